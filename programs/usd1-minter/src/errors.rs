@@ -1,0 +1,88 @@
+use anchor_lang::prelude::*;
+
+/// Every refusal of the program. Codes start at 6000 (Anchor's custom-error offset) and are
+/// append-only: integrators match on them.
+#[error_code]
+pub enum MinterError {
+    // ---- configuration (initialize and governance actions) ----
+    #[msg("At least one member is required")]
+    NoMembers,
+    #[msg("Too many members (at most 10)")]
+    TooManyMembers,
+    #[msg("The same member is listed twice")]
+    DuplicateMember,
+    #[msg("Threshold must be at least 1 and at most the number of members")]
+    InvalidThreshold,
+    #[msg("Time lock is longer than the maximum (30 days)")]
+    TimeLockTooLong,
+    #[msg("Supply cap must be greater than zero")]
+    ZeroSupplyCap,
+    #[msg("Token name, symbol or uri is too long (32, 10, 200 bytes)")]
+    MetadataTooLong,
+    #[msg("Too many holders for one role (at most 8)")]
+    TooManyRoleHolders,
+    #[msg("The same key is listed twice in a role")]
+    DuplicateRoleHolder,
+    #[msg("Rate limit capacity and window must both be greater than zero")]
+    InvalidRateLimit,
+    #[msg("Token decimals must be at most 18")]
+    InvalidDecimals,
+
+    // ---- governance ----
+    #[msg("Signer is not a member of the multisig")]
+    NotAMember,
+    #[msg("Proposal is not open for votes")]
+    ProposalNotActive,
+    #[msg("Proposal is stale: members, threshold or time lock changed after it was created")]
+    ProposalStale,
+    #[msg("This member has already voted on this proposal")]
+    AlreadyVoted,
+    #[msg("Only the proposer can cancel a proposal")]
+    NotProposer,
+    #[msg("Proposal has not reached its approval threshold")]
+    ThresholdNotReached,
+    #[msg("Time lock has not elapsed since the proposal reached its threshold")]
+    TimeLockNotElapsed,
+    #[msg("Proposal has not ended (executed, rejected, cancelled or stale) and cannot be closed")]
+    ProposalNotEnded,
+    #[msg("This proposal's action is executed by a different instruction")]
+    WrongExecuteInstruction,
+    #[msg("Minter authority does not match the proposal's action")]
+    MinterAuthorityMismatch,
+    #[msg("Rent receiver does not match the account's recorded payer")]
+    WrongRentReceiver,
+
+    // ---- pause ----
+    #[msg("Signer is neither a pauser nor a member")]
+    NotAPauser,
+    #[msg("Issuance is already paused")]
+    AlreadyPaused,
+    #[msg("Issuance is not paused")]
+    NotPaused,
+
+    // ---- mint ----
+    #[msg("Issuance is paused")]
+    Paused,
+    #[msg("Minter is deactivated")]
+    MinterInactive,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Amount exceeds the minter's remaining allowance")]
+    AllowanceExceeded,
+    #[msg("Amount exceeds the minter's rate limit")]
+    RateLimitExceeded,
+    #[msg("Amount would take supply above the supply cap")]
+    SupplyCapExceeded,
+    #[msg("This request id has already been used to mint")]
+    RequestIdReused,
+    #[msg("Signer is not this minter's authority")]
+    NotMinterAuthority,
+    #[msg("Minter belongs to a different issuer")]
+    WrongIssuer,
+    #[msg("Token account is not an account of this mint")]
+    WrongMint,
+
+    // ---- arithmetic ----
+    #[msg("Arithmetic overflow")]
+    Overflow,
+}

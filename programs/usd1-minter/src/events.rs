@@ -1,0 +1,181 @@
+//! Events, emitted through `emit_cpi!` (a self-CPI the validator records as an inner
+//! instruction, so events survive log truncation). Every event starts with the mint and
+//! `seq`, the issuer's event counter: IssuerInitialized is 1, each later event +1, so a reader
+//! that sees a gap knows it missed one.
+use anchor_lang::prelude::*;
+
+use crate::state::{Limits, ProposalAction, ProposalStatus, Roles};
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerInitialized {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The issuer PDA (every authority of the mint).
+    pub issuer: Pubkey,
+    pub decimals: u8,
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+    pub members: Vec<Pubkey>,
+    pub threshold: u8,
+    pub time_lock: u32,
+    pub supply_cap: u64,
+    pub permanent_delegate: bool,
+    pub default_frozen: bool,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalCreated {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    pub proposer: Pubkey,
+    pub action: ProposalAction,
+    /// Active, or Approved at once when the threshold is 1.
+    pub status: ProposalStatus,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalApproved {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    pub member: Pubkey,
+    /// Approvals after this vote.
+    pub approvals: u8,
+    /// Approved once this vote reached the threshold.
+    pub status: ProposalStatus,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalRejected {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    pub member: Pubkey,
+    /// Rejections after this vote.
+    pub rejections: u8,
+    /// Rejected once the threshold is out of reach.
+    pub status: ProposalStatus,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalCancelled {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    pub proposer: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalExecuted {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    pub executor: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalClosed {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    /// Receives the rent back (the proposer).
+    pub rent_receiver: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinterConfigured {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub authority: Pubkey,
+    /// The minter PDA.
+    pub minter: Pubkey,
+    /// True when this created the minter.
+    pub created: bool,
+    pub allowance: u64,
+    pub rate_capacity: u64,
+    pub rate_window: u32,
+    pub active: bool,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinterRemoved {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub authority: Pubkey,
+    /// The closed minter PDA.
+    pub minter: Pubkey,
+    /// Allowance that was left and is now gone.
+    pub allowance_forfeited: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minted {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub request_id: [u8; 32],
+    /// The minter's authority (signer).
+    pub minter: Pubkey,
+    /// Token account credited.
+    pub recipient: Pubkey,
+    pub amount: u64,
+    pub supply_after: u64,
+    pub allowance_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembersChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub members: Vec<Pubkey>,
+    pub threshold: u8,
+    pub time_lock: u32,
+    /// Proposals with an index at or below this are now stale.
+    pub stale_proposal_index: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolesChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub roles: Roles,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitsChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub limits: Limits,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paused {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The pauser or member who paused.
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpaused {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// Index of the executed proposal.
+    pub proposal_index: u64,
+}

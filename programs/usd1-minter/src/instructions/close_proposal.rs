@@ -1,0 +1,46 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::ProposalClosed;
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// Closes an ended proposal (executed, rejected, cancelled or stale) and returns its rent to
+/// the proposer. Anyone may call it.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CloseProposal<'info> {
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        close = proposer,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+        has_one = proposer @ MinterError::WrongRentReceiver,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// CHECK: the proposer (has_one above); receives the rent.
+    #[account(mut)]
+    pub proposer: UncheckedAccount<'info>,
+}
+
+impl CloseProposal<'_> {
+    fn validate(&self) -> Result<()> {
+        let stale = self.issuer.is_stale(self.proposal.index);
+        require!(self.proposal.has_ended(stale), MinterError::ProposalNotEnded);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_proposal(ctx: Context<Self>) -> Result<()> {
+        let index = ctx.accounts.proposal.index;
+        let rent_receiver = ctx.accounts.proposer.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(ProposalClosed { mint, seq, index, rent_receiver });
+        Ok(())
+    }
+}

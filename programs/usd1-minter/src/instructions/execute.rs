@@ -1,0 +1,105 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::{pausable_resume, Mint, PausableToggle};
+
+use crate::errors::MinterError;
+use crate::events::{LimitsChanged, MembersChanged, ProposalExecuted, RolesChanged, Unpaused};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// Executes a proposal whose action changes only the issuer (and the mint's pause state):
+/// SetGovernance, SetRoles, SetLimits, Unpause. Minter actions have their own instructions,
+/// because they need the minter's account.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Execute<'info> {
+    /// Anyone may execute an approved proposal once its time lock has passed.
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// The issuer's mint (Unpause resumes it at the token level).
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl Execute<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        match self.proposal.action {
+            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {
+                err!(MinterError::WrongExecuteInstruction)
+            }
+            ProposalAction::Unpause => {
+                require!(self.issuer.paused, MinterError::NotPaused);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        let time_lock = ctx.accounts.issuer.time_lock;
+        ctx.accounts.proposal.execute(time_lock, now)?;
+        let index = ctx.accounts.proposal.index;
+        let action = ctx.accounts.proposal.action.clone();
+        let mint = ctx.accounts.issuer.mint;
+
+        if action == ProposalAction::Unpause {
+            let bump = [ctx.accounts.issuer.bump];
+            let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
+            pausable_resume(CpiContext::new_with_signer(
+                ctx.accounts.token_program.key(),
+                PausableToggle {
+                    token_program_id: ctx.accounts.token_program.to_account_info(),
+                    mint: ctx.accounts.mint.to_account_info(),
+                    authority: ctx.accounts.issuer.to_account_info(),
+                },
+                signer,
+            ))?;
+        }
+
+        let issuer = &mut ctx.accounts.issuer;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        let seq = issuer.next_seq()?;
+        match action {
+            ProposalAction::SetGovernance { members, threshold, time_lock } => {
+                issuer.set_governance(&members, threshold, time_lock)?;
+                issuer.invariant()?;
+                let members = issuer.members.clone();
+                let stale_proposal_index = issuer.stale_proposal_index;
+                emit_cpi!(MembersChanged { mint, seq, members, threshold, time_lock, stale_proposal_index });
+            }
+            ProposalAction::SetRoles(roles) => {
+                issuer.set_roles(roles.clone())?;
+                issuer.invariant()?;
+                emit_cpi!(RolesChanged { mint, seq, roles });
+            }
+            ProposalAction::SetLimits(limits) => {
+                issuer.set_limits(limits)?;
+                issuer.invariant()?;
+                emit_cpi!(LimitsChanged { mint, seq, limits });
+            }
+            ProposalAction::Unpause => {
+                issuer.paused = false;
+                issuer.invariant()?;
+                emit_cpi!(Unpaused { mint, seq, proposal_index: index });
+            }
+            // refused by validate
+            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {
+                return err!(MinterError::WrongExecuteInstruction);
+            }
+        }
+        Ok(())
+    }
+}

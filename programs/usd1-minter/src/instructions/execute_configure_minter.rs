@@ -1,0 +1,89 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::{MinterConfigured, ProposalExecuted};
+use crate::seeds::{ISSUER_SEED, MINTER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// Executes a `ConfigureMinter` proposal: creates the minter or updates it.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteConfigureMinter<'info> {
+    /// Anyone; pays the minter's rent when it is new and gets it back when it is removed.
+    #[account(mut)]
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// CHECK: only its key is used, as the minter's PDA seed; validate checks it is the
+    /// authority named by the proposal.
+    pub minter_authority: UncheckedAccount<'info>,
+    #[account(
+        init_if_needed,
+        payer = executor,
+        space = 8 + Minter::INIT_SPACE,
+        seeds = [MINTER_SEED, issuer.key().as_ref(), minter_authority.key().as_ref()],
+        bump,
+    )]
+    pub minter: Box<Account<'info, Minter>>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ExecuteConfigureMinter<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        match &self.proposal.action {
+            ProposalAction::ConfigureMinter(config) => {
+                require_keys_eq!(
+                    config.authority,
+                    self.minter_authority.key(),
+                    MinterError::MinterAuthorityMismatch
+                );
+                Ok(())
+            }
+            _ => err!(MinterError::WrongExecuteInstruction),
+        }
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_configure_minter(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        let issuer_key = ctx.accounts.issuer.key();
+        let minter_key = ctx.accounts.minter.key();
+        let time_lock = ctx.accounts.issuer.time_lock;
+        ctx.accounts.proposal.execute(time_lock, now)?;
+        let index = ctx.accounts.proposal.index;
+        let ProposalAction::ConfigureMinter(config) = ctx.accounts.proposal.action else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+
+        let minter = &mut ctx.accounts.minter;
+        let created = minter.is_new();
+        minter.configure(issuer_key, &config, ctx.bumps.minter, executor, now)?;
+
+        let issuer = &mut ctx.accounts.issuer;
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(MinterConfigured {
+            mint,
+            seq,
+            authority: config.authority,
+            minter: minter_key,
+            created,
+            allowance: config.allowance,
+            rate_capacity: config.rate_capacity,
+            rate_window: config.rate_window,
+            active: config.active,
+        });
+        Ok(())
+    }
+}

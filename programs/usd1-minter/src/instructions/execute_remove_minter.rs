@@ -1,0 +1,62 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::{MinterRemoved, ProposalExecuted};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// Executes a `RemoveMinter` proposal: closes the minter's account. Its receipts stay, so
+/// its request ids can never be minted again.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteRemoveMinter<'info> {
+    /// Anyone may execute an approved proposal once its time lock has passed.
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    #[account(mut, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
+    pub minter: Box<Account<'info, Minter>>,
+    /// CHECK: receives the minter's rent; must be the account that paid it.
+    #[account(mut, address = minter.rent_payer @ MinterError::WrongRentReceiver)]
+    pub rent_receiver: UncheckedAccount<'info>,
+}
+
+impl ExecuteRemoveMinter<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        match &self.proposal.action {
+            ProposalAction::RemoveMinter { authority } => {
+                require_keys_eq!(*authority, self.minter.authority, MinterError::MinterAuthorityMismatch);
+                Ok(())
+            }
+            _ => err!(MinterError::WrongExecuteInstruction),
+        }
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_remove_minter(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        let time_lock = ctx.accounts.issuer.time_lock;
+        ctx.accounts.proposal.execute(time_lock, now)?;
+        let index = ctx.accounts.proposal.index;
+        let minter = ctx.accounts.minter.key();
+        let authority = ctx.accounts.minter.authority;
+        let allowance_forfeited = ctx.accounts.minter.allowance;
+
+        let issuer = &mut ctx.accounts.issuer;
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(MinterRemoved { mint, seq, authority, minter, allowance_forfeited });
+        Ok(())
+    }
+}

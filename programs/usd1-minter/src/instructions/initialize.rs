@@ -1,0 +1,223 @@
+use anchor_lang::prelude::*;
+use anchor_lang::system_program::{self, CreateAccount};
+use anchor_spl::token_2022::spl_token_2022::{
+    extension::ExtensionType,
+    state::{AccountState, Mint as MintState},
+};
+use anchor_spl::token_2022::{initialize_mint2, InitializeMint2, Token2022};
+use anchor_spl::token_interface::{
+    default_account_state_initialize, metadata_pointer_initialize, pausable_initialize,
+    permanent_delegate_initialize, spl_pod::optional_keys::OptionalNonZeroPubkey,
+    spl_token_metadata_interface::state::TokenMetadata, token_metadata_initialize,
+    DefaultAccountStateInitialize, MetadataPointerInitialize, PausableInitialize,
+    PermanentDelegateInitialize, TokenMetadataInitialize,
+};
+
+use crate::errors::MinterError;
+use crate::events::IssuerInitialized;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// Everything `initialize` is told.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct InitializeArgs {
+    /// Decimals of the new mint (at most 18).
+    pub decimals: u8,
+    /// Token metadata (at most 32, 10 and 200 bytes).
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+    /// Initial multisig members (1..=10, unique; stored sorted).
+    pub members: Vec<Pubkey>,
+    /// Approvals a proposal needs.
+    pub threshold: u8,
+    /// Seconds between threshold and execution (at most 30 days).
+    pub time_lock: u32,
+    /// Supply cap in base units (> 0).
+    pub supply_cap: u64,
+    /// Add the PermanentDelegate extension (for governance-approved seizure).
+    pub permanent_delegate: bool,
+    /// DefaultAccountState Frozen (KYC mode) instead of Initialized.
+    pub default_frozen: bool,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    /// Pays for the mint and the issuer.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// A fresh keypair; created here as the Token-2022 mint.
+    #[account(mut)]
+    pub mint: Signer<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Issuer::INIT_SPACE,
+        seeds = [ISSUER_SEED, mint.key().as_ref()],
+        bump,
+    )]
+    pub issuer: Box<Account<'info, Issuer>>,
+    pub token_program: Program<'info, Token2022>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Initialize<'_> {
+    fn validate(&self, args: &InitializeArgs) -> Result<()> {
+        validated_members(&args.members, args.threshold, args.time_lock)?;
+        require!(args.supply_cap > 0, MinterError::ZeroSupplyCap);
+        require!(args.decimals <= 18, MinterError::InvalidDecimals);
+        require!(
+            args.name.len() <= MAX_NAME_LEN
+                && args.symbol.len() <= MAX_SYMBOL_LEN
+                && args.uri.len() <= MAX_URI_LEN,
+            MinterError::MetadataTooLong
+        );
+        Ok(())
+    }
+
+    /// Creates the mint with its extensions, every authority the issuer PDA, then the issuer.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn initialize(ctx: Context<Self>, args: InitializeArgs) -> Result<()> {
+        let issuer_key = ctx.accounts.issuer.key();
+        let mint_key = ctx.accounts.mint.key();
+        let bump = ctx.bumps.issuer;
+        let token_program = ctx.accounts.token_program.key();
+        let mint_info = ctx.accounts.mint.to_account_info();
+        let token_info = ctx.accounts.token_program.to_account_info();
+
+        let mut extensions = vec![
+            ExtensionType::MetadataPointer,
+            ExtensionType::Pausable,
+            ExtensionType::DefaultAccountState,
+        ];
+        if args.permanent_delegate {
+            extensions.push(ExtensionType::PermanentDelegate);
+        }
+        let space = ExtensionType::try_calculate_account_len::<MintState>(&extensions)?;
+        let metadata = TokenMetadata {
+            update_authority: OptionalNonZeroPubkey::try_from(Some(issuer_key))?,
+            mint: mint_key,
+            name: args.name.clone(),
+            symbol: args.symbol.clone(),
+            uri: args.uri.clone(),
+            additional_metadata: vec![],
+        };
+        // Token-2022 reallocates the mint for the metadata: fund that size up front.
+        let funded_len = space
+            .checked_add(metadata.tlv_size_of()?)
+            .ok_or(MinterError::Overflow)?;
+        let lamports = Rent::get()?.minimum_balance(funded_len);
+        system_program::create_account(
+            CpiContext::new(
+                ctx.accounts.system_program.key(),
+                CreateAccount {
+                    from: ctx.accounts.payer.to_account_info(),
+                    to: mint_info.clone(),
+                },
+            ),
+            lamports,
+            space as u64,
+            &token_program,
+        )?;
+
+        // extensions first, then the mint, then the metadata (it needs the mint authority)
+        metadata_pointer_initialize(
+            CpiContext::new(
+                token_program,
+                MetadataPointerInitialize {
+                    token_program_id: token_info.clone(),
+                    mint: mint_info.clone(),
+                },
+            ),
+            Some(issuer_key),
+            Some(mint_key),
+        )?;
+        pausable_initialize(
+            CpiContext::new(
+                token_program,
+                PausableInitialize { token_program_id: token_info.clone(), mint: mint_info.clone() },
+            ),
+            issuer_key,
+        )?;
+        let default_state = if args.default_frozen {
+            AccountState::Frozen
+        } else {
+            AccountState::Initialized
+        };
+        default_account_state_initialize(
+            CpiContext::new(
+                token_program,
+                DefaultAccountStateInitialize {
+                    token_program_id: token_info.clone(),
+                    mint: mint_info.clone(),
+                },
+            ),
+            &default_state,
+        )?;
+        if args.permanent_delegate {
+            permanent_delegate_initialize(
+                CpiContext::new(
+                    token_program,
+                    PermanentDelegateInitialize {
+                        token_program_id: token_info.clone(),
+                        mint: mint_info.clone(),
+                    },
+                ),
+                &issuer_key,
+            )?;
+        }
+        initialize_mint2(
+            CpiContext::new(token_program, InitializeMint2 { mint: mint_info.clone() }),
+            args.decimals,
+            &issuer_key,
+            Some(&issuer_key),
+        )?;
+        let bump_seed = [bump];
+        let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint_key.as_ref(), &bump_seed]];
+        token_metadata_initialize(
+            CpiContext::new_with_signer(
+                token_program,
+                TokenMetadataInitialize {
+                    program_id: token_info,
+                    metadata: mint_info.clone(),
+                    update_authority: ctx.accounts.issuer.to_account_info(),
+                    mint_authority: ctx.accounts.issuer.to_account_info(),
+                    mint: mint_info,
+                },
+                signer,
+            ),
+            args.name.clone(),
+            args.symbol.clone(),
+            args.uri.clone(),
+        )?;
+
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.bump = bump;
+        issuer.mint = mint_key;
+        issuer.decimals = args.decimals;
+        issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
+        issuer.set_limits(Limits { supply_cap: args.supply_cap })?;
+        issuer.permanent_delegate = args.permanent_delegate;
+        issuer.default_frozen = args.default_frozen;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        let members = issuer.members.clone();
+        emit_cpi!(IssuerInitialized {
+            mint: mint_key,
+            seq,
+            issuer: issuer_key,
+            decimals: args.decimals,
+            name: args.name,
+            symbol: args.symbol,
+            uri: args.uri,
+            members,
+            threshold: args.threshold,
+            time_lock: args.time_lock,
+            supply_cap: args.supply_cap,
+            permanent_delegate: args.permanent_delegate,
+            default_frozen: args.default_frozen,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,53 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::{pausable_pause, Mint, PausableToggle};
+
+use crate::errors::MinterError;
+use crate::events::Paused;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// Stops issuance and every transfer, mint and burn of the token at once. One signature of a
+/// pauser or a member suffices; only an executed proposal resumes (quick to stop, hard to
+/// resume).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Pause<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl Pause<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(self.issuer.can_pause(self.authority.key), MinterError::NotAPauser);
+        require!(!self.issuer.paused, MinterError::AlreadyPaused);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn pause(ctx: Context<Self>) -> Result<()> {
+        let mint = ctx.accounts.issuer.mint;
+        let bump = [ctx.accounts.issuer.bump];
+        let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
+        pausable_pause(CpiContext::new_with_signer(
+            ctx.accounts.token_program.key(),
+            PausableToggle {
+                token_program_id: ctx.accounts.token_program.to_account_info(),
+                mint: ctx.accounts.mint.to_account_info(),
+                authority: ctx.accounts.issuer.to_account_info(),
+            },
+            signer,
+        ))?;
+        let by = ctx.accounts.authority.key();
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.paused = true;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(Paused { mint, seq, by });
+        Ok(())
+    }
+}

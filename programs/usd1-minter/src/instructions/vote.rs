@@ -1,0 +1,59 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::{ProposalApproved, ProposalRejected};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// Accounts of `approve` and `reject`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ProposalVote<'info> {
+    /// A member who has not voted on this proposal.
+    pub member: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+}
+
+impl ProposalVote<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(self.issuer.is_member(self.member.key), MinterError::NotAMember);
+        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn approve(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let member = ctx.accounts.member.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let proposal = &mut ctx.accounts.proposal;
+        proposal.approve(member, issuer.threshold, now)?;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
+        let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
+        emit_cpi!(ProposalApproved { mint, seq, index, member, approvals, status });
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn reject(ctx: Context<Self>) -> Result<()> {
+        let member = ctx.accounts.member.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let proposal = &mut ctx.accounts.proposal;
+        proposal.reject(member, issuer.threshold, issuer.members.len())?;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
+        let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
+        emit_cpi!(ProposalRejected { mint, seq, index, member, rejections, status });
+        Ok(())
+    }
+}

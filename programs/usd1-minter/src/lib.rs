@@ -1,0 +1,79 @@
+//! usd1-minter: a Token-2022 stablecoin mint whose every authority is one program PDA (the
+//! issuer), governed by a program-internal M-of-N multisig, issued by authorized minters
+//! within allowances, rate limits and a supply cap, one funding request id at a time.
+#![allow(clippy::result_large_err)]
+
+use anchor_lang::prelude::*;
+
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod seeds;
+pub mod state;
+
+use instructions::*;
+use state::ProposalAction;
+
+declare_id!("DML2vFaWtNtCxA3P1d3yQRMbC45tTL8NKsT8dVf7jx5x");
+
+#[program]
+pub mod usd1_minter {
+    use super::*;
+
+    /// Creates the Token-2022 mint (every authority the issuer PDA) and the issuer. Signers:
+    /// payer, mint keypair.
+    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+        Initialize::initialize(ctx, args)
+    }
+
+    /// A member proposes a governance action; their approval counts. Signer: member.
+    pub fn propose(ctx: Context<Propose>, action: ProposalAction) -> Result<()> {
+        Propose::propose(ctx, action)
+    }
+
+    /// A member approves an active proposal once. Signer: member.
+    pub fn approve(ctx: Context<ProposalVote>) -> Result<()> {
+        ProposalVote::approve(ctx)
+    }
+
+    /// A member rejects an active proposal once. Signer: member.
+    pub fn reject(ctx: Context<ProposalVote>) -> Result<()> {
+        ProposalVote::reject(ctx)
+    }
+
+    /// The proposer withdraws an unexecuted proposal. Signer: proposer.
+    pub fn cancel(ctx: Context<Cancel>) -> Result<()> {
+        Cancel::cancel(ctx)
+    }
+
+    /// Executes SetGovernance, SetRoles, SetLimits or Unpause. Signer: anyone.
+    pub fn execute(ctx: Context<Execute>) -> Result<()> {
+        Execute::execute(ctx)
+    }
+
+    /// Executes ConfigureMinter (creates or updates the minter). Signer: anyone (pays rent).
+    pub fn execute_configure_minter(ctx: Context<ExecuteConfigureMinter>) -> Result<()> {
+        ExecuteConfigureMinter::execute_configure_minter(ctx)
+    }
+
+    /// Executes RemoveMinter (closes the minter). Signer: anyone.
+    pub fn execute_remove_minter(ctx: Context<ExecuteRemoveMinter>) -> Result<()> {
+        ExecuteRemoveMinter::execute_remove_minter(ctx)
+    }
+
+    /// Closes an ended proposal, returning its rent to the proposer. Signer: anyone.
+    pub fn close_proposal(ctx: Context<CloseProposal>) -> Result<()> {
+        CloseProposal::close_proposal(ctx)
+    }
+
+    /// Pauses issuance and the token. Signer: a pauser or a member.
+    pub fn pause(ctx: Context<Pause>) -> Result<()> {
+        Pause::pause(ctx)
+    }
+
+    /// Mints `amount` for funding request `request_id`. Signer: the minter's authority.
+    pub fn mint(ctx: Context<MintTokens>, request_id: [u8; 32], amount: u64) -> Result<()> {
+        MintTokens::mint(ctx, request_id, amount)
+    }
+}

@@ -1,0 +1,10 @@
+//! PDA seeds. The client library re-exports these: no other copy exists.
+
+/// `["issuer", mint]`: holds every authority of the mint and the multisig.
+pub const ISSUER_SEED: &[u8] = b"issuer";
+/// `["minter", issuer, authority]`: one authorized minter.
+pub const MINTER_SEED: &[u8] = b"minter";
+/// `["mint_receipt", issuer, request_id]`: the replay guard of one funding request.
+pub const MINT_RECEIPT_SEED: &[u8] = b"mint_receipt";
+/// `["proposal", issuer, index as u64 little-endian]`: one governance proposal.
+pub const PROPOSAL_SEED: &[u8] = b"proposal";

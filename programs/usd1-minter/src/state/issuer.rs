@@ -1,0 +1,207 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::seeds::ISSUER_SEED;
+
+/// Most members a multisig can have.
+pub const MAX_MEMBERS: usize = 10;
+/// Most holders of one multi-holder role (pausers, freezers).
+pub const MAX_ROLE_HOLDERS: usize = 8;
+/// Longest time lock governance can set: 30 days, in seconds.
+pub const MAX_TIME_LOCK: u32 = 30 * 24 * 60 * 60;
+/// Longest token name, symbol and uri (bytes).
+pub const MAX_NAME_LEN: usize = 32;
+pub const MAX_SYMBOL_LEN: usize = 10;
+pub const MAX_URI_LEN: usize = 200;
+
+/// Role holders, set by governance (`SetRoles`).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// May pause at once (members may too). Unique, at most 8.
+    #[max_len(MAX_ROLE_HOLDERS)]
+    pub pausers: Vec<Pubkey>,
+    /// May freeze and thaw token accounts. Unique, at most 8.
+    #[max_len(MAX_ROLE_HOLDERS)]
+    pub freezers: Vec<Pubkey>,
+    /// Attests reserve balances; none until set.
+    pub reserve_attestor: Option<Pubkey>,
+    /// Settles and refunds redemptions; none until set.
+    pub redemption_operator: Option<Pubkey>,
+    /// Co-signs every mint when set (compliance "two keys turn").
+    pub mint_attestor: Option<Pubkey>,
+}
+
+impl Roles {
+    /// Role sets are bounded and hold no key twice.
+    pub fn validate(&self) -> Result<()> {
+        for set in [&self.pausers, &self.freezers] {
+            require!(set.len() <= MAX_ROLE_HOLDERS, MinterError::TooManyRoleHolders);
+            require!(all_unique(set), MinterError::DuplicateRoleHolder);
+        }
+        Ok(())
+    }
+}
+
+/// Issuance limits, set by governance (`SetLimits`).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Supply (base units) that no mint may take the mint above. Greater than zero.
+    pub supply_cap: u64,
+}
+
+impl Limits {
+    pub fn validate(&self) -> Result<()> {
+        require!(self.supply_cap > 0, MinterError::ZeroSupplyCap);
+        Ok(())
+    }
+}
+
+/// `["issuer", mint]`: the program's identity for one mint. It holds every authority of the
+/// Token-2022 mint (mint, freeze, pause, permanent delegate, metadata) and the multisig.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Issuer {
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// The Token-2022 mint this issuer controls.
+    pub mint: Pubkey,
+    /// Decimals of the mint.
+    pub decimals: u8,
+    /// Multisig members, sorted ascending, unique, 1..=10.
+    #[max_len(MAX_MEMBERS)]
+    pub members: Vec<Pubkey>,
+    /// Approvals a proposal needs; 1 <= threshold <= members.
+    pub threshold: u8,
+    /// Seconds between a proposal reaching its threshold and its execution (<= 30 days).
+    pub time_lock: u32,
+    /// Index of the last proposal created (0: none yet).
+    pub proposal_index: u64,
+    /// Proposals with an index at or below this are stale (created before the last change of
+    /// members, threshold or time lock) and can be neither approved nor executed.
+    pub stale_proposal_index: u64,
+    /// Role holders.
+    pub roles: Roles,
+    /// Issuance limits.
+    pub limits: Limits,
+    /// Whether issuance is paused (mirrors the mint's Pausable state).
+    pub paused: bool,
+    /// Whether the mint was created with the PermanentDelegate extension.
+    pub permanent_delegate: bool,
+    /// Whether new token accounts start frozen (DefaultAccountState = Frozen: KYC mode).
+    pub default_frozen: bool,
+    /// Sequence number of the last event emitted (IssuerInitialized is 1).
+    pub event_seq: u64,
+    /// Lifetime base units minted by `mint`.
+    pub total_minted: u128,
+}
+
+impl Issuer {
+    /// Signer seeds of this PDA, for CPIs where it signs as the mint's authority.
+    pub fn signer_seeds(&self) -> [&[u8]; 3] {
+        [ISSUER_SEED, self.mint.as_ref(), core::slice::from_ref(&self.bump)]
+    }
+
+    /// Takes the next event sequence number.
+    pub fn next_seq(&mut self) -> Result<u64> {
+        self.event_seq = self.event_seq.checked_add(1).ok_or(MinterError::Overflow)?;
+        Ok(self.event_seq)
+    }
+
+    pub fn is_member(&self, key: &Pubkey) -> bool {
+        self.members.binary_search(key).is_ok()
+    }
+
+    /// Pausers and members may pause.
+    pub fn can_pause(&self, key: &Pubkey) -> bool {
+        self.is_member(key) || self.roles.pausers.contains(key)
+    }
+
+    /// Index the next proposal will take (its PDA seed). `claim_proposal_index` fails instead
+    /// of saturating, so a saturated value here never creates a proposal.
+    pub fn next_proposal_index(&self) -> u64 {
+        self.proposal_index.saturating_add(1)
+    }
+
+    pub fn claim_proposal_index(&mut self) -> Result<u64> {
+        self.proposal_index = self.proposal_index.checked_add(1).ok_or(MinterError::Overflow)?;
+        Ok(self.proposal_index)
+    }
+
+    pub fn is_stale(&self, proposal_index: u64) -> bool {
+        proposal_index <= self.stale_proposal_index
+    }
+
+    /// Replaces members, threshold and time lock; every proposal created so far goes stale.
+    pub fn set_governance(&mut self, members: &[Pubkey], threshold: u8, time_lock: u32) -> Result<()> {
+        self.members = validated_members(members, threshold, time_lock)?;
+        self.threshold = threshold;
+        self.time_lock = time_lock;
+        self.stale_proposal_index = self.proposal_index;
+        Ok(())
+    }
+
+    pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+        roles.validate()?;
+        self.roles = roles;
+        Ok(())
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) -> Result<()> {
+        limits.validate()?;
+        self.limits = limits;
+        Ok(())
+    }
+
+    /// Checks a mint of `amount` on a mint whose supply is `supply` against the supply cap,
+    /// and returns the supply after it.
+    pub fn check_supply_cap(&self, supply: u64, amount: u64) -> Result<u64> {
+        let after = supply.checked_add(amount).ok_or(MinterError::SupplyCapExceeded)?;
+        require!(after <= self.limits.supply_cap, MinterError::SupplyCapExceeded);
+        Ok(after)
+    }
+
+    pub fn record_mint(&mut self, amount: u64) -> Result<()> {
+        self.total_minted = self
+            .total_minted
+            .checked_add(u128::from(amount))
+            .ok_or(MinterError::Overflow)?;
+        Ok(())
+    }
+
+    /// Called at the end of every instruction that changes the issuer.
+    pub fn invariant(&self) -> Result<()> {
+        validated_members(&self.members, self.threshold, self.time_lock)?;
+        require!(is_sorted_unique(&self.members), MinterError::DuplicateMember);
+        require!(
+            self.stale_proposal_index <= self.proposal_index,
+            MinterError::ProposalStale
+        );
+        self.roles.validate()?;
+        self.limits.validate()?;
+        Ok(())
+    }
+}
+
+/// Checks a member set with its threshold and time lock; returns the members sorted.
+pub fn validated_members(members: &[Pubkey], threshold: u8, time_lock: u32) -> Result<Vec<Pubkey>> {
+    require!(!members.is_empty(), MinterError::NoMembers);
+    require!(members.len() <= MAX_MEMBERS, MinterError::TooManyMembers);
+    let mut sorted = members.to_vec();
+    sorted.sort();
+    require!(is_sorted_unique(&sorted), MinterError::DuplicateMember);
+    require!(
+        threshold >= 1 && usize::from(threshold) <= sorted.len(),
+        MinterError::InvalidThreshold
+    );
+    require!(time_lock <= MAX_TIME_LOCK, MinterError::TimeLockTooLong);
+    Ok(sorted)
+}
+
+fn is_sorted_unique(keys: &[Pubkey]) -> bool {
+    keys.windows(2).all(|w| w[0] < w[1])
+}
+
+/// Small sets (at most 10): a quadratic scan is cheaper than sorting a copy.
+pub fn all_unique(keys: &[Pubkey]) -> bool {
+    keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k))
+}

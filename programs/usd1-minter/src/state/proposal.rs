@@ -1,0 +1,199 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::state::issuer::{all_unique, Limits, Roles, MAX_MEMBERS};
+use crate::state::minter::MinterConfig;
+
+/// What an executed proposal does.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub enum ProposalAction {
+    /// Create a minter, or update its allowance, rate limit and active flag
+    /// (executed by `execute_configure_minter`).
+    ConfigureMinter(MinterConfig),
+    /// Close a minter's account (executed by `execute_remove_minter`).
+    RemoveMinter { authority: Pubkey },
+    /// Replace members, threshold and time lock; every earlier proposal goes stale.
+    SetGovernance {
+        members: Vec<Pubkey>,
+        threshold: u8,
+        time_lock: u32,
+    },
+    /// Replace every role holder.
+    SetRoles(Roles),
+    /// Replace the issuance limits.
+    SetLimits(Limits),
+    /// Resume issuance and token transfers after a pause.
+    Unpause,
+}
+
+impl ProposalAction {
+    /// Checks the action's own values (the same checks run again when it is applied).
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::ConfigureMinter(config) => config.validate(),
+            Self::RemoveMinter { .. } | Self::Unpause => Ok(()),
+            Self::SetGovernance { members, threshold, time_lock } => {
+                crate::state::issuer::validated_members(members, *threshold, *time_lock).map(|_| ())
+            }
+            Self::SetRoles(roles) => roles.validate(),
+            Self::SetLimits(limits) => limits.validate(),
+        }
+    }
+}
+
+/// Lifecycle of a proposal.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProposalStatus {
+    /// Open for approvals and rejections.
+    Active,
+    /// Reached its threshold at `approved_at`; executable once the time lock has passed.
+    Approved,
+    /// Can no longer reach its threshold.
+    Rejected,
+    /// Withdrawn by its proposer.
+    Cancelled,
+    /// Its action was applied.
+    Executed,
+}
+
+/// `["proposal", issuer, index (u64 LE)]`: one governance decision.
+#[account]
+#[derive(Debug)]
+pub struct Proposal {
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// The issuer governed.
+    pub issuer: Pubkey,
+    /// 1-based position among the issuer's proposals.
+    pub index: u64,
+    /// The member who proposed it; it paid the rent and gets it back on close.
+    pub proposer: Pubkey,
+    pub status: ProposalStatus,
+    /// Unix time of creation.
+    pub created_at: i64,
+    /// Unix time the threshold was reached (0 before); the time lock runs from here.
+    pub approved_at: i64,
+    /// Members who approved, in vote order, unique.
+    pub approvals: Vec<Pubkey>,
+    /// Members who rejected, in vote order, unique, disjoint from approvals.
+    pub rejections: Vec<Pubkey>,
+    /// What execution does.
+    pub action: ProposalAction,
+}
+
+impl Proposal {
+    /// Account size for `action`: discriminator, fixed fields, vote lists sized for the
+    /// largest multisig, then the action as Borsh.
+    pub fn space(action: &ProposalAction) -> usize {
+        let action_len = anchor_lang::prelude::borsh::to_vec(action).map_or(0, |v| v.len());
+        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len
+    }
+
+    /// A new proposal; the proposer's approval counts at once.
+    pub fn open(
+        &mut self,
+        issuer: Pubkey,
+        index: u64,
+        bump: u8,
+        proposer: Pubkey,
+        action: ProposalAction,
+        threshold: u8,
+        now: i64,
+    ) -> Result<()> {
+        action.validate()?;
+        self.bump = bump;
+        self.issuer = issuer;
+        self.index = index;
+        self.proposer = proposer;
+        self.status = ProposalStatus::Active;
+        self.created_at = now;
+        self.approved_at = 0;
+        self.approvals = Vec::new();
+        self.rejections = Vec::new();
+        self.action = action;
+        self.approve(proposer, threshold, now)
+    }
+
+    fn has_voted(&self, member: &Pubkey) -> bool {
+        self.approvals.contains(member) || self.rejections.contains(member)
+    }
+
+    /// Records `member`'s approval; at `threshold` approvals the proposal is Approved and its
+    /// time lock starts.
+    pub fn approve(&mut self, member: Pubkey, threshold: u8, now: i64) -> Result<()> {
+        require!(self.status == ProposalStatus::Active, MinterError::ProposalNotActive);
+        require!(!self.has_voted(&member), MinterError::AlreadyVoted);
+        self.approvals.push(member);
+        if self.approvals.len() >= usize::from(threshold) {
+            self.status = ProposalStatus::Approved;
+            self.approved_at = now;
+        }
+        self.invariant()
+    }
+
+    /// Records `member`'s rejection; once the threshold is out of reach the proposal is
+    /// Rejected.
+    pub fn reject(&mut self, member: Pubkey, threshold: u8, member_count: usize) -> Result<()> {
+        require!(self.status == ProposalStatus::Active, MinterError::ProposalNotActive);
+        require!(!self.has_voted(&member), MinterError::AlreadyVoted);
+        self.rejections.push(member);
+        // members who could still approve: everyone who has not rejected
+        let could_approve = member_count.saturating_sub(self.rejections.len());
+        if could_approve < usize::from(threshold) {
+            self.status = ProposalStatus::Rejected;
+        }
+        self.invariant()
+    }
+
+    /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
+    pub fn cancel(&mut self, by: &Pubkey) -> Result<()> {
+        require_keys_eq!(*by, self.proposer, MinterError::NotProposer);
+        require!(
+            matches!(self.status, ProposalStatus::Active | ProposalStatus::Approved),
+            MinterError::ProposalNotActive
+        );
+        self.status = ProposalStatus::Cancelled;
+        self.invariant()
+    }
+
+    /// Marks it executed if it reached its threshold and the time lock has passed. The
+    /// caller checks staleness (it needs the issuer) and applies the action.
+    pub fn execute(&mut self, time_lock: u32, now: i64) -> Result<()> {
+        match self.status {
+            ProposalStatus::Approved => {}
+            ProposalStatus::Active => return err!(MinterError::ThresholdNotReached),
+            _ => return err!(MinterError::ProposalNotActive),
+        }
+        let unlocks_at = self
+            .approved_at
+            .checked_add(i64::from(time_lock))
+            .ok_or(MinterError::Overflow)?;
+        require!(now >= unlocks_at, MinterError::TimeLockNotElapsed);
+        self.status = ProposalStatus::Executed;
+        self.invariant()
+    }
+
+    /// Executed, rejected and cancelled proposals have ended; a stale one can never be
+    /// executed, so it has ended too.
+    pub fn has_ended(&self, stale: bool) -> bool {
+        stale
+            || matches!(
+                self.status,
+                ProposalStatus::Executed | ProposalStatus::Rejected | ProposalStatus::Cancelled
+            )
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.approvals.len() <= MAX_MEMBERS && self.rejections.len() <= MAX_MEMBERS,
+            MinterError::TooManyMembers
+        );
+        require!(all_unique(&self.approvals), MinterError::AlreadyVoted);
+        require!(all_unique(&self.rejections), MinterError::AlreadyVoted);
+        require!(
+            !self.approvals.iter().any(|a| self.rejections.contains(a)),
+            MinterError::AlreadyVoted
+        );
+        Ok(())
+    }
+}

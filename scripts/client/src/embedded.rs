@@ -1,0 +1,202 @@
+//! An in-process SVM for tests and the demo: solana-program-test with the program running
+//! natively and the real Token-2022 program (BPF) that program-test bundles. Every
+//! transaction is simulated (for its inner instructions, hence its events) and then
+//! processed.
+use std::collections::HashSet;
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_program_test::{processor, ProgramTest, ProgramTestBanksClientExt, ProgramTestContext};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+
+use crate::accounts;
+use crate::errors::error_name;
+use crate::events::{decode_inner, Event};
+use crate::token::{MintView, TokenAccountView};
+
+/// Anchor's generated `entry` ties every argument to one lifetime; program-test passes them
+/// with distinct ones. Copies with a common lifetime bridge the two (a few bytes leaked per
+/// call, acceptable in a test SVM).
+fn native_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id: &Pubkey = Box::leak(Box::new(*program_id));
+    let accounts: &[AccountInfo] = Box::leak(accounts.to_vec().into_boxed_slice());
+    let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
+    usd1_minter::entry(program_id, accounts, data)
+}
+
+/// A transaction that landed.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub signature: Signature,
+    /// The program's events, in emission order.
+    pub events: Vec<Event>,
+    pub logs: Vec<String>,
+    /// Units metered by the SVM (native code counts 1 per invocation; Token-2022 in full).
+    pub compute_units: u64,
+}
+
+/// A transaction that did not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The SVM refused or failed the transaction; nothing was applied.
+    Transaction { error: TransactionError, logs: Vec<String> },
+    /// The SVM could not be reached (an internal fault of the harness).
+    Transport(String),
+}
+
+impl SendError {
+    /// The custom error code of a failed instruction (program errors are 6000+, Anchor's
+    /// account checks below that, Token-2022's small numbers).
+    pub fn custom_code(&self) -> Option<u32> {
+        match self {
+            SendError::Transaction {
+                error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
+                ..
+            } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self, self.custom_code()) {
+            (_, Some(code)) => write!(f, "{} ({code})", error_name(code)),
+            (SendError::Transaction { error, .. }, None) => write!(f, "{error}"),
+            (SendError::Transport(message), None) => write!(f, "transport: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+fn transport(e: impl std::fmt::Display) -> SendError {
+    SendError::Transport(e.to_string())
+}
+
+/// The in-process SVM with usd1-minter deployed at its program id.
+pub struct Embedded {
+    ctx: ProgramTestContext,
+    processed: HashSet<Signature>,
+}
+
+impl Embedded {
+    pub async fn start() -> Self {
+        let mut program_test =
+            ProgramTest::new("usd1_minter", usd1_minter::ID, processor!(native_entry));
+        program_test.prefer_bpf(false);
+        // program-test turns on debug logging of every instruction; keep it quiet unless
+        // RUST_LOG asks for it
+        if std::env::var_os("RUST_LOG").is_none() {
+            log::set_max_level(log::LevelFilter::Warn);
+        }
+        Self { ctx: program_test.start_with_context().await, processed: HashSet::new() }
+    }
+
+    /// The funded fee payer.
+    pub fn payer(&self) -> &Keypair {
+        &self.ctx.payer
+    }
+
+    /// Signs `ixs` with the payer and `signers`, simulates, then processes.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Executed, SendError> {
+        let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
+        for signer in signers {
+            if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
+                keys.push(signer);
+            }
+        }
+        let mut blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(transport)?;
+        let mut tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &keys, blockhash);
+        // the same instructions again (a deliberate retry) need a new blockhash to be a new
+        // transaction rather than a duplicate
+        while self.processed.contains(&tx.signatures[0]) {
+            blockhash = self.ctx.banks_client.get_new_latest_blockhash(&blockhash).await.map_err(transport)?;
+            tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &keys, blockhash);
+        }
+        let simulation = self.ctx.banks_client.simulate_transaction(tx.clone()).await.map_err(transport)?;
+        let details = simulation
+            .simulation_details
+            .ok_or_else(|| transport("simulation returned no details"))?;
+        if let Some(Err(error)) = simulation.result {
+            return Err(SendError::Transaction { error, logs: details.logs });
+        }
+        let processed = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx.clone())
+            .await
+            .map_err(transport)?;
+        let (logs, compute_units) = processed
+            .metadata
+            .map_or((Vec::new(), 0), |m| (m.log_messages, m.compute_units_consumed));
+        if let Err(error) = processed.result {
+            return Err(SendError::Transaction { error, logs });
+        }
+        let signature = tx.signatures[0];
+        self.processed.insert(signature);
+        let keys = &tx.message.account_keys;
+        let inner: Vec<(&Pubkey, &[u8])> = details
+            .inner_instructions
+            .iter()
+            .flatten()
+            .flat_map(|set| set.iter())
+            .filter_map(|inner| {
+                let program = keys.get(usize::from(inner.instruction.program_id_index))?;
+                Some((program, inner.instruction.data.as_slice()))
+            })
+            .collect();
+        let events = decode_inner(inner).map_err(transport)?;
+        Ok(Executed { signature, events, logs, compute_units })
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(*key).await.ok().flatten()
+    }
+
+    /// Decodes a program account of type `T`; None if it does not exist or is not a `T`.
+    pub async fn decode<T: AccountDeserialize + Discriminator>(&mut self, key: &Pubkey) -> Option<T> {
+        let account = self.account(key).await?;
+        accounts::decode::<T>(&account.data).ok()
+    }
+
+    pub async fn mint_view(&mut self, mint: &Pubkey) -> Option<MintView> {
+        MintView::decode(&self.account(mint).await?.data).ok()
+    }
+
+    pub async fn token_account(&mut self, key: &Pubkey) -> Option<TokenAccountView> {
+        TokenAccountView::decode(&self.account(key).await?.data).ok()
+    }
+
+    pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.account(key).await.map_or(0, |a| a.lamports)
+    }
+
+    /// The SVM's clock.
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx.banks_client.get_sysvar::<Clock>().await.unwrap_or_default()
+    }
+
+    /// Moves the clock's unix time forward by `seconds`.
+    pub async fn advance_clock(&mut self, seconds: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// Sends `lamports` from the payer to `to`.
+    pub async fn fund(&mut self, to: &Pubkey, lamports: u64) -> Result<Executed, SendError> {
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.ctx.payer.pubkey(), to, lamports);
+        self.send(&[ix], &[]).await
+    }
+
+    /// Writes an account directly (for tests of forged accounts).
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.ctx.set_account(key, &account.into());
+    }
+}
