@@ -7,7 +7,9 @@ use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Embedded, Executed, SendError};
 use usd1_client::events::Event;
 use usd1_client::token::{MintView, TokenAccountView};
-use usd1_client::{ix, pda, InitializeArgs, Issuer, Minter, MinterConfig, MinterError, Proposal, ProposalAction};
+use usd1_client::{
+    ix, pda, InitializeArgs, Issuer, Minter, MinterConfig, MinterError, Proposal, ProposalAction,
+};
 
 pub use anchor_lang::error::ErrorCode as AnchorError;
 
@@ -40,7 +42,10 @@ pub fn request_id(n: u64) -> [u8; 32] {
 
 /// Asserts that `result` failed with the program's error `expected`.
 #[track_caller]
-pub fn assert_program_error<T: std::fmt::Debug>(result: Result<T, SendError>, expected: MinterError) {
+pub fn assert_program_error<T: std::fmt::Debug>(
+    result: Result<T, SendError>,
+    expected: MinterError,
+) {
     let code = u32::from(expected);
     match result {
         Err(e) if e.custom_code() == Some(code) => {}
@@ -50,7 +55,10 @@ pub fn assert_program_error<T: std::fmt::Debug>(result: Result<T, SendError>, ex
 
 /// Asserts that `result` failed with Anchor's framework error `expected`.
 #[track_caller]
-pub fn assert_anchor_error<T: std::fmt::Debug>(result: Result<T, SendError>, expected: AnchorError) {
+pub fn assert_anchor_error<T: std::fmt::Debug>(
+    result: Result<T, SendError>,
+    expected: AnchorError,
+) {
     let code = u32::from(expected);
     match result {
         Err(e) if e.custom_code() == Some(code) => {}
@@ -76,10 +84,16 @@ impl Fixture {
 
     /// `member_count` funded members, `threshold`, `time_lock`; other settings default.
     pub async fn with(member_count: usize, threshold: u8, time_lock: u32) -> Self {
-        Self::with_args(member_count, |members| init_args(members, threshold, time_lock)).await
+        Self::with_args(member_count, |members| {
+            init_args(members, threshold, time_lock)
+        })
+        .await
     }
 
-    pub async fn with_args(member_count: usize, args: impl FnOnce(&[Pubkey]) -> InitializeArgs) -> Self {
+    pub async fn with_args(
+        member_count: usize,
+        args: impl FnOnce(&[Pubkey]) -> InitializeArgs,
+    ) -> Self {
         let svm = Embedded::start().await;
         let members: Vec<Keypair> = (0..member_count).map(|_| Keypair::new()).collect();
         let keys: Vec<Pubkey> = members.iter().map(|m| m.pubkey()).collect();
@@ -96,14 +110,21 @@ impl Fixture {
         }
         let payer = fixture.svm.payer().pubkey();
         fixture
-            .send(&[ix::initialize(&payer, &mint.pubkey(), args(&keys))], &[&mint])
+            .send(
+                &[ix::initialize(&payer, &mint.pubkey(), args(&keys))],
+                &[&mint],
+            )
             .await
             .expect("initialize");
         fixture
     }
 
     /// Sends and records the events.
-    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Executed, SendError> {
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Executed, SendError> {
         let executed = self.svm.send(ixs, signers).await?;
         self.events.extend(executed.events.iter().cloned());
         Ok(executed)
@@ -115,7 +136,10 @@ impl Fixture {
 
     pub async fn issuer(&mut self) -> Issuer {
         let key = self.issuer_key();
-        self.svm.decode::<Issuer>(&key).await.expect("issuer account")
+        self.svm
+            .decode::<Issuer>(&key)
+            .await
+            .expect("issuer account")
     }
 
     pub async fn proposal(&mut self, index: u64) -> Option<Proposal> {
@@ -138,7 +162,10 @@ impl Fixture {
     }
 
     pub async fn balance(&mut self, token_account: &Pubkey) -> u64 {
-        self.svm.token_account(token_account).await.map_or(0, |a| a.amount)
+        self.svm
+            .token_account(token_account)
+            .await
+            .map_or(0, |a| a.amount)
     }
 
     pub async fn token_account(&mut self, key: &Pubkey) -> Option<TokenAccountView> {
@@ -146,7 +173,11 @@ impl Fixture {
     }
 
     /// Member `proposer` proposes `action`; returns the proposal index.
-    pub async fn propose(&mut self, proposer: usize, action: ProposalAction) -> Result<u64, SendError> {
+    pub async fn propose(
+        &mut self,
+        proposer: usize,
+        action: ProposalAction,
+    ) -> Result<u64, SendError> {
         let index = self.issuer().await.proposal_index + 1;
         let ix = ix::propose(&self.members[proposer].pubkey(), &self.mint, index, action);
         let signer = self.members[proposer].insecure_clone();
@@ -171,10 +202,18 @@ impl Fixture {
         let proposal = self.proposal(index).await.expect("proposal exists");
         let executor = self.svm.payer().pubkey();
         let rent_payer = match &proposal.action {
-            ProposalAction::RemoveMinter { authority } => self.minter(authority).await.map(|m| m.rent_payer),
+            ProposalAction::RemoveMinter { authority } => {
+                self.minter(authority).await.map(|m| m.rent_payer)
+            }
             _ => None,
         };
-        let ix = ix::execute_action(&executor, &self.mint, index, &proposal.action, rent_payer.as_ref());
+        let ix = ix::execute_action(
+            &executor,
+            &self.mint,
+            index,
+            &proposal.action,
+            rent_payer.as_ref(),
+        );
         self.send(&[ix], &[]).await
     }
 
@@ -192,9 +231,17 @@ impl Fixture {
     }
 
     /// A funded minter key, configured by proposal.
-    pub async fn add_minter(&mut self, allowance: u64, rate_capacity: u64, rate_window: u32) -> Keypair {
+    pub async fn add_minter(
+        &mut self,
+        allowance: u64,
+        rate_capacity: u64,
+        rate_window: u32,
+    ) -> Keypair {
         let authority = Keypair::new();
-        self.svm.fund(&authority.pubkey(), 10 * SOL).await.expect("fund minter");
+        self.svm
+            .fund(&authority.pubkey(), 10 * SOL)
+            .await
+            .expect("fund minter");
         self.pass(ProposalAction::ConfigureMinter(MinterConfig {
             authority: authority.pubkey(),
             allowance,

@@ -11,35 +11,78 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
     let mut f = Fixture::new().await;
     let minter = f.add_minter(1_000, 1_000, 60).await;
     let holder = f.holder(&Pubkey::new_unique()).await;
-    f.mint_to(&minter, &holder, request_id(1), 10).await.unwrap();
-    assert!(f.mint_to(&minter, &holder, request_id(1), 10).await.is_err()); // emits nothing
+    f.mint_to(&minter, &holder, request_id(1), 10)
+        .await
+        .unwrap();
+    assert!(f
+        .mint_to(&minter, &holder, request_id(1), 10)
+        .await
+        .is_err()); // emits nothing
 
-    let rejected = f.propose(1, ProposalAction::SetLimits(Limits { supply_cap: 1 })).await.unwrap();
+    let rejected = f
+        .propose(1, ProposalAction::SetLimits(Limits { supply_cap: 1 }))
+        .await
+        .unwrap();
     f.reject(0, rejected).await.unwrap();
     f.reject(2, rejected).await.unwrap();
     let cancelled = f.propose(0, ProposalAction::Unpause).await.unwrap();
     let proposer = f.members[0].insecure_clone();
-    f.send(&[ix::cancel(&proposer.pubkey(), &f.mint, cancelled)], &[&proposer]).await.unwrap();
+    f.send(
+        &[ix::cancel(&proposer.pubkey(), &f.mint, cancelled)],
+        &[&proposer],
+    )
+    .await
+    .unwrap();
     let proposer1 = f.members[1].pubkey();
-    f.send(&[ix::close_proposal(&f.mint, rejected, &proposer1)], &[]).await.unwrap();
+    f.send(&[ix::close_proposal(&f.mint, rejected, &proposer1)], &[])
+        .await
+        .unwrap();
 
     let member = f.members[1].insecure_clone();
-    f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member]).await.unwrap();
+    f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member])
+        .await
+        .unwrap();
     f.pass(ProposalAction::Unpause).await.unwrap();
-    f.pass(ProposalAction::SetRoles(Default::default())).await.unwrap();
-    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_000 })).await.unwrap();
-    f.pass(ProposalAction::RemoveMinter { authority: minter.pubkey() }).await.unwrap();
+    f.pass(ProposalAction::SetRoles(Default::default()))
+        .await
+        .unwrap();
+    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_000 }))
+        .await
+        .unwrap();
+    f.pass(ProposalAction::RemoveMinter {
+        authority: minter.pubkey(),
+    })
+    .await
+    .unwrap();
     let members: Vec<Pubkey> = f.members.iter().map(|m| m.pubkey()).collect();
-    f.pass(ProposalAction::SetGovernance { members, threshold: 3, time_lock: 0 }).await.unwrap();
+    f.pass(ProposalAction::SetGovernance {
+        members,
+        threshold: 3,
+        time_lock: 0,
+    })
+    .await
+    .unwrap();
 
     f.assert_seq_complete().await;
     let mut names: Vec<&str> = f.events.iter().map(Event::name).collect();
     names.sort();
     names.dedup();
     let mut every = vec![
-        "IssuerInitialized", "LimitsChanged", "MembersChanged", "MinterConfigured", "MinterRemoved",
-        "Minted", "Paused", "ProposalApproved", "ProposalCancelled", "ProposalClosed",
-        "ProposalCreated", "ProposalExecuted", "ProposalRejected", "RolesChanged", "Unpaused",
+        "IssuerInitialized",
+        "LimitsChanged",
+        "MembersChanged",
+        "MinterConfigured",
+        "MinterRemoved",
+        "Minted",
+        "Paused",
+        "ProposalApproved",
+        "ProposalCancelled",
+        "ProposalClosed",
+        "ProposalCreated",
+        "ProposalExecuted",
+        "ProposalRejected",
+        "RolesChanged",
+        "Unpaused",
     ];
     every.sort();
     assert_eq!(names, every, "the scenario emits every event type");
@@ -49,27 +92,41 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
         _ => None,
     });
     let r = last_rejection.unwrap();
-    assert_eq!((r.index, r.rejections, r.status), (rejected, 2, ProposalStatus::Rejected));
+    assert_eq!(
+        (r.index, r.rejections, r.status),
+        (rejected, 2, ProposalStatus::Rejected)
+    );
 }
 
 #[tokio::test]
 async fn an_execution_emits_the_execution_then_its_effect() {
     let mut f = Fixture::new().await;
-    let index = f.propose(0, ProposalAction::ConfigureMinter(MinterConfig {
-        authority: Pubkey::new_unique(),
-        allowance: 5,
-        rate_capacity: 5,
-        rate_window: 5,
-        active: true,
-    }))
-    .await
-    .unwrap();
+    let index = f
+        .propose(
+            0,
+            ProposalAction::ConfigureMinter(MinterConfig {
+                authority: Pubkey::new_unique(),
+                allowance: 5,
+                rate_capacity: 5,
+                rate_window: 5,
+                active: true,
+            }),
+        )
+        .await
+        .unwrap();
     let approved = f.approve(1, index).await.unwrap();
-    let Event::ProposalApproved(a) = &approved.events[0] else { panic!() };
-    assert_eq!((a.index, a.approvals, a.status, a.member), (index, 2, ProposalStatus::Approved, f.members[1].pubkey()));
+    let Event::ProposalApproved(a) = &approved.events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.index, a.approvals, a.status, a.member),
+        (index, 2, ProposalStatus::Approved, f.members[1].pubkey())
+    );
     let executed = f.execute(index).await.unwrap();
     assert_eq!(executed.events.len(), 2);
-    let (Event::ProposalExecuted(x), Event::MinterConfigured(c)) = (&executed.events[0], &executed.events[1]) else {
+    let (Event::ProposalExecuted(x), Event::MinterConfigured(c)) =
+        (&executed.events[0], &executed.events[1])
+    else {
         panic!("{:?}", executed.events)
     };
     assert_eq!(x.index, index);
@@ -83,5 +140,8 @@ fn event_data_of_other_programs_is_not_an_event() {
     assert_eq!(Event::decode_cpi_data(&[1, 2, 3]), Ok(None));
     let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
     data.extend_from_slice(&[0xFF; 8]);
-    assert!(Event::decode_cpi_data(&data).is_err(), "an unknown discriminator is an error, not silence");
+    assert!(
+        Event::decode_cpi_data(&data).is_err(),
+        "an unknown discriminator is an error, not silence"
+    );
 }

@@ -19,7 +19,10 @@ async fn every_mint_authority_is_the_issuer_pda() {
     assert_eq!(mint.metadata_pointer_authority, Some(issuer_key));
     assert_eq!(mint.metadata_update_authority, Some(issuer_key));
     assert_eq!(mint.metadata_address, Some(f.mint));
-    assert_eq!((mint.name.as_str(), mint.symbol.as_str()), ("USD1 Test Dollar", "USD1"));
+    assert_eq!(
+        (mint.name.as_str(), mint.symbol.as_str()),
+        ("USD1 Test Dollar", "USD1")
+    );
     assert_eq!(mint.uri, "https://example.com/usd1.json");
     assert_eq!((mint.decimals, mint.supply, mint.paused), (6, 0, false));
     assert_eq!(
@@ -29,7 +32,11 @@ async fn every_mint_authority_is_the_issuer_pda() {
     // no member key holds any authority
     for member in &f.members {
         let key = Some(member.pubkey());
-        assert!(mint.mint_authority != key && mint.freeze_authority != key && mint.pause_authority != key);
+        assert!(
+            mint.mint_authority != key
+                && mint.freeze_authority != key
+                && mint.pause_authority != key
+        );
     }
 }
 
@@ -48,10 +55,19 @@ async fn issuer_holds_sorted_members_threshold_and_first_event() {
     assert_eq!(issuer.mint, f.mint);
     assert_eq!(issuer.limits.supply_cap, 1_000_000 * TOKEN);
     assert_eq!((issuer.proposal_index, issuer.stale_proposal_index), (0, 0));
-    assert_eq!((issuer.paused, issuer.permanent_delegate, issuer.default_frozen), (false, true, false));
+    assert_eq!(
+        (
+            issuer.paused,
+            issuer.permanent_delegate,
+            issuer.default_frozen
+        ),
+        (false, true, false)
+    );
     assert_eq!(issuer.event_seq, 1);
     assert_eq!(f.events.len(), 1);
-    let Event::IssuerInitialized(e) = &f.events[0] else { panic!("{:?}", f.events[0]) };
+    let Event::IssuerInitialized(e) = &f.events[0] else {
+        panic!("{:?}", f.events[0])
+    };
     assert_eq!((e.seq, e.mint, e.issuer), (1, f.mint, f.issuer_key()));
     assert_eq!(e.members, members);
     assert_eq!((e.threshold, e.time_lock, e.decimals), (2, 3600, 6));
@@ -69,7 +85,10 @@ async fn kyc_mode_without_permanent_delegate() {
     .await;
     let mint = f.mint_view().await;
     assert_eq!(mint.permanent_delegate, None);
-    assert_eq!(mint.default_account_state, Some(anchor_spl_state::AccountState::Frozen));
+    assert_eq!(
+        mint.default_account_state,
+        Some(anchor_spl_state::AccountState::Frozen)
+    );
     let issuer = f.issuer().await;
     assert!(!issuer.permanent_delegate && issuer.default_frozen);
     // a new holder account starts frozen
@@ -83,10 +102,21 @@ async fn refused(args: impl FnOnce(&[Pubkey]) -> InitializeArgs, expected: Minte
     let members: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
     let mint = Keypair::new();
     let payer = svm.payer().pubkey();
-    let result = svm.send(&[ix::initialize(&payer, &mint.pubkey(), args(&members))], &[&mint]).await;
+    let result = svm
+        .send(
+            &[ix::initialize(&payer, &mint.pubkey(), args(&members))],
+            &[&mint],
+        )
+        .await;
     assert_program_error(result, expected);
-    assert!(svm.account(&mint.pubkey()).await.is_none(), "mint must not exist");
-    assert!(svm.account(&pda::issuer(&mint.pubkey())).await.is_none(), "issuer must not exist");
+    assert!(
+        svm.account(&mint.pubkey()).await.is_none(),
+        "mint must not exist"
+    );
+    assert!(
+        svm.account(&pda::issuer(&mint.pubkey())).await.is_none(),
+        "issuer must not exist"
+    );
 }
 
 #[tokio::test]
@@ -94,19 +124,62 @@ async fn refuses_bad_members_threshold_time_lock() {
     refused(|_| init_args(&[], 1, 0), MinterError::NoMembers).await;
     let eleven: Vec<Pubkey> = (0..11).map(|_| Pubkey::new_unique()).collect();
     refused(|_| init_args(&eleven, 1, 0), MinterError::TooManyMembers).await;
-    refused(|m| init_args(&[m[0], m[1], m[0]], 1, 0), MinterError::DuplicateMember).await;
+    refused(
+        |m| init_args(&[m[0], m[1], m[0]], 1, 0),
+        MinterError::DuplicateMember,
+    )
+    .await;
     refused(|m| init_args(m, 0, 0), MinterError::InvalidThreshold).await;
     refused(|m| init_args(m, 4, 0), MinterError::InvalidThreshold).await;
-    refused(|m| init_args(m, 2, MAX_TIME_LOCK + 1), MinterError::TimeLockTooLong).await;
+    refused(
+        |m| init_args(m, 2, MAX_TIME_LOCK + 1),
+        MinterError::TimeLockTooLong,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn refuses_bad_limits_and_metadata() {
-    refused(|m| InitializeArgs { supply_cap: 0, ..init_args(m, 2, 0) }, MinterError::ZeroSupplyCap).await;
-    refused(|m| InitializeArgs { decimals: 19, ..init_args(m, 2, 0) }, MinterError::InvalidDecimals).await;
-    refused(|m| InitializeArgs { name: "n".repeat(33), ..init_args(m, 2, 0) }, MinterError::MetadataTooLong).await;
-    refused(|m| InitializeArgs { symbol: "s".repeat(11), ..init_args(m, 2, 0) }, MinterError::MetadataTooLong).await;
-    refused(|m| InitializeArgs { uri: "u".repeat(201), ..init_args(m, 2, 0) }, MinterError::MetadataTooLong).await;
+    refused(
+        |m| InitializeArgs {
+            supply_cap: 0,
+            ..init_args(m, 2, 0)
+        },
+        MinterError::ZeroSupplyCap,
+    )
+    .await;
+    refused(
+        |m| InitializeArgs {
+            decimals: 19,
+            ..init_args(m, 2, 0)
+        },
+        MinterError::InvalidDecimals,
+    )
+    .await;
+    refused(
+        |m| InitializeArgs {
+            name: "n".repeat(33),
+            ..init_args(m, 2, 0)
+        },
+        MinterError::MetadataTooLong,
+    )
+    .await;
+    refused(
+        |m| InitializeArgs {
+            symbol: "s".repeat(11),
+            ..init_args(m, 2, 0)
+        },
+        MinterError::MetadataTooLong,
+    )
+    .await;
+    refused(
+        |m| InitializeArgs {
+            uri: "u".repeat(201),
+            ..init_args(m, 2, 0)
+        },
+        MinterError::MetadataTooLong,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -122,9 +195,14 @@ async fn accepts_the_boundaries() {
         decimals: 18,
         ..init_args(&ten, 10, MAX_TIME_LOCK)
     };
-    svm.send(&[ix::initialize(&payer, &mint.pubkey(), args)], &[&mint]).await.unwrap();
+    svm.send(&[ix::initialize(&payer, &mint.pubkey(), args)], &[&mint])
+        .await
+        .unwrap();
     let issuer: Issuer = svm.decode(&pda::issuer(&mint.pubkey())).await.unwrap();
-    assert_eq!((issuer.members.len(), issuer.threshold, issuer.time_lock), (10, 10, MAX_TIME_LOCK));
+    assert_eq!(
+        (issuer.members.len(), issuer.threshold, issuer.time_lock),
+        (10, 10, MAX_TIME_LOCK)
+    );
     let view = MintView::decode(&svm.account(&mint.pubkey()).await.unwrap().data).unwrap();
     assert_eq!(view.name.len(), 32);
 }

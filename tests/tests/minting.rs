@@ -5,7 +5,8 @@ use solana_sdk::account::Account;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::events::Event;
 use usd1_client::{
-    ix, pda, token, Limits, MintReceipt, MinterConfig, MinterError, ProposalAction, Roles, PROGRAM_ID,
+    ix, pda, token, Limits, MintReceipt, MinterConfig, MinterError, ProposalAction, Roles,
+    PROGRAM_ID,
 };
 use usd1_tests::*;
 
@@ -20,24 +21,45 @@ async fn setup() -> (Fixture, Keypair, Pubkey) {
 #[tokio::test]
 async fn mint_credits_the_recipient_and_records_everything() {
     let (mut f, minter, holder) = setup().await;
-    let e = f.mint_to(&minter, &holder, request_id(1), 100 * TOKEN).await.unwrap();
+    let e = f
+        .mint_to(&minter, &holder, request_id(1), 100 * TOKEN)
+        .await
+        .unwrap();
     assert_eq!(f.balance(&holder).await, 100 * TOKEN);
     assert_eq!(f.supply().await, 100 * TOKEN);
 
     let m = f.minter(&minter.pubkey()).await.unwrap();
-    assert_eq!((m.allowance, m.total_minted, m.mint_count), (900 * TOKEN, 100 * u128::from(TOKEN), 1));
+    assert_eq!(
+        (m.allowance, m.total_minted, m.mint_count),
+        (900 * TOKEN, 100 * u128::from(TOKEN), 1)
+    );
     assert_eq!(m.rate_limit.available, 400 * TOKEN);
     assert_eq!(f.issuer().await.total_minted, 100 * u128::from(TOKEN));
 
-    let receipt: MintReceipt = f.svm.decode(&pda::mint_receipt(&f.issuer_key(), &request_id(1))).await.unwrap();
-    assert_eq!((receipt.issuer, receipt.request_id, receipt.minter), (f.issuer_key(), request_id(1), minter.pubkey()));
+    let receipt: MintReceipt = f
+        .svm
+        .decode(&pda::mint_receipt(&f.issuer_key(), &request_id(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        (receipt.issuer, receipt.request_id, receipt.minter),
+        (f.issuer_key(), request_id(1), minter.pubkey())
+    );
     assert_eq!((receipt.recipient, receipt.amount), (holder, 100 * TOKEN));
     assert_eq!(receipt.unix_timestamp, f.svm.clock().await.unix_timestamp);
 
     assert_eq!(e.events.len(), 1);
-    let Event::Minted(m) = &e.events[0] else { panic!("{:?}", e.events) };
-    assert_eq!((m.mint, m.request_id, m.minter, m.recipient), (f.mint, request_id(1), minter.pubkey(), holder));
-    assert_eq!((m.amount, m.supply_after, m.allowance_after), (100 * TOKEN, 100 * TOKEN, 900 * TOKEN));
+    let Event::Minted(m) = &e.events[0] else {
+        panic!("{:?}", e.events)
+    };
+    assert_eq!(
+        (m.mint, m.request_id, m.minter, m.recipient),
+        (f.mint, request_id(1), minter.pubkey(), holder)
+    );
+    assert_eq!(
+        (m.amount, m.supply_after, m.allowance_after),
+        (100 * TOKEN, 100 * TOKEN, 900 * TOKEN)
+    );
     assert_eq!(m.seq, receipt.seq);
     f.assert_seq_complete().await;
 }
@@ -45,18 +67,35 @@ async fn mint_credits_the_recipient_and_records_everything() {
 #[tokio::test]
 async fn a_replayed_request_id_mints_nothing() {
     let (mut f, minter, holder) = setup().await;
-    f.mint_to(&minter, &holder, request_id(7), 10 * TOKEN).await.unwrap();
+    f.mint_to(&minter, &holder, request_id(7), 10 * TOKEN)
+        .await
+        .unwrap();
     // the very same instruction again (a retry after a timeout, say)
-    assert_program_error(f.mint_to(&minter, &holder, request_id(7), 10 * TOKEN).await, MinterError::RequestIdReused);
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(7), 10 * TOKEN).await,
+        MinterError::RequestIdReused,
+    );
     // and with another amount or recipient
-    assert_program_error(f.mint_to(&minter, &holder, request_id(7), 1).await, MinterError::RequestIdReused);
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(7), 1).await,
+        MinterError::RequestIdReused,
+    );
     let other = f.holder(&Pubkey::new_unique()).await;
-    assert_program_error(f.mint_to(&minter, &other, request_id(7), 10 * TOKEN).await, MinterError::RequestIdReused);
+    assert_program_error(
+        f.mint_to(&minter, &other, request_id(7), 10 * TOKEN).await,
+        MinterError::RequestIdReused,
+    );
     // even by another minter
     let second = f.add_minter(100 * TOKEN, 100 * TOKEN, 60).await;
-    assert_program_error(f.mint_to(&second, &holder, request_id(7), 1).await, MinterError::RequestIdReused);
+    assert_program_error(
+        f.mint_to(&second, &holder, request_id(7), 1).await,
+        MinterError::RequestIdReused,
+    );
     assert_eq!(f.supply().await, 10 * TOKEN);
-    assert_eq!(f.minter(&minter.pubkey()).await.unwrap().allowance, 990 * TOKEN);
+    assert_eq!(
+        f.minter(&minter.pubkey()).await.unwrap().allowance,
+        990 * TOKEN
+    );
 }
 
 #[tokio::test]
@@ -64,15 +103,35 @@ async fn zero_and_over_allowance_are_refused() {
     let mut f = Fixture::new().await;
     let minter = f.add_minter(100, 1_000, 60).await;
     let holder = f.holder(&Pubkey::new_unique()).await;
-    assert_program_error(f.mint_to(&minter, &holder, request_id(1), 0).await, MinterError::ZeroAmount);
-    assert_program_error(f.mint_to(&minter, &holder, request_id(1), 101).await, MinterError::AllowanceExceeded);
-    f.mint_to(&minter, &holder, request_id(1), 60).await.unwrap();
-    assert_program_error(f.mint_to(&minter, &holder, request_id(2), 41).await, MinterError::AllowanceExceeded);
-    f.mint_to(&minter, &holder, request_id(2), 40).await.unwrap(); // exactly what is left
-    assert_program_error(f.mint_to(&minter, &holder, request_id(3), 1).await, MinterError::AllowanceExceeded);
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(1), 0).await,
+        MinterError::ZeroAmount,
+    );
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(1), 101).await,
+        MinterError::AllowanceExceeded,
+    );
+    f.mint_to(&minter, &holder, request_id(1), 60)
+        .await
+        .unwrap();
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(2), 41).await,
+        MinterError::AllowanceExceeded,
+    );
+    f.mint_to(&minter, &holder, request_id(2), 40)
+        .await
+        .unwrap(); // exactly what is left
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(3), 1).await,
+        MinterError::AllowanceExceeded,
+    );
     assert_eq!(f.supply().await, 100);
     // the request id of a refused mint stays unused
-    assert!(f.svm.account(&pda::mint_receipt(&f.issuer_key(), &request_id(3))).await.is_none());
+    assert!(f
+        .svm
+        .account(&pda::mint_receipt(&f.issuer_key(), &request_id(3)))
+        .await
+        .is_none());
     // governance refills the allowance
     f.pass(ProposalAction::ConfigureMinter(MinterConfig {
         authority: minter.pubkey(),
@@ -92,33 +151,63 @@ async fn the_rate_limit_bounds_bursts_and_refills_linearly() {
     let mut f = Fixture::new().await;
     let minter = f.add_minter(10_000, 100, 100).await;
     let holder = f.holder(&Pubkey::new_unique()).await;
-    f.mint_to(&minter, &holder, request_id(1), 100).await.unwrap();
-    assert_program_error(f.mint_to(&minter, &holder, request_id(2), 1).await, MinterError::RateLimitExceeded);
+    f.mint_to(&minter, &holder, request_id(1), 100)
+        .await
+        .unwrap();
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(2), 1).await,
+        MinterError::RateLimitExceeded,
+    );
     f.svm.advance_clock(50).await;
-    assert_program_error(f.mint_to(&minter, &holder, request_id(2), 51).await, MinterError::RateLimitExceeded);
-    f.mint_to(&minter, &holder, request_id(2), 50).await.unwrap();
-    assert_program_error(f.mint_to(&minter, &holder, request_id(3), 1).await, MinterError::RateLimitExceeded);
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(2), 51).await,
+        MinterError::RateLimitExceeded,
+    );
+    f.mint_to(&minter, &holder, request_id(2), 50)
+        .await
+        .unwrap();
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(3), 1).await,
+        MinterError::RateLimitExceeded,
+    );
     f.svm.advance_clock(1_000).await; // refills to capacity, not beyond
-    assert_program_error(f.mint_to(&minter, &holder, request_id(3), 101).await, MinterError::RateLimitExceeded);
-    f.mint_to(&minter, &holder, request_id(3), 100).await.unwrap();
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(3), 101).await,
+        MinterError::RateLimitExceeded,
+    );
+    f.mint_to(&minter, &holder, request_id(3), 100)
+        .await
+        .unwrap();
     assert_eq!(f.supply().await, 250);
     assert_eq!(f.minter(&minter.pubkey()).await.unwrap().allowance, 9_750);
 }
 
 #[tokio::test]
 async fn the_supply_cap_is_global_and_inclusive() {
-    let mut f = Fixture::with_args(3, |m| usd1_client::InitializeArgs { supply_cap: 1_000, ..init_args(m, 2, 0) }).await;
+    let mut f = Fixture::with_args(3, |m| usd1_client::InitializeArgs {
+        supply_cap: 1_000,
+        ..init_args(m, 2, 0)
+    })
+    .await;
     let a = f.add_minter(2_000, 2_000, 60).await;
     let b = f.add_minter(2_000, 2_000, 60).await;
     let holder = f.holder(&Pubkey::new_unique()).await;
     f.mint_to(&a, &holder, request_id(1), 600).await.unwrap();
-    assert_program_error(f.mint_to(&b, &holder, request_id(2), 401).await, MinterError::SupplyCapExceeded);
+    assert_program_error(
+        f.mint_to(&b, &holder, request_id(2), 401).await,
+        MinterError::SupplyCapExceeded,
+    );
     f.mint_to(&b, &holder, request_id(2), 400).await.unwrap(); // supply == cap is allowed
-    assert_program_error(f.mint_to(&a, &holder, request_id(3), 1).await, MinterError::SupplyCapExceeded);
+    assert_program_error(
+        f.mint_to(&a, &holder, request_id(3), 1).await,
+        MinterError::SupplyCapExceeded,
+    );
     assert_eq!(f.supply().await, 1_000);
     // a refused mint spends neither allowance nor rate limit
     assert_eq!(f.minter(&a.pubkey()).await.unwrap().allowance, 1_400);
-    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_001 })).await.unwrap();
+    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_001 }))
+        .await
+        .unwrap();
     f.mint_to(&a, &holder, request_id(3), 1).await.unwrap();
 }
 
@@ -127,19 +216,32 @@ async fn pause_stops_minting_until_a_proposal_unpauses() {
     let (mut f, minter, holder) = setup().await;
     let outsider = Keypair::new();
     let pause_by_outsider = ix::pause(&outsider.pubkey(), &f.mint);
-    assert_program_error(f.send(&[pause_by_outsider], &[&outsider]).await, MinterError::NotAPauser);
+    assert_program_error(
+        f.send(&[pause_by_outsider], &[&outsider]).await,
+        MinterError::NotAPauser,
+    );
     // unpausing what is not paused fails at execution
     let index = f.propose(0, ProposalAction::Unpause).await.unwrap();
     f.approve(1, index).await.unwrap();
     assert_program_error(f.execute(index).await, MinterError::NotPaused);
 
     let member = f.members[2].insecure_clone();
-    let e = f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member]).await.unwrap();
+    let e = f
+        .send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member])
+        .await
+        .unwrap();
     assert!(matches!(&e.events[0], Event::Paused(p) if p.by == member.pubkey()));
     assert!(f.issuer().await.paused);
     assert!(f.mint_view().await.paused, "the token itself is paused");
-    assert_program_error(f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member]).await, MinterError::AlreadyPaused);
-    assert_program_error(f.mint_to(&minter, &holder, request_id(1), 1).await, MinterError::Paused);
+    assert_program_error(
+        f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member])
+            .await,
+        MinterError::AlreadyPaused,
+    );
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(1), 1).await,
+        MinterError::Paused,
+    );
 
     f.execute(index).await.unwrap(); // the earlier approved Unpause proposal now applies
     assert!(!f.issuer().await.paused && !f.mint_view().await.paused);
@@ -153,12 +255,22 @@ async fn a_pauser_who_is_not_a_member_can_pause_but_not_unpause() {
     let (mut f, _minter, _holder) = setup().await;
     let pauser = Keypair::new();
     f.svm.fund(&pauser.pubkey(), SOL).await.unwrap();
-    f.pass(ProposalAction::SetRoles(Roles { pausers: vec![pauser.pubkey()], ..Roles::default() })).await.unwrap();
-    f.send(&[ix::pause(&pauser.pubkey(), &f.mint)], &[&pauser]).await.unwrap();
+    f.pass(ProposalAction::SetRoles(Roles {
+        pausers: vec![pauser.pubkey()],
+        ..Roles::default()
+    }))
+    .await
+    .unwrap();
+    f.send(&[ix::pause(&pauser.pubkey(), &f.mint)], &[&pauser])
+        .await
+        .unwrap();
     assert!(f.issuer().await.paused);
     let index = f.issuer().await.proposal_index + 1;
     let propose = ix::propose(&pauser.pubkey(), &f.mint, index, ProposalAction::Unpause);
-    assert_program_error(f.send(&[propose], &[&pauser]).await, MinterError::NotAMember);
+    assert_program_error(
+        f.send(&[propose], &[&pauser]).await,
+        MinterError::NotAMember,
+    );
     assert!(f.issuer().await.paused);
 }
 
@@ -176,7 +288,10 @@ async fn a_deactivated_minter_cannot_mint_until_reactivated() {
     };
     f.pass(config(false)).await.unwrap();
     assert!(matches!(f.events.last(), Some(Event::MinterConfigured(c)) if !c.active && !c.created));
-    assert_program_error(f.mint_to(&minter, &holder, request_id(1), 1).await, MinterError::MinterInactive);
+    assert_program_error(
+        f.mint_to(&minter, &holder, request_id(1), 1).await,
+        MinterError::MinterInactive,
+    );
     f.pass(config(true)).await.unwrap();
     f.mint_to(&minter, &holder, request_id(1), 1).await.unwrap();
 }
@@ -188,28 +303,65 @@ async fn a_removed_minter_cannot_mint_and_its_rent_goes_back() {
     f.svm.fund(&minter.pubkey(), SOL).await.unwrap();
     let executor = Keypair::new();
     f.svm.fund(&executor.pubkey(), SOL).await.unwrap();
-    let config = MinterConfig { authority: minter.pubkey(), allowance: 50, rate_capacity: 50, rate_window: 60, active: true };
-    let index = f.propose(0, ProposalAction::ConfigureMinter(config)).await.unwrap();
-    let configure = ix::execute_configure_minter(&executor.pubkey(), &f.mint, index, &minter.pubkey());
+    let config = MinterConfig {
+        authority: minter.pubkey(),
+        allowance: 50,
+        rate_capacity: 50,
+        rate_window: 60,
+        active: true,
+    };
+    let index = f
+        .propose(0, ProposalAction::ConfigureMinter(config))
+        .await
+        .unwrap();
+    let configure =
+        ix::execute_configure_minter(&executor.pubkey(), &f.mint, index, &minter.pubkey());
     f.send(&[configure], &[&executor]).await.unwrap();
-    assert!(matches!(f.events.last(), Some(Event::MinterConfigured(c)) if c.created && c.allowance == 50));
+    assert!(
+        matches!(f.events.last(), Some(Event::MinterConfigured(c)) if c.created && c.allowance == 50)
+    );
     let holder = f.holder(&Pubkey::new_unique()).await;
-    f.mint_to(&minter, &holder, request_id(1), 20).await.unwrap();
+    f.mint_to(&minter, &holder, request_id(1), 20)
+        .await
+        .unwrap();
 
-    let index = f.propose(0, ProposalAction::RemoveMinter { authority: minter.pubkey() }).await.unwrap();
-    let wrong = ix::execute_remove_minter(&executor.pubkey(), &f.mint, index, &minter.pubkey(), &f.members[0].pubkey());
-    assert_program_error(f.send(&[wrong], &[&executor]).await, MinterError::WrongRentReceiver);
+    let index = f
+        .propose(
+            0,
+            ProposalAction::RemoveMinter {
+                authority: minter.pubkey(),
+            },
+        )
+        .await
+        .unwrap();
+    let wrong = ix::execute_remove_minter(
+        &executor.pubkey(),
+        &f.mint,
+        index,
+        &minter.pubkey(),
+        &f.members[0].pubkey(),
+    );
+    assert_program_error(
+        f.send(&[wrong], &[&executor]).await,
+        MinterError::WrongRentReceiver,
+    );
     let minter_pda = pda::minter(&f.issuer_key(), &minter.pubkey());
     let rent = f.svm.lamports(&minter_pda).await;
     let before = f.svm.lamports(&executor.pubkey()).await;
     let payer = f.svm.payer().pubkey();
-    let remove = ix::execute_remove_minter(&payer, &f.mint, index, &minter.pubkey(), &executor.pubkey());
+    let remove =
+        ix::execute_remove_minter(&payer, &f.mint, index, &minter.pubkey(), &executor.pubkey());
     f.send(&[remove], &[]).await.unwrap();
     assert_eq!(f.svm.lamports(&executor.pubkey()).await, before + rent);
     assert!(f.svm.account(&minter_pda).await.is_none());
-    assert!(matches!(f.events.last(), Some(Event::MinterRemoved(r)) if r.allowance_forfeited == 30 && r.authority == minter.pubkey()));
+    assert!(
+        matches!(f.events.last(), Some(Event::MinterRemoved(r)) if r.allowance_forfeited == 30 && r.authority == minter.pubkey())
+    );
 
-    assert_anchor_error(f.mint_to(&minter, &holder, request_id(2), 1).await, AnchorError::AccountNotInitialized);
+    assert_anchor_error(
+        f.mint_to(&minter, &holder, request_id(2), 1).await,
+        AnchorError::AccountNotInitialized,
+    );
     assert_eq!(f.supply().await, 20);
     f.assert_seq_complete().await;
 }
@@ -219,7 +371,10 @@ async fn a_key_without_a_minter_account_cannot_mint() {
     let (mut f, _minter, holder) = setup().await;
     let stranger = Keypair::new();
     f.svm.fund(&stranger.pubkey(), SOL).await.unwrap();
-    assert_anchor_error(f.mint_to(&stranger, &holder, request_id(1), 1).await, AnchorError::AccountNotInitialized);
+    assert_anchor_error(
+        f.mint_to(&stranger, &holder, request_id(1), 1).await,
+        AnchorError::AccountNotInitialized,
+    );
 }
 
 #[tokio::test]
@@ -228,7 +383,11 @@ async fn a_minter_cannot_sign_with_another_minters_account() {
     let b = f.add_minter(10 * TOKEN, 10 * TOKEN, 60).await;
     let issuer = f.issuer_key();
     let ix = ix::mint(&a.pubkey(), &f.mint, &holder, request_id(1), 1);
-    let ix = ix::with_account_replaced(ix, &pda::minter(&issuer, &a.pubkey()), &pda::minter(&issuer, &b.pubkey()));
+    let ix = ix::with_account_replaced(
+        ix,
+        &pda::minter(&issuer, &a.pubkey()),
+        &pda::minter(&issuer, &b.pubkey()),
+    );
     assert_program_error(f.send(&[ix], &[&a]).await, MinterError::NotMinterAuthority);
     assert_eq!(f.minter(&b.pubkey()).await.unwrap().allowance, 10 * TOKEN);
 }
@@ -239,9 +398,23 @@ async fn second_issuer(f: &mut Fixture, authority: &Pubkey) -> Pubkey {
     let payer = f.svm.payer().pubkey();
     let member = f.members[0].insecure_clone();
     let args = init_args(&[member.pubkey()], 1, 0);
-    f.svm.send(&[ix::initialize(&payer, &mint.pubkey(), args)], &[&mint]).await.unwrap();
-    let config = MinterConfig { authority: *authority, allowance: 100, rate_capacity: 100, rate_window: 60, active: true };
-    let propose = ix::propose(&member.pubkey(), &mint.pubkey(), 1, ProposalAction::ConfigureMinter(config));
+    f.svm
+        .send(&[ix::initialize(&payer, &mint.pubkey(), args)], &[&mint])
+        .await
+        .unwrap();
+    let config = MinterConfig {
+        authority: *authority,
+        allowance: 100,
+        rate_capacity: 100,
+        rate_window: 60,
+        active: true,
+    };
+    let propose = ix::propose(
+        &member.pubkey(),
+        &mint.pubkey(),
+        1,
+        ProposalAction::ConfigureMinter(config),
+    );
     let execute = ix::execute_configure_minter(&payer, &mint.pubkey(), 1, authority);
     f.svm.send(&[propose, execute], &[&member]).await.unwrap();
     mint.pubkey()
@@ -253,9 +426,22 @@ async fn a_recipient_of_another_mint_is_refused() {
     let other_mint = second_issuer(&mut f, &Pubkey::new_unique()).await;
     let owner = Pubkey::new_unique();
     let payer = f.svm.payer().pubkey();
-    f.svm.send(&[token::create_associated_account(&payer, &owner, &other_mint)], &[]).await.unwrap();
+    f.svm
+        .send(
+            &[token::create_associated_account(
+                &payer,
+                &owner,
+                &other_mint,
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
     let foreign = token::associated_address(&owner, &other_mint);
-    assert_program_error(f.mint_to(&minter, &foreign, request_id(1), 1).await, MinterError::WrongMint);
+    assert_program_error(
+        f.mint_to(&minter, &foreign, request_id(1), 1).await,
+        MinterError::WrongMint,
+    );
 }
 
 #[tokio::test]
@@ -279,7 +465,10 @@ async fn a_fake_token_program_is_refused() {
     let ix = ix::mint(&minter.pubkey(), &f.mint, &holder, request_id(1), 1);
     let fake = anchor_spl_ata();
     let ix = ix::with_account_replaced(ix, &usd1_client::TOKEN_PROGRAM_ID, &fake);
-    assert_anchor_error(f.send(&[ix], &[&minter]).await, AnchorError::InvalidProgramId);
+    assert_anchor_error(
+        f.send(&[ix], &[&minter]).await,
+        AnchorError::InvalidProgramId,
+    );
 }
 
 /// An executable program that is not Token-2022.
@@ -298,15 +487,37 @@ async fn forged_issuer_accounts_cannot_mint() {
     let mint_with = |fake: &Pubkey| {
         let ix = ix::mint(&minter.pubkey(), &mint, &holder, request_id(1), 1);
         let ix = ix::with_account_replaced(ix, &issuer, fake);
-        ix::with_account_replaced(ix, &pda::mint_receipt(&issuer, &request_id(1)), &pda::mint_receipt(fake, &request_id(1)))
+        ix::with_account_replaced(
+            ix,
+            &pda::mint_receipt(&issuer, &request_id(1)),
+            &pda::mint_receipt(fake, &request_id(1)),
+        )
     };
     let wrong_owner = Pubkey::new_unique();
-    f.svm.set_account(&wrong_owner, Account { owner: anchor_lang::system_program::ID, ..real.clone() });
+    f.svm.set_account(
+        &wrong_owner,
+        Account {
+            owner: anchor_lang::system_program::ID,
+            ..real.clone()
+        },
+    );
     let ix = mint_with(&wrong_owner);
-    assert_anchor_error(f.send(&[ix], &[&minter]).await, AnchorError::AccountOwnedByWrongProgram);
+    assert_anchor_error(
+        f.send(&[ix], &[&minter]).await,
+        AnchorError::AccountOwnedByWrongProgram,
+    );
     let wrong_seeds = Pubkey::new_unique();
-    f.svm.set_account(&wrong_seeds, Account { owner: PROGRAM_ID, ..real });
+    f.svm.set_account(
+        &wrong_seeds,
+        Account {
+            owner: PROGRAM_ID,
+            ..real
+        },
+    );
     let ix = mint_with(&wrong_seeds);
-    assert_anchor_error(f.send(&[ix], &[&minter]).await, AnchorError::ConstraintSeeds);
+    assert_anchor_error(
+        f.send(&[ix], &[&minter]).await,
+        AnchorError::ConstraintSeeds,
+    );
     assert_eq!(f.supply().await, 0);
 }

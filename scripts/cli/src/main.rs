@@ -1,1 +1,37 @@
-fn main(){}
+//! `usd1`: the command line of usd1-minter. Today: `usd1 demo`, the issuance story on an
+//! embedded in-process SVM.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the issuance story on an embedded in-process SVM (no validator, no network):
+    /// a 2-of-3 multisig configures a minter, which mints twice; a replayed request id is
+    /// refused; every event is printed with its sequence number.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo => demo::run().await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("usd1: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -44,7 +44,10 @@ pub struct Executed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
     /// The SVM refused or failed the transaction; nothing was applied.
-    Transaction { error: TransactionError, logs: Vec<String> },
+    Transaction {
+        error: TransactionError,
+        logs: Vec<String>,
+    },
     /// The SVM could not be reached (an internal fault of the harness).
     Transport(String),
 }
@@ -87,15 +90,18 @@ pub struct Embedded {
 
 impl Embedded {
     pub async fn start() -> Self {
-        let mut program_test =
-            ProgramTest::new("usd1_minter", usd1_minter::ID, processor!(native_entry));
-        program_test.prefer_bpf(false);
+        let mut program_test = ProgramTest::default();
         // program-test turns on debug logging of every instruction; keep it quiet unless
         // RUST_LOG asks for it
         if std::env::var_os("RUST_LOG").is_none() {
             log::set_max_level(log::LevelFilter::Warn);
         }
-        Self { ctx: program_test.start_with_context().await, processed: HashSet::new() }
+        program_test.prefer_bpf(false);
+        program_test.add_program("usd1_minter", usd1_minter::ID, processor!(native_entry));
+        Self {
+            ctx: program_test.start_with_context().await,
+            processed: HashSet::new(),
+        }
     }
 
     /// The funded fee payer.
@@ -104,27 +110,59 @@ impl Embedded {
     }
 
     /// Signs `ixs` with the payer and `signers`, simulates, then processes.
-    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Executed, SendError> {
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Executed, SendError> {
         let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
         for signer in signers {
             if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
                 keys.push(signer);
             }
         }
-        let mut blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(transport)?;
-        let mut tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &keys, blockhash);
+        let mut blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(transport)?;
+        let mut tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&self.ctx.payer.pubkey()),
+            &keys,
+            blockhash,
+        );
         // the same instructions again (a deliberate retry) need a new blockhash to be a new
         // transaction rather than a duplicate
         while self.processed.contains(&tx.signatures[0]) {
-            blockhash = self.ctx.banks_client.get_new_latest_blockhash(&blockhash).await.map_err(transport)?;
-            tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &keys, blockhash);
+            blockhash = self
+                .ctx
+                .banks_client
+                .get_new_latest_blockhash(&blockhash)
+                .await
+                .map_err(transport)?;
+            tx = Transaction::new_signed_with_payer(
+                ixs,
+                Some(&self.ctx.payer.pubkey()),
+                &keys,
+                blockhash,
+            );
         }
-        let simulation = self.ctx.banks_client.simulate_transaction(tx.clone()).await.map_err(transport)?;
+        let simulation = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .map_err(transport)?;
         let details = simulation
             .simulation_details
             .ok_or_else(|| transport("simulation returned no details"))?;
         if let Some(Err(error)) = simulation.result {
-            return Err(SendError::Transaction { error, logs: details.logs });
+            return Err(SendError::Transaction {
+                error,
+                logs: details.logs,
+            });
         }
         let processed = self
             .ctx
@@ -132,9 +170,9 @@ impl Embedded {
             .process_transaction_with_metadata(tx.clone())
             .await
             .map_err(transport)?;
-        let (logs, compute_units) = processed
-            .metadata
-            .map_or((Vec::new(), 0), |m| (m.log_messages, m.compute_units_consumed));
+        let (logs, compute_units) = processed.metadata.map_or((Vec::new(), 0), |m| {
+            (m.log_messages, m.compute_units_consumed)
+        });
         if let Err(error) = processed.result {
             return Err(SendError::Transaction { error, logs });
         }
@@ -152,7 +190,12 @@ impl Embedded {
             })
             .collect();
         let events = decode_inner(inner).map_err(transport)?;
-        Ok(Executed { signature, events, logs, compute_units })
+        Ok(Executed {
+            signature,
+            events,
+            logs,
+            compute_units,
+        })
     }
 
     pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
@@ -160,7 +203,10 @@ impl Embedded {
     }
 
     /// Decodes a program account of type `T`; None if it does not exist or is not a `T`.
-    pub async fn decode<T: AccountDeserialize + Discriminator>(&mut self, key: &Pubkey) -> Option<T> {
+    pub async fn decode<T: AccountDeserialize + Discriminator>(
+        &mut self,
+        key: &Pubkey,
+    ) -> Option<T> {
         let account = self.account(key).await?;
         accounts::decode::<T>(&account.data).ok()
     }
@@ -179,7 +225,11 @@ impl Embedded {
 
     /// The SVM's clock.
     pub async fn clock(&mut self) -> Clock {
-        self.ctx.banks_client.get_sysvar::<Clock>().await.unwrap_or_default()
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .unwrap_or_default()
     }
 
     /// Moves the clock's unix time forward by `seconds`.
@@ -191,7 +241,11 @@ impl Embedded {
 
     /// Sends `lamports` from the payer to `to`.
     pub async fn fund(&mut self, to: &Pubkey, lamports: u64) -> Result<Executed, SendError> {
-        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.ctx.payer.pubkey(), to, lamports);
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &self.ctx.payer.pubkey(),
+            to,
+            lamports,
+        );
         self.send(&[ix], &[]).await
     }
 

@@ -33,7 +33,9 @@ fn custom_errors() -> &'static HashMap<u32, (String, String)> {
 
 /// Name and message of the program's custom error `code` (6000 and up).
 pub fn program_error(code: u32) -> Option<(&'static str, &'static str)> {
-    custom_errors().get(&code).map(|(n, m)| (n.as_str(), m.as_str()))
+    custom_errors()
+        .get(&code)
+        .map(|(n, m)| (n.as_str(), m.as_str()))
 }
 
 /// Name of an Anchor framework error `code` (below 6000) that the program's account checks
@@ -64,7 +66,10 @@ pub fn framework_error(code: u32) -> Option<String> {
         E::InstructionDidNotDeserialize,
         E::InstructionFallbackNotFound,
     ];
-    KNOWN.iter().find(|e| u32::from(**e) == code).map(|e| e.name())
+    KNOWN
+        .iter()
+        .find(|e| u32::from(**e) == code)
+        .map(|e| e.name())
 }
 
 /// A readable name for any custom error code the program can return.

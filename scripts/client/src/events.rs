@@ -85,3 +85,62 @@ pub fn decode_inner<'a>(
     }
     Ok(events)
 }
+
+/// Hex of a 32-byte id (request ids, references).
+pub fn hex32(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl std::fmt::Display for Event {
+    /// One line: `#seq Name key=value ...`, for people reading a log or a demo.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{} {}", self.seq(), self.name())?;
+        match self {
+            Event::IssuerInitialized(e) => write!(
+                f,
+                " issuer={} {} ({}) decimals={} members={} threshold={} time_lock={}s supply_cap={} permanent_delegate={} default_frozen={}",
+                e.issuer, e.symbol, e.name, e.decimals, e.members.len(), e.threshold, e.time_lock,
+                e.supply_cap, e.permanent_delegate, e.default_frozen
+            ),
+            Event::ProposalCreated(e) => {
+                write!(f, " index={} proposer={} status={:?} action={:?}", e.index, e.proposer, e.status, e.action)
+            }
+            Event::ProposalApproved(e) => {
+                write!(f, " index={} member={} approvals={} status={:?}", e.index, e.member, e.approvals, e.status)
+            }
+            Event::ProposalRejected(e) => {
+                write!(f, " index={} member={} rejections={} status={:?}", e.index, e.member, e.rejections, e.status)
+            }
+            Event::ProposalCancelled(e) => write!(f, " index={} proposer={}", e.index, e.proposer),
+            Event::ProposalExecuted(e) => write!(f, " index={} executor={}", e.index, e.executor),
+            Event::ProposalClosed(e) => write!(f, " index={} rent_receiver={}", e.index, e.rent_receiver),
+            Event::MinterConfigured(e) => write!(
+                f,
+                " authority={} created={} allowance={} rate={}/{}s active={}",
+                e.authority, e.created, e.allowance, e.rate_capacity, e.rate_window, e.active
+            ),
+            Event::MinterRemoved(e) => {
+                write!(f, " authority={} allowance_forfeited={}", e.authority, e.allowance_forfeited)
+            }
+            Event::Minted(e) => write!(
+                f,
+                " request_id={} minter={} recipient={} amount={} supply_after={} allowance_after={}",
+                hex32(&e.request_id), e.minter, e.recipient, e.amount, e.supply_after, e.allowance_after
+            ),
+            Event::MembersChanged(e) => write!(
+                f,
+                " members={} threshold={} time_lock={}s stale_through={}",
+                e.members.len(), e.threshold, e.time_lock, e.stale_proposal_index
+            ),
+            Event::RolesChanged(e) => write!(
+                f,
+                " pausers={} freezers={} reserve_attestor={:?} redemption_operator={:?} mint_attestor={:?}",
+                e.roles.pausers.len(), e.roles.freezers.len(), e.roles.reserve_attestor,
+                e.roles.redemption_operator, e.roles.mint_attestor
+            ),
+            Event::LimitsChanged(e) => write!(f, " supply_cap={}", e.limits.supply_cap),
+            Event::Paused(e) => write!(f, " by={}", e.by),
+            Event::Unpaused(e) => write!(f, " proposal={}", e.proposal_index),
+        }
+    }
+}

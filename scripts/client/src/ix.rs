@@ -9,7 +9,11 @@ use crate::pda;
 use crate::{InitializeArgs, ProposalAction, TOKEN_PROGRAM_ID};
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction { program_id: ID, accounts: accounts.to_account_metas(None), data: data.data() }
+    Instruction {
+        program_id: ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
 }
 
 /// `initialize`: signers `payer` and the fresh `mint` keypair.
@@ -29,7 +33,12 @@ pub fn initialize(payer: &Pubkey, mint: &Pubkey, args: InitializeArgs) -> Instru
 }
 
 /// `propose`: signer `proposer` (a member). `index` is the issuer's `proposal_index + 1`.
-pub fn propose(proposer: &Pubkey, mint: &Pubkey, index: u64, action: ProposalAction) -> Instruction {
+pub fn propose(
+    proposer: &Pubkey,
+    mint: &Pubkey,
+    index: u64,
+    action: ProposalAction,
+) -> Instruction {
     let issuer = pda::issuer(mint);
     build(
         acc::Propose {

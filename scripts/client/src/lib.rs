@@ -14,12 +14,57 @@ pub mod embedded;
 
 pub use usd1_minter::errors::MinterError;
 pub use usd1_minter::instructions::InitializeArgs;
+pub use usd1_minter::math::rate_limit::RateLimit;
 pub use usd1_minter::state::{
     Issuer, Limits, MintReceipt, Minter, MinterConfig, Proposal, ProposalAction, ProposalStatus,
     Roles, MAX_MEMBERS, MAX_ROLE_HOLDERS, MAX_TIME_LOCK,
 };
-pub use usd1_minter::math::rate_limit::RateLimit;
 pub use usd1_minter::ID as PROGRAM_ID;
 
 /// Token-2022's program id.
 pub const TOKEN_PROGRAM_ID: anchor_lang::prelude::Pubkey = anchor_spl::token_2022::ID;
+
+/// A 32-byte request id from an off-chain reference (a funding request or bank reference of at
+/// most 32 bytes, zero-padded on the right). None if the reference is empty or too long.
+pub fn request_id_from_reference(reference: &str) -> Option<[u8; 32]> {
+    let bytes = reference.as_bytes();
+    if bytes.is_empty() || bytes.len() > 32 {
+        return None;
+    }
+    let mut id = [0u8; 32];
+    id[..bytes.len()].copy_from_slice(bytes);
+    Some(id)
+}
+
+/// `amount` base units as a decimal string with `decimals` places (like `spl-token`).
+pub fn format_amount(amount: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return amount.to_string();
+    }
+    let scale = 10u128.pow(u32::from(decimals));
+    let (whole, frac) = (u128::from(amount) / scale, u128::from(amount) % scale);
+    format!("{whole}.{frac:0width$}", width = usize::from(decimals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_format_with_their_decimals() {
+        assert_eq!(format_amount(12_500_000, 6), "12.500000");
+        assert_eq!(format_amount(5, 6), "0.000005");
+        assert_eq!(format_amount(u64::MAX, 18), "18.446744073709551615");
+        assert_eq!(format_amount(7, 0), "7");
+    }
+
+    #[test]
+    fn references_become_request_ids() {
+        let id = request_id_from_reference("wire-1").unwrap();
+        assert_eq!(&id[..6], b"wire-1");
+        assert!(id[6..].iter().all(|b| *b == 0));
+        assert_eq!(request_id_from_reference(""), None);
+        assert_eq!(request_id_from_reference(&"x".repeat(33)), None);
+        assert!(request_id_from_reference(&"x".repeat(32)).is_some());
+    }
+}

@@ -6,6 +6,7 @@ use anchor_spl::associated_token::{
     get_associated_token_address_with_program_id,
     spl_associated_token_account::instruction::create_associated_token_account_idempotent,
 };
+pub use anchor_spl::token_2022::spl_token_2022::state::AccountState;
 use anchor_spl::token_2022::spl_token_2022::{
     extension::{
         default_account_state::DefaultAccountState, metadata_pointer::MetadataPointer,
@@ -14,7 +15,6 @@ use anchor_spl::token_2022::spl_token_2022::{
     },
     state::{Account, Mint},
 };
-pub use anchor_spl::token_2022::spl_token_2022::state::AccountState;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 
 use crate::accounts::DecodeError;
@@ -81,8 +81,14 @@ impl MintView {
             metadata_update_authority: metadata
                 .as_ref()
                 .and_then(|m| Option::<Pubkey>::from(m.update_authority)),
-            name: metadata.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
-            symbol: metadata.as_ref().map(|m| m.symbol.clone()).unwrap_or_default(),
+            name: metadata
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            symbol: metadata
+                .as_ref()
+                .map(|m| m.symbol.clone())
+                .unwrap_or_default(),
             uri: metadata.as_ref().map(|m| m.uri.clone()).unwrap_or_default(),
         })
     }

@@ -15,7 +15,11 @@ fn main() -> ExitCode {
         }
     };
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.ancestors().nth(2).unwrap_or(&manifest).to_path_buf();
+    let root = manifest
+        .ancestors()
+        .nth(2)
+        .unwrap_or(&manifest)
+        .to_path_buf();
     let program = root.join("programs/usd1-minter");
     let out = root.join("idl/usd1_minter.json");
 

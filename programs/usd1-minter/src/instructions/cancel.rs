@@ -29,7 +29,12 @@ impl Cancel<'_> {
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         let (mint, index) = (issuer.mint, proposal.index);
-        emit_cpi!(ProposalCancelled { mint, seq, index, proposer });
+        emit_cpi!(ProposalCancelled {
+            mint,
+            seq,
+            index,
+            proposer
+        });
         Ok(())
     }
 }

@@ -28,7 +28,10 @@ pub struct CloseProposal<'info> {
 impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
         let stale = self.issuer.is_stale(self.proposal.index);
-        require!(self.proposal.has_ended(stale), MinterError::ProposalNotEnded);
+        require!(
+            self.proposal.has_ended(stale),
+            MinterError::ProposalNotEnded
+        );
         Ok(())
     }
 
@@ -40,7 +43,12 @@ impl CloseProposal<'_> {
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
-        emit_cpi!(ProposalClosed { mint, seq, index, rent_receiver });
+        emit_cpi!(ProposalClosed {
+            mint,
+            seq,
+            index,
+            rent_receiver
+        });
         Ok(())
     }
 }

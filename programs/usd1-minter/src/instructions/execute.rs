@@ -31,7 +31,10 @@ pub struct Execute<'info> {
 
 impl Execute<'_> {
     fn validate(&self) -> Result<()> {
-        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
         match self.proposal.action {
             ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {
                 err!(MinterError::WrongExecuteInstruction)
@@ -70,15 +73,31 @@ impl Execute<'_> {
 
         let issuer = &mut ctx.accounts.issuer;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
         let seq = issuer.next_seq()?;
         match action {
-            ProposalAction::SetGovernance { members, threshold, time_lock } => {
+            ProposalAction::SetGovernance {
+                members,
+                threshold,
+                time_lock,
+            } => {
                 issuer.set_governance(&members, threshold, time_lock)?;
                 issuer.invariant()?;
                 let members = issuer.members.clone();
                 let stale_proposal_index = issuer.stale_proposal_index;
-                emit_cpi!(MembersChanged { mint, seq, members, threshold, time_lock, stale_proposal_index });
+                emit_cpi!(MembersChanged {
+                    mint,
+                    seq,
+                    members,
+                    threshold,
+                    time_lock,
+                    stale_proposal_index
+                });
             }
             ProposalAction::SetRoles(roles) => {
                 issuer.set_roles(roles.clone())?;
@@ -93,7 +112,11 @@ impl Execute<'_> {
             ProposalAction::Unpause => {
                 issuer.paused = false;
                 issuer.invariant()?;
-                emit_cpi!(Unpaused { mint, seq, proposal_index: index });
+                emit_cpi!(Unpaused {
+                    mint,
+                    seq,
+                    proposal_index: index
+                });
             }
             // refused by validate
             ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {

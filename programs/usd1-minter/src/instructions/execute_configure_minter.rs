@@ -36,7 +36,10 @@ pub struct ExecuteConfigureMinter<'info> {
 
 impl ExecuteConfigureMinter<'_> {
     fn validate(&self) -> Result<()> {
-        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
         match &self.proposal.action {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(
@@ -70,7 +73,12 @@ impl ExecuteConfigureMinter<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         emit_cpi!(MinterConfigured {

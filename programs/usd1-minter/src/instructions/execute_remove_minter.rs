@@ -29,10 +29,17 @@ pub struct ExecuteRemoveMinter<'info> {
 
 impl ExecuteRemoveMinter<'_> {
     fn validate(&self) -> Result<()> {
-        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
         match &self.proposal.action {
             ProposalAction::RemoveMinter { authority } => {
-                require_keys_eq!(*authority, self.minter.authority, MinterError::MinterAuthorityMismatch);
+                require_keys_eq!(
+                    *authority,
+                    self.minter.authority,
+                    MinterError::MinterAuthorityMismatch
+                );
                 Ok(())
             }
             _ => err!(MinterError::WrongExecuteInstruction),
@@ -53,10 +60,21 @@ impl ExecuteRemoveMinter<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted { mint, seq, index, executor });
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
-        emit_cpi!(MinterRemoved { mint, seq, authority, minter, allowance_forfeited });
+        emit_cpi!(MinterRemoved {
+            mint,
+            seq,
+            authority,
+            minter,
+            allowance_forfeited
+        });
         Ok(())
     }
 }

@@ -136,7 +136,10 @@ impl Initialize<'_> {
         pausable_initialize(
             CpiContext::new(
                 token_program,
-                PausableInitialize { token_program_id: token_info.clone(), mint: mint_info.clone() },
+                PausableInitialize {
+                    token_program_id: token_info.clone(),
+                    mint: mint_info.clone(),
+                },
             ),
             issuer_key,
         )?;
@@ -168,7 +171,12 @@ impl Initialize<'_> {
             )?;
         }
         initialize_mint2(
-            CpiContext::new(token_program, InitializeMint2 { mint: mint_info.clone() }),
+            CpiContext::new(
+                token_program,
+                InitializeMint2 {
+                    mint: mint_info.clone(),
+                },
+            ),
             args.decimals,
             &issuer_key,
             Some(&issuer_key),
@@ -197,7 +205,9 @@ impl Initialize<'_> {
         issuer.mint = mint_key;
         issuer.decimals = args.decimals;
         issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
-        issuer.set_limits(Limits { supply_cap: args.supply_cap })?;
+        issuer.set_limits(Limits {
+            supply_cap: args.supply_cap,
+        })?;
         issuer.permanent_delegate = args.permanent_delegate;
         issuer.default_frozen = args.default_frozen;
         let seq = issuer.next_seq()?;

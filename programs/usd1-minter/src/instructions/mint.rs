@@ -54,8 +54,13 @@ impl MintTokens<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn mint(ctx: Context<Self>, request_id: [u8; 32], amount: u64) -> Result<()> {
         let clock = Clock::get()?;
-        ctx.accounts.minter.record_mint(amount, clock.unix_timestamp)?;
-        let supply_after = ctx.accounts.issuer.check_supply_cap(ctx.accounts.mint.supply, amount)?;
+        ctx.accounts
+            .minter
+            .record_mint(amount, clock.unix_timestamp)?;
+        let supply_after = ctx
+            .accounts
+            .issuer
+            .check_supply_cap(ctx.accounts.mint.supply, amount)?;
 
         let mint = ctx.accounts.issuer.mint;
         let bump = [ctx.accounts.issuer.bump];

@@ -23,7 +23,10 @@ pub struct Pause<'info> {
 
 impl Pause<'_> {
     fn validate(&self) -> Result<()> {
-        require!(self.issuer.can_pause(self.authority.key), MinterError::NotAPauser);
+        require!(
+            self.issuer.can_pause(self.authority.key),
+            MinterError::NotAPauser
+        );
         require!(!self.issuer.paused, MinterError::AlreadyPaused);
         Ok(())
     }

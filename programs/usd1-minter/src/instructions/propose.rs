@@ -27,7 +27,10 @@ pub struct Propose<'info> {
 
 impl Propose<'_> {
     fn validate(&self, action: &ProposalAction) -> Result<()> {
-        require!(self.issuer.is_member(self.proposer.key), MinterError::NotAMember);
+        require!(
+            self.issuer.is_member(self.proposer.key),
+            MinterError::NotAMember
+        );
         action.validate()
     }
 
@@ -45,13 +48,21 @@ impl Propose<'_> {
             ctx.bumps.proposal,
             proposer,
             action.clone(),
-            issuer.threshold,
             now,
         )?;
+        // the proposer's approval counts at once
+        proposal.approve(proposer, issuer.threshold, now)?;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         let (mint, status) = (issuer.mint, proposal.status);
-        emit_cpi!(ProposalCreated { mint, seq, index, proposer, action, status });
+        emit_cpi!(ProposalCreated {
+            mint,
+            seq,
+            index,
+            proposer,
+            action,
+            status
+        });
         Ok(())
     }
 }

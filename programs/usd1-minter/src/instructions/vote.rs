@@ -23,8 +23,14 @@ pub struct ProposalVote<'info> {
 
 impl ProposalVote<'_> {
     fn validate(&self) -> Result<()> {
-        require!(self.issuer.is_member(self.member.key), MinterError::NotAMember);
-        require!(!self.issuer.is_stale(self.proposal.index), MinterError::ProposalStale);
+        require!(
+            self.issuer.is_member(self.member.key),
+            MinterError::NotAMember
+        );
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
         Ok(())
     }
 
@@ -39,7 +45,14 @@ impl ProposalVote<'_> {
         issuer.invariant()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
-        emit_cpi!(ProposalApproved { mint, seq, index, member, approvals, status });
+        emit_cpi!(ProposalApproved {
+            mint,
+            seq,
+            index,
+            member,
+            approvals,
+            status
+        });
         Ok(())
     }
 
@@ -53,7 +66,14 @@ impl ProposalVote<'_> {
         issuer.invariant()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
-        emit_cpi!(ProposalRejected { mint, seq, index, member, rejections, status });
+        emit_cpi!(ProposalRejected {
+            mint,
+            seq,
+            index,
+            member,
+            rejections,
+            status
+        });
         Ok(())
     }
 }

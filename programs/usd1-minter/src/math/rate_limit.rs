@@ -9,7 +9,9 @@
 use anchor_lang::prelude::*;
 
 /// Persistent state of one token bucket.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct RateLimit {
     /// Maximum units the bucket holds (the largest single burst).
     pub capacity: u64,
@@ -33,7 +35,13 @@ pub enum RateLimitError {
 impl RateLimit {
     /// A full bucket at time `now`.
     pub fn new(capacity: u64, window: u32, now: i64) -> Self {
-        Self { capacity, window, available: capacity, carry: 0, updated_at: now }
+        Self {
+            capacity,
+            window,
+            available: capacity,
+            carry: 0,
+            updated_at: now,
+        }
     }
 
     /// The bucket as it stands at `now`. A clock that reads earlier than `updated_at` adds
@@ -155,13 +163,17 @@ mod tests {
 
     #[test]
     fn u64_edges_do_not_overflow() {
-        let b = RateLimit::new(u64::MAX, u32::MAX, 0).consume(u64::MAX, 0).unwrap();
+        let b = RateLimit::new(u64::MAX, u32::MAX, 0)
+            .consume(u64::MAX, 0)
+            .unwrap();
         let half = b.refilled(i64::from(u32::MAX / 2));
         assert!(half.available > u64::MAX / 2 - u64::MAX / u64::from(u32::MAX) - 1);
         assert!(half.available < u64::MAX / 2 + 1);
         assert_eq!(b.refilled(i64::from(u32::MAX)).available, u64::MAX);
         assert_eq!(b.refilled(i64::MAX).available, u64::MAX);
-        let from_min = RateLimit::new(10, 10, i64::MIN).consume(10, i64::MIN).unwrap();
+        let from_min = RateLimit::new(10, 10, i64::MIN)
+            .consume(10, i64::MIN)
+            .unwrap();
         assert_eq!(from_min.refilled(i64::MAX).available, 10);
         // capacity smaller than window: only the remainder path contributes
         let small = RateLimit::new(3, u32::MAX, 0).consume(3, 0).unwrap();

@@ -35,7 +35,10 @@ impl Roles {
     /// Role sets are bounded and hold no key twice.
     pub fn validate(&self) -> Result<()> {
         for set in [&self.pausers, &self.freezers] {
-            require!(set.len() <= MAX_ROLE_HOLDERS, MinterError::TooManyRoleHolders);
+            require!(
+                set.len() <= MAX_ROLE_HOLDERS,
+                MinterError::TooManyRoleHolders
+            );
             require!(all_unique(set), MinterError::DuplicateRoleHolder);
         }
         Ok(())
@@ -43,7 +46,9 @@ impl Roles {
 }
 
 /// Issuance limits, set by governance (`SetLimits`).
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct Limits {
     /// Supply (base units) that no mint may take the mint above. Greater than zero.
     pub supply_cap: u64,
@@ -98,7 +103,11 @@ pub struct Issuer {
 impl Issuer {
     /// Signer seeds of this PDA, for CPIs where it signs as the mint's authority.
     pub fn signer_seeds(&self) -> [&[u8]; 3] {
-        [ISSUER_SEED, self.mint.as_ref(), core::slice::from_ref(&self.bump)]
+        [
+            ISSUER_SEED,
+            self.mint.as_ref(),
+            core::slice::from_ref(&self.bump),
+        ]
     }
 
     /// Takes the next event sequence number.
@@ -123,7 +132,10 @@ impl Issuer {
     }
 
     pub fn claim_proposal_index(&mut self) -> Result<u64> {
-        self.proposal_index = self.proposal_index.checked_add(1).ok_or(MinterError::Overflow)?;
+        self.proposal_index = self
+            .proposal_index
+            .checked_add(1)
+            .ok_or(MinterError::Overflow)?;
         Ok(self.proposal_index)
     }
 
@@ -132,7 +144,12 @@ impl Issuer {
     }
 
     /// Replaces members, threshold and time lock; every proposal created so far goes stale.
-    pub fn set_governance(&mut self, members: &[Pubkey], threshold: u8, time_lock: u32) -> Result<()> {
+    pub fn set_governance(
+        &mut self,
+        members: &[Pubkey],
+        threshold: u8,
+        time_lock: u32,
+    ) -> Result<()> {
         self.members = validated_members(members, threshold, time_lock)?;
         self.threshold = threshold;
         self.time_lock = time_lock;
@@ -155,8 +172,13 @@ impl Issuer {
     /// Checks a mint of `amount` on a mint whose supply is `supply` against the supply cap,
     /// and returns the supply after it.
     pub fn check_supply_cap(&self, supply: u64, amount: u64) -> Result<u64> {
-        let after = supply.checked_add(amount).ok_or(MinterError::SupplyCapExceeded)?;
-        require!(after <= self.limits.supply_cap, MinterError::SupplyCapExceeded);
+        let after = supply
+            .checked_add(amount)
+            .ok_or(MinterError::SupplyCapExceeded)?;
+        require!(
+            after <= self.limits.supply_cap,
+            MinterError::SupplyCapExceeded
+        );
         Ok(after)
     }
 
@@ -171,7 +193,10 @@ impl Issuer {
     /// Called at the end of every instruction that changes the issuer.
     pub fn invariant(&self) -> Result<()> {
         validated_members(&self.members, self.threshold, self.time_lock)?;
-        require!(is_sorted_unique(&self.members), MinterError::DuplicateMember);
+        require!(
+            is_sorted_unique(&self.members),
+            MinterError::DuplicateMember
+        );
         require!(
             self.stale_proposal_index <= self.proposal_index,
             MinterError::ProposalStale

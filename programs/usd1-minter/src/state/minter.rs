@@ -78,9 +78,9 @@ impl Minter {
             self.rent_payer = rent_payer;
             self.rate_limit = RateLimit::new(config.rate_capacity, config.rate_window, now);
         } else {
-            self.rate_limit = self
-                .rate_limit
-                .reconfigured(config.rate_capacity, config.rate_window, now);
+            self.rate_limit =
+                self.rate_limit
+                    .reconfigured(config.rate_capacity, config.rate_window, now);
         }
         self.allowance = config.allowance;
         self.active = config.active;
@@ -104,7 +104,10 @@ impl Minter {
             .total_minted
             .checked_add(u128::from(amount))
             .ok_or(MinterError::Overflow)?;
-        self.mint_count = self.mint_count.checked_add(1).ok_or(MinterError::Overflow)?;
+        self.mint_count = self
+            .mint_count
+            .checked_add(1)
+            .ok_or(MinterError::Overflow)?;
         self.invariant()
     }
 

@@ -32,7 +32,11 @@ impl ProposalAction {
         match self {
             Self::ConfigureMinter(config) => config.validate(),
             Self::RemoveMinter { .. } | Self::Unpause => Ok(()),
-            Self::SetGovernance { members, threshold, time_lock } => {
+            Self::SetGovernance {
+                members,
+                threshold,
+                time_lock,
+            } => {
                 crate::state::issuer::validated_members(members, *threshold, *time_lock).map(|_| ())
             }
             Self::SetRoles(roles) => roles.validate(),
@@ -89,7 +93,8 @@ impl Proposal {
         8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len
     }
 
-    /// A new proposal; the proposer's approval counts at once.
+    /// A new, active proposal without votes (the caller then records the proposer's
+    /// approval).
     pub fn open(
         &mut self,
         issuer: Pubkey,
@@ -97,7 +102,6 @@ impl Proposal {
         bump: u8,
         proposer: Pubkey,
         action: ProposalAction,
-        threshold: u8,
         now: i64,
     ) -> Result<()> {
         action.validate()?;
@@ -111,7 +115,7 @@ impl Proposal {
         self.approvals = Vec::new();
         self.rejections = Vec::new();
         self.action = action;
-        self.approve(proposer, threshold, now)
+        self.invariant()
     }
 
     fn has_voted(&self, member: &Pubkey) -> bool {
@@ -121,7 +125,10 @@ impl Proposal {
     /// Records `member`'s approval; at `threshold` approvals the proposal is Approved and its
     /// time lock starts.
     pub fn approve(&mut self, member: Pubkey, threshold: u8, now: i64) -> Result<()> {
-        require!(self.status == ProposalStatus::Active, MinterError::ProposalNotActive);
+        require!(
+            self.status == ProposalStatus::Active,
+            MinterError::ProposalNotActive
+        );
         require!(!self.has_voted(&member), MinterError::AlreadyVoted);
         self.approvals.push(member);
         if self.approvals.len() >= usize::from(threshold) {
@@ -134,7 +141,10 @@ impl Proposal {
     /// Records `member`'s rejection; once the threshold is out of reach the proposal is
     /// Rejected.
     pub fn reject(&mut self, member: Pubkey, threshold: u8, member_count: usize) -> Result<()> {
-        require!(self.status == ProposalStatus::Active, MinterError::ProposalNotActive);
+        require!(
+            self.status == ProposalStatus::Active,
+            MinterError::ProposalNotActive
+        );
         require!(!self.has_voted(&member), MinterError::AlreadyVoted);
         self.rejections.push(member);
         // members who could still approve: everyone who has not rejected
@@ -149,7 +159,10 @@ impl Proposal {
     pub fn cancel(&mut self, by: &Pubkey) -> Result<()> {
         require_keys_eq!(*by, self.proposer, MinterError::NotProposer);
         require!(
-            matches!(self.status, ProposalStatus::Active | ProposalStatus::Approved),
+            matches!(
+                self.status,
+                ProposalStatus::Active | ProposalStatus::Approved
+            ),
             MinterError::ProposalNotActive
         );
         self.status = ProposalStatus::Cancelled;
