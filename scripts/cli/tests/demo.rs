@@ -1,0 +1,21 @@
+//! `usd1 demo` runs the story to the end and prints what it promises.
+use std::process::Command;
+
+#[test]
+fn the_demo_tells_the_whole_story_and_succeeds() {
+    let output = Command::new(env!("CARGO_BIN_EXE_usd1")).arg("demo").output().expect("run usd1 demo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    for expected in [
+        "event #1 IssuerInitialized",
+        "refused as expected: TimeLockNotElapsed (6017)",
+        "event #5 MinterConfigured",
+        "event #6 Minted",
+        "event #7 Minted",
+        "refused as expected: RequestIdReused (6031)",
+        "supply 165000.000000 USD1",
+        "7 events, seq 1..=7 without a gap",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+}
