@@ -3,9 +3,16 @@ use std::process::Command;
 
 #[test]
 fn the_demo_tells_the_whole_story_and_succeeds() {
-    let output = Command::new(env!("CARGO_BIN_EXE_usd1")).arg("demo").output().expect("run usd1 demo");
+    let output = Command::new(env!("CARGO_BIN_EXE_usd1"))
+        .arg("demo")
+        .output()
+        .expect("run usd1 demo");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for expected in [
         "event #1 IssuerInitialized",
         "refused as expected: TimeLockNotElapsed (6017)",
@@ -16,6 +23,9 @@ fn the_demo_tells_the_whole_story_and_succeeds() {
         "supply 165000.000000 USD1",
         "7 events, seq 1..=7 without a gap",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }
