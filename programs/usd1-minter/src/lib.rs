@@ -4,6 +4,8 @@
 #![allow(clippy::result_large_err)]
 
 use anchor_lang::prelude::*;
+#[cfg(feature = "registry-sbf")]
+use solana_compiler_builtins as _;
 
 pub mod errors;
 pub mod events;

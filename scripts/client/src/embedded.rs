@@ -1,7 +1,8 @@
-//! An in-process SVM for tests and the demo: solana-program-test with the program running
-//! natively and the real Token-2022 program (BPF) that program-test bundles. Every
-//! transaction is simulated (for its inner instructions, hence its events) and then
-//! processed.
+//! An in-process SVM for tests and the demo: solana-program-test with usd1-minter and the real
+//! Token-2022 program (BPF) that program-test bundles. usd1-minter runs natively by default,
+//! or as its SBF binary when program-test's own `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names the
+//! directory holding `usd1_minter.so` (see `scripts/build-sbf`). Every transaction is
+//! simulated (for its inner instructions, hence its events) and then processed.
 use std::collections::HashSet;
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
@@ -38,6 +39,8 @@ pub struct Executed {
     pub logs: Vec<String>,
     /// Units metered by the SVM (native code counts 1 per invocation; Token-2022 in full).
     pub compute_units: u64,
+    /// Size of the signed transaction on the wire (the limit is 1,232 bytes).
+    pub tx_bytes: usize,
 }
 
 /// A transaction that did not land.
@@ -82,10 +85,31 @@ fn transport(e: impl std::fmt::Display) -> SendError {
     SendError::Transport(e.to_string())
 }
 
+/// How the program runs in the embedded SVM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Compiled into this process: fast; compute units, stack and heap limits not enforced.
+    Native,
+    /// The SBF `.so` in a real VM: metered, limits enforced.
+    Sbf,
+}
+
+impl Mode {
+    /// Sbf when `SBF_OUT_DIR` or `BPF_OUT_DIR` is set (program-test's own convention).
+    pub fn from_env() -> Self {
+        if std::env::var_os("SBF_OUT_DIR").is_some() || std::env::var_os("BPF_OUT_DIR").is_some() {
+            Mode::Sbf
+        } else {
+            Mode::Native
+        }
+    }
+}
+
 /// The in-process SVM with usd1-minter deployed at its program id.
 pub struct Embedded {
     ctx: ProgramTestContext,
     processed: HashSet<Signature>,
+    mode: Mode,
 }
 
 impl Embedded {
@@ -96,12 +120,27 @@ impl Embedded {
         if std::env::var_os("RUST_LOG").is_none() {
             log::set_max_level(log::LevelFilter::Warn);
         }
-        program_test.prefer_bpf(false);
-        program_test.add_program("usd1_minter", usd1_minter::ID, processor!(native_entry));
+        let mode = Mode::from_env();
+        match mode {
+            Mode::Native => {
+                program_test.prefer_bpf(false);
+                program_test.add_program("usd1_minter", usd1_minter::ID, processor!(native_entry));
+            }
+            // program-test finds usd1_minter.so in SBF_OUT_DIR / BPF_OUT_DIR
+            Mode::Sbf => {
+                program_test.prefer_bpf(true);
+                program_test.add_program("usd1_minter", usd1_minter::ID, None);
+            }
+        }
         Self {
             ctx: program_test.start_with_context().await,
             processed: HashSet::new(),
+            mode,
         }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The funded fee payer.
@@ -178,6 +217,11 @@ impl Embedded {
         }
         let signature = tx.signatures[0];
         self.processed.insert(signature);
+        // compact-u16 signature count, the signatures, then the message
+        let signature_count = tx.signatures.len();
+        let tx_bytes = if signature_count < 0x80 { 1 } else { 2 }
+            + 64 * signature_count
+            + tx.message.serialize().len();
         let keys = &tx.message.account_keys;
         let inner: Vec<(&Pubkey, &[u8])> = details
             .inner_instructions
@@ -195,6 +239,7 @@ impl Embedded {
             events,
             logs,
             compute_units,
+            tx_bytes,
         })
     }
 

@@ -1,0 +1,397 @@
+//! `SBF_OUT_DIR=target/deploy cargo run -p usd1-bench`: runs every instruction once in the
+//! embedded SVM with the program's SBF binary and prints a table of compute units (with the
+//! share of Token-2022 and of the event self-CPIs), transaction sizes against the 1,232-byte
+//! limit, account sizes with their rent, and the size of the `.so`. Without SBF_OUT_DIR the
+//! program runs natively and its own units are not metered: the table says so.
+use std::process::ExitCode;
+
+use anchor_lang::prelude::{Pubkey, Rent};
+use anchor_lang::Space;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::signature::{Keypair, Signer};
+use usd1_client::embedded::{Embedded, Executed, Mode};
+use usd1_client::{
+    ix, pda, token, InitializeArgs, Issuer, Limits, MintReceipt, Minter, MinterConfig, Proposal,
+    ProposalAction, Roles, PROGRAM_ID, TOKEN_PROGRAM_ID,
+};
+
+/// One measured instruction.
+struct Row {
+    name: String,
+    goal: u64,
+    executed: Executed,
+}
+
+/// Units consumed by invocations of `program` at depth >= 2 (CPIs), from the runtime's logs.
+fn cpi_units(logs: &[String], program: &Pubkey) -> u64 {
+    let invoke = format!("Program {program} invoke [");
+    let consumed = format!("Program {program} consumed ");
+    let mut depths = Vec::new();
+    let mut total = 0;
+    for line in logs {
+        if let Some(rest) = line.strip_prefix(&invoke) {
+            depths.push(rest.trim_end_matches(']').parse::<u32>().unwrap_or(1));
+        } else if let Some(rest) = line.strip_prefix(&consumed) {
+            let depth = depths.pop().unwrap_or(1);
+            let units: u64 = rest
+                .split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            if depth >= 2 {
+                total += units;
+            }
+        }
+    }
+    total
+}
+
+struct Bench {
+    svm: Embedded,
+    rows: Vec<Row>,
+    mint: Pubkey,
+    members: Vec<Keypair>,
+}
+
+impl Bench {
+    async fn run(
+        &mut self,
+        name: &str,
+        goal: u64,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), String> {
+        let executed = self
+            .svm
+            .send(ixs, signers)
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
+        self.rows.push(Row {
+            name: name.to_string(),
+            goal,
+            executed,
+        });
+        Ok(())
+    }
+
+    async fn quiet(
+        &mut self,
+        what: &str,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), String> {
+        self.svm
+            .send(ixs, signers)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{what}: {e}"))
+    }
+
+    async fn next_index(&mut self) -> Result<u64, String> {
+        let issuer: Issuer = self
+            .svm
+            .decode(&pda::issuer(&self.mint))
+            .await
+            .ok_or("no issuer")?;
+        Ok(issuer.proposal_index + 1)
+    }
+
+    /// Proposes (member 0) and approves (member 1) `action` without measuring; returns its
+    /// index.
+    async fn approved(&mut self, action: ProposalAction) -> Result<u64, String> {
+        let index = self.next_index().await?;
+        let (m0, m1) = (
+            self.members[0].insecure_clone(),
+            self.members[1].insecure_clone(),
+        );
+        self.quiet(
+            "propose",
+            &[ix::propose(&m0.pubkey(), &self.mint, index, action)],
+            &[&m0],
+        )
+        .await?;
+        self.quiet(
+            "approve",
+            &[ix::approve(&m1.pubkey(), &self.mint, index)],
+            &[&m1],
+        )
+        .await?;
+        Ok(index)
+    }
+
+    async fn execute(
+        &mut self,
+        name: &str,
+        action: ProposalAction,
+        rent_payer: Option<Pubkey>,
+    ) -> Result<(), String> {
+        let index = self.approved(action.clone()).await?;
+        let payer = self.svm.payer().pubkey();
+        let ix = ix::execute_action(&payer, &self.mint, index, &action, rent_payer.as_ref());
+        self.run(name, 15_000, &[ix], &[]).await
+    }
+}
+
+async fn measure() -> Result<Bench, String> {
+    let mut svm = Embedded::start().await;
+    let members: Vec<Keypair> = (0..3).map(|_| Keypair::new()).collect();
+    let desk = Keypair::new();
+    for key in members.iter().chain([&desk]) {
+        svm.fund(&key.pubkey(), 1_000_000_000)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let mint = Keypair::new();
+    let mut bench = Bench {
+        svm,
+        rows: Vec::new(),
+        mint: mint.pubkey(),
+        members,
+    };
+    let payer = bench.svm.payer().pubkey();
+    let args = InitializeArgs {
+        decimals: 6,
+        name: "USD1 Bench Dollar".into(),
+        symbol: "USD1".into(),
+        uri: "https://example.com/usd1.json".into(),
+        members: bench.members.iter().map(|m| m.pubkey()).collect(),
+        threshold: 2,
+        time_lock: 0,
+        supply_cap: u64::MAX,
+        permanent_delegate: true,
+        default_frozen: false,
+    };
+    bench
+        .run(
+            "initialize",
+            15_000,
+            &[ix::initialize(&payer, &mint.pubkey(), args)],
+            &[&mint],
+        )
+        .await?;
+    let m = bench.mint;
+    let (m0, m1, m2) = (
+        bench.members[0].insecure_clone(),
+        bench.members[1].insecure_clone(),
+        bench.members[2].insecure_clone(),
+    );
+
+    let configure = ProposalAction::ConfigureMinter(MinterConfig {
+        authority: desk.pubkey(),
+        allowance: u64::MAX,
+        rate_capacity: u64::MAX,
+        rate_window: 86_400,
+        active: true,
+    });
+    let index = bench.next_index().await?;
+    bench
+        .run(
+            "propose (configure minter)",
+            15_000,
+            &[ix::propose(&m0.pubkey(), &m, index, configure.clone())],
+            &[&m0],
+        )
+        .await?;
+    bench
+        .run(
+            "approve (reaches threshold)",
+            15_000,
+            &[ix::approve(&m1.pubkey(), &m, index)],
+            &[&m1],
+        )
+        .await?;
+    bench
+        .run(
+            "execute: configure minter (create)",
+            15_000,
+            &[ix::execute_configure_minter(
+                &payer,
+                &m,
+                index,
+                &desk.pubkey(),
+            )],
+            &[],
+        )
+        .await?;
+    bench
+        .execute("execute: configure minter (update)", configure, None)
+        .await?;
+
+    let holder = Pubkey::new_unique();
+    let account = token::associated_address(&holder, &m);
+    bench
+        .quiet(
+            "holder account",
+            &[token::create_associated_account(&payer, &holder, &m)],
+            &[],
+        )
+        .await?;
+    let id = |n: u8| [n; 32];
+    bench
+        .run(
+            "mint (creates the receipt)",
+            10_000,
+            &[ix::mint(&desk.pubkey(), &m, &account, id(1), 1_000_000)],
+            &[&desk],
+        )
+        .await?;
+
+    let index = bench.next_index().await?;
+    let limits = ProposalAction::SetLimits(Limits {
+        supply_cap: u64::MAX - 1,
+    });
+    bench
+        .quiet(
+            "propose",
+            &[ix::propose(&m0.pubkey(), &m, index, limits.clone())],
+            &[&m0],
+        )
+        .await?;
+    bench
+        .run(
+            "reject",
+            15_000,
+            &[ix::reject(&m2.pubkey(), &m, index)],
+            &[&m2],
+        )
+        .await?;
+    bench
+        .run(
+            "cancel",
+            15_000,
+            &[ix::cancel(&m0.pubkey(), &m, index)],
+            &[&m0],
+        )
+        .await?;
+    bench
+        .run(
+            "close_proposal",
+            15_000,
+            &[ix::close_proposal(&m, index, &m0.pubkey())],
+            &[],
+        )
+        .await?;
+
+    bench.execute("execute: set limits", limits, None).await?;
+    let roles = Roles {
+        pausers: (0..2).map(|_| Pubkey::new_unique()).collect(),
+        freezers: (0..2).map(|_| Pubkey::new_unique()).collect(),
+        reserve_attestor: Some(Pubkey::new_unique()),
+        redemption_operator: Some(Pubkey::new_unique()),
+        mint_attestor: None,
+    };
+    bench
+        .execute(
+            "execute: set roles (2+2 holders)",
+            ProposalAction::SetRoles(roles),
+            None,
+        )
+        .await?;
+    bench
+        .run("pause", 15_000, &[ix::pause(&m0.pubkey(), &m)], &[&m0])
+        .await?;
+    bench
+        .execute("execute: unpause", ProposalAction::Unpause, None)
+        .await?;
+    bench
+        .execute(
+            "execute: remove minter",
+            ProposalAction::RemoveMinter {
+                authority: desk.pubkey(),
+            },
+            Some(payer),
+        )
+        .await?;
+    let members: Vec<Pubkey> = bench.members.iter().map(|m| m.pubkey()).collect();
+    bench
+        .execute(
+            "execute: set governance (3 members)",
+            ProposalAction::SetGovernance {
+                members,
+                threshold: 2,
+                time_lock: 0,
+            },
+            None,
+        )
+        .await?;
+    Ok(bench)
+}
+
+fn print(bench: &Bench) {
+    let mode = bench.svm.mode();
+    println!("usd1-minter benchmark: solana-program-test 3.1.12, program {mode:?}");
+    if mode == Mode::Native {
+        println!(
+            "NOTE: the program ran natively: its own units are NOT metered (1 CU per invocation)."
+        );
+        println!("      Build the .so (scripts/build-sbf) and run with SBF_OUT_DIR=target/deploy.");
+    }
+    println!();
+    println!("| instruction | CU | goal | Token-2022 CU | event CPIs CU | tx bytes (of 1,232) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for row in &bench.rows {
+        let e = &row.executed;
+        let token = cpi_units(&e.logs, &TOKEN_PROGRAM_ID);
+        let events = cpi_units(&e.logs, &PROGRAM_ID);
+        let flag = if e.compute_units > row.goal {
+            " (over)"
+        } else {
+            ""
+        };
+        println!(
+            "| {} | {}{flag} | {} | {token} | {events} | {} |",
+            row.name, e.compute_units, row.goal, e.tx_bytes
+        );
+    }
+    let rent = Rent::default();
+    println!();
+    println!("| account | bytes | rent-exempt lamports |");
+    println!("|---|---:|---:|");
+    let proposal_sizes = [
+        (
+            "Proposal (Unpause)",
+            Proposal::space(&ProposalAction::Unpause),
+        ),
+        (
+            "Proposal (SetGovernance, 10 members)",
+            Proposal::space(&ProposalAction::SetGovernance {
+                members: vec![Pubkey::default(); 10],
+                threshold: 1,
+                time_lock: 0,
+            }),
+        ),
+    ];
+    let sizes = [
+        ("Issuer", 8 + Issuer::INIT_SPACE),
+        ("Minter", 8 + Minter::INIT_SPACE),
+        ("MintReceipt", 8 + MintReceipt::INIT_SPACE),
+    ];
+    for (name, size) in sizes.into_iter().chain(proposal_sizes) {
+        println!("| {name} | {size} | {} |", rent.minimum_balance(size));
+    }
+    if let Some(dir) = std::env::var_os("SBF_OUT_DIR").or_else(|| std::env::var_os("BPF_OUT_DIR")) {
+        let so = std::path::Path::new(&dir).join("usd1_minter.so");
+        if let Ok(meta) = std::fs::metadata(&so) {
+            let len = meta.len() as usize;
+            println!(
+                "| program {} | {len} | {} (program data, x2 while upgrading) |",
+                so.display(),
+                rent.minimum_balance(len)
+            );
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match measure().await {
+        Ok(bench) => {
+            print(&bench);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("usd1-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
