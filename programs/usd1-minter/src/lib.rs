@@ -7,6 +7,22 @@ use anchor_lang::prelude::*;
 #[cfg(feature = "registry-sbf")]
 use solana_compiler_builtins as _;
 
+/// Logs `label` and the remaining compute units in `cu-profile` builds; nothing otherwise.
+macro_rules! cu_checkpoint {
+    ($label:literal) => {
+        #[cfg(feature = "cu-profile")]
+        {
+            anchor_lang::solana_program::msg!($label);
+            #[cfg(target_os = "solana")]
+            // SAFETY: a syscall without arguments that only logs
+            unsafe {
+                solana_define_syscall::definitions::sol_log_compute_units_()
+            };
+        }
+    };
+}
+pub(crate) use cu_checkpoint;
+
 pub mod errors;
 pub mod events;
 pub mod instructions;

@@ -62,6 +62,7 @@ impl MintTokens<'_> {
             .issuer
             .check_supply_cap(ctx.accounts.mint.supply, amount)?;
 
+        crate::cu_checkpoint!("mint: allowance, rate limit, cap checked");
         let mint = ctx.accounts.issuer.mint;
         let bump = [ctx.accounts.issuer.bump];
         let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
@@ -78,6 +79,7 @@ impl MintTokens<'_> {
             amount,
         )?;
 
+        crate::cu_checkpoint!("mint: token-2022 mint_to done");
         let authority = ctx.accounts.authority.key();
         let recipient = ctx.accounts.recipient.key();
         let issuer_key = ctx.accounts.issuer.key();
@@ -98,6 +100,7 @@ impl MintTokens<'_> {
         receipt.seq = seq;
 
         let allowance_after = ctx.accounts.minter.allowance;
+        crate::cu_checkpoint!("mint: receipt written");
         emit_cpi!(Minted {
             mint,
             seq,
@@ -108,6 +111,7 @@ impl MintTokens<'_> {
             supply_after,
             allowance_after,
         });
+        crate::cu_checkpoint!("mint: event emitted");
         Ok(())
     }
 }
