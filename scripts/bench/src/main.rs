@@ -3,6 +3,8 @@
 //! share of Token-2022 and of the event self-CPIs), transaction sizes against the 1,232-byte
 //! limit, account sizes with their rent, and the size of the `.so`. Without SBF_OUT_DIR the
 //! program runs natively and its own units are not metered: the table says so.
+//! `--logs <prefix>` also prints the runtime logs of the rows whose name starts with it (with a
+//! `cu-profile` build of the program they show where the units go).
 use std::process::ExitCode;
 
 use anchor_lang::prelude::{Pubkey, Rent};
@@ -317,6 +319,15 @@ async fn measure() -> Result<Bench, String> {
     Ok(bench)
 }
 
+fn print_logs(bench: &Bench, prefix: &str) {
+    for row in bench.rows.iter().filter(|r| r.name.starts_with(prefix)) {
+        println!("\nlogs of {}:", row.name);
+        for line in &row.executed.logs {
+            println!("  {line}");
+        }
+    }
+}
+
 fn print(bench: &Bench) {
     let mode = bench.svm.mode();
     println!("usd1-minter benchmark: solana-program-test 3.1.12, program {mode:?}");
@@ -387,6 +398,14 @@ async fn main() -> ExitCode {
     match measure().await {
         Ok(bench) => {
             print(&bench);
+            let args: Vec<String> = std::env::args().collect();
+            if let Some(prefix) = args
+                .iter()
+                .position(|a| a == "--logs")
+                .and_then(|i| args.get(i + 1))
+            {
+                print_logs(&bench, prefix);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
