@@ -58,8 +58,8 @@ impl Execute<'_> {
         let mint = ctx.accounts.issuer.mint;
 
         if action == ProposalAction::Unpause {
-            let bump = [ctx.accounts.issuer.bump];
-            let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
+            let seeds = ctx.accounts.issuer.signer_seeds();
+            let signer: &[&[&[u8]]] = &[&seeds];
             pausable_resume(CpiContext::new_with_signer(
                 ctx.accounts.token_program.key(),
                 PausableToggle {

@@ -181,8 +181,11 @@ impl Initialize<'_> {
             &issuer_key,
             Some(&issuer_key),
         )?;
-        let bump_seed = [bump];
-        let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint_key.as_ref(), &bump_seed]];
+        // the issuer signs as mint authority before the rest of it is filled in
+        ctx.accounts.issuer.bump = bump;
+        ctx.accounts.issuer.mint = mint_key;
+        let seeds = ctx.accounts.issuer.signer_seeds();
+        let signer: &[&[&[u8]]] = &[&seeds];
         token_metadata_initialize(
             CpiContext::new_with_signer(
                 token_program,
@@ -201,8 +204,6 @@ impl Initialize<'_> {
         )?;
 
         let issuer = &mut ctx.accounts.issuer;
-        issuer.bump = bump;
-        issuer.mint = mint_key;
         issuer.decimals = args.decimals;
         issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
         issuer.set_limits(Limits {

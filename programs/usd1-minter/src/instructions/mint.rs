@@ -64,8 +64,8 @@ impl MintTokens<'_> {
 
         crate::cu_checkpoint!("mint: allowance, rate limit, cap checked");
         let mint = ctx.accounts.issuer.mint;
-        let bump = [ctx.accounts.issuer.bump];
-        let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
+        let seeds = ctx.accounts.issuer.signer_seeds();
+        let signer: &[&[&[u8]]] = &[&seeds];
         mint_to(
             CpiContext::new_with_signer(
                 ctx.accounts.token_program.key(),

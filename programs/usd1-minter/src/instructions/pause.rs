@@ -34,8 +34,8 @@ impl Pause<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn pause(ctx: Context<Self>) -> Result<()> {
         let mint = ctx.accounts.issuer.mint;
-        let bump = [ctx.accounts.issuer.bump];
-        let signer: &[&[&[u8]]] = &[&[ISSUER_SEED, mint.as_ref(), &bump]];
+        let seeds = ctx.accounts.issuer.signer_seeds();
+        let signer: &[&[&[u8]]] = &[&seeds];
         pausable_pause(CpiContext::new_with_signer(
             ctx.accounts.token_program.key(),
             PausableToggle {
