@@ -46,11 +46,7 @@ pub fn assert_program_error<T: std::fmt::Debug>(
     result: Result<T, SendError>,
     expected: MinterError,
 ) {
-    let code = u32::from(expected);
-    match result {
-        Err(e) if e.custom_code() == Some(code) => {}
-        other => panic!("expected {expected:?} ({code}), got {other:?}"),
-    }
+    assert_error_code(result, expected);
 }
 
 /// Asserts that `result` failed with Anchor's framework error `expected`.
@@ -59,10 +55,18 @@ pub fn assert_anchor_error<T: std::fmt::Debug>(
     result: Result<T, SendError>,
     expected: AnchorError,
 ) {
-    let code = u32::from(expected);
+    assert_error_code(result, expected);
+}
+
+#[track_caller]
+fn assert_error_code<T: std::fmt::Debug, E: Into<u32> + Copy + std::fmt::Debug>(
+    result: Result<T, SendError>,
+    expected: E,
+) {
+    let code: u32 = expected.into();
     match result {
         Err(e) if e.custom_code() == Some(code) => {}
-        other => panic!("expected Anchor {expected:?} ({code}), got {other:?}"),
+        other => panic!("expected {expected:?} ({code}), got {other:?}"),
     }
 }
 

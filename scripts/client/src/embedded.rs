@@ -166,28 +166,25 @@ impl Embedded {
             .get_latest_blockhash()
             .await
             .map_err(transport)?;
-        let mut tx = Transaction::new_signed_with_payer(
-            ixs,
-            Some(&self.ctx.payer.pubkey()),
-            &keys,
-            blockhash,
-        );
         // the same instructions again (a deliberate retry) need a new blockhash to be a new
         // transaction rather than a duplicate
-        while self.processed.contains(&tx.signatures[0]) {
+        let tx = loop {
+            let tx = Transaction::new_signed_with_payer(
+                ixs,
+                Some(&self.ctx.payer.pubkey()),
+                &keys,
+                blockhash,
+            );
+            if !self.processed.contains(&tx.signatures[0]) {
+                break tx;
+            }
             blockhash = self
                 .ctx
                 .banks_client
                 .get_new_latest_blockhash(&blockhash)
                 .await
                 .map_err(transport)?;
-            tx = Transaction::new_signed_with_payer(
-                ixs,
-                Some(&self.ctx.payer.pubkey()),
-                &keys,
-                blockhash,
-            );
-        }
+        };
         let simulation = self
             .ctx
             .banks_client

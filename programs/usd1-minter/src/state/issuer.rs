@@ -192,6 +192,9 @@ impl Issuer {
 
     /// Called at the end of every instruction that changes the issuer.
     pub fn invariant(&self) -> Result<()> {
+        // validated_members checks the set (it sorts a copy); stored members must also be
+        // in order. The checks stay in that one function: inlined into every caller, their
+        // Anchor errors overflow SBF's 4 KiB frames on the registry route.
         validated_members(&self.members, self.threshold, self.time_lock)?;
         require!(
             is_sorted_unique(&self.members),

@@ -87,10 +87,10 @@ impl Minter {
         self.invariant()
     }
 
-    /// Spends `amount` of allowance and rate limit at `now`; refuses without change.
+    /// Spends `amount` of allowance and rate limit at `now`; refuses without change. The
+    /// caller has checked that the minter is active and the amount positive (`mint`'s
+    /// validate, which also fixes the order of refusals).
     pub fn record_mint(&mut self, amount: u64, now: i64) -> Result<()> {
-        require!(self.active, MinterError::MinterInactive);
-        require!(amount > 0, MinterError::ZeroAmount);
         let allowance = self
             .allowance
             .checked_sub(amount)
