@@ -8,7 +8,8 @@ use usd1_client::embedded::{Embedded, Executed, SendError};
 use usd1_client::events::Event;
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
-    ix, pda, InitializeArgs, Issuer, Minter, MinterConfig, MinterError, Proposal, ProposalAction,
+    ix, pda, InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal,
+    ProposalAction, Roles,
 };
 
 pub use anchor_lang::error::ErrorCode as AnchorError;
@@ -27,7 +28,10 @@ pub fn init_args(members: &[Pubkey], threshold: u8, time_lock: u32) -> Initializ
         members: members.to_vec(),
         threshold,
         time_lock,
-        supply_cap: 1_000_000 * TOKEN,
+        limits: Limits {
+            supply_cap: 1_000_000 * TOKEN,
+            ..Limits::default()
+        },
         permanent_delegate: true,
         default_frozen: false,
     }
@@ -67,6 +71,27 @@ fn assert_error_code<T: std::fmt::Debug, E: Into<u32> + Copy + std::fmt::Debug>(
     match result {
         Err(e) if e.custom_code() == Some(code) => {}
         other => panic!("expected {expected:?} ({code}), got {other:?}"),
+    }
+}
+
+/// One key per role (the mint attestor only when co-signing is under test).
+pub struct RoleKeys {
+    pub pauser: Keypair,
+    pub freezer: Keypair,
+    pub reserve_attestor: Keypair,
+    pub redemption_operator: Keypair,
+    pub mint_attestor: Option<Keypair>,
+}
+
+impl RoleKeys {
+    pub fn roles(&self) -> Roles {
+        Roles {
+            pausers: vec![self.pauser.pubkey()],
+            freezers: vec![self.freezer.pubkey()],
+            reserve_attestor: Some(self.reserve_attestor.pubkey()),
+            redemption_operator: Some(self.redemption_operator.pubkey()),
+            mint_attestor: self.mint_attestor.as_ref().map(Keypair::pubkey),
+        }
     }
 }
 
@@ -123,7 +148,8 @@ impl Fixture {
         fixture
     }
 
-    /// Sends and records the events.
+    /// Sends and records the events. After every successful transaction it asserts the
+    /// supply identity: the issuer's lifetime totals account for the mint's supply exactly.
     pub async fn send(
         &mut self,
         ixs: &[Instruction],
@@ -131,7 +157,46 @@ impl Fixture {
     ) -> Result<Executed, SendError> {
         let executed = self.svm.send(ixs, signers).await?;
         self.events.extend(executed.events.iter().cloned());
+        self.assert_supply_identity().await;
         Ok(executed)
+    }
+
+    /// `minted - redeemed + refunded - seized_burned == supply` (once the issuer exists).
+    pub async fn assert_supply_identity(&mut self) {
+        let key = self.issuer_key();
+        let Some(issuer) = self.svm.decode::<Issuer>(&key).await else {
+            return;
+        };
+        let supply = self.supply().await;
+        assert_eq!(
+            issuer.totals.outstanding(),
+            Some(u128::from(supply)),
+            "lifetime totals {:?} must account for supply {supply}",
+            issuer.totals
+        );
+    }
+
+    /// Funded keys for every role, set by proposal.
+    pub async fn with_roles(&mut self) -> RoleKeys {
+        let keys = RoleKeys {
+            pauser: Keypair::new(),
+            freezer: Keypair::new(),
+            reserve_attestor: Keypair::new(),
+            redemption_operator: Keypair::new(),
+            mint_attestor: None,
+        };
+        for key in [
+            &keys.pauser,
+            &keys.freezer,
+            &keys.reserve_attestor,
+            &keys.redemption_operator,
+        ] {
+            self.svm.fund(&key.pubkey(), 10 * SOL).await.expect("fund");
+        }
+        self.pass(ProposalAction::SetRoles(keys.roles()))
+            .await
+            .expect("set roles");
+        keys
     }
 
     pub fn issuer_key(&self) -> Pubkey {

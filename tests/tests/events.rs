@@ -20,7 +20,13 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
         .is_err()); // emits nothing
 
     let rejected = f
-        .propose(1, ProposalAction::SetLimits(Limits { supply_cap: 1 }))
+        .propose(
+            1,
+            ProposalAction::SetLimits(Limits {
+                supply_cap: 1,
+                ..Limits::default()
+            }),
+        )
         .await
         .unwrap();
     f.reject(0, rejected).await.unwrap();
@@ -46,9 +52,12 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
     f.pass(ProposalAction::SetRoles(Default::default()))
         .await
         .unwrap();
-    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_000 }))
-        .await
-        .unwrap();
+    f.pass(ProposalAction::SetLimits(Limits {
+        supply_cap: 1_000,
+        ..Limits::default()
+    }))
+    .await
+    .unwrap();
     f.pass(ProposalAction::RemoveMinter {
         authority: minter.pubkey(),
     })

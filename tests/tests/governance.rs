@@ -10,7 +10,10 @@ use usd1_client::{
 use usd1_tests::*;
 
 fn limits(cap: u64) -> ProposalAction {
-    ProposalAction::SetLimits(Limits { supply_cap: cap })
+    ProposalAction::SetLimits(Limits {
+        supply_cap: cap,
+        ..Limits::default()
+    })
 }
 
 #[tokio::test]
@@ -437,7 +440,13 @@ async fn set_roles_and_set_limits_apply_with_their_events() {
     assert_eq!(f.issuer().await.roles, roles);
     assert!(matches!(f.events.last(), Some(Event::RolesChanged(e)) if e.roles == roles));
     f.pass(limits(42)).await.unwrap();
-    assert_eq!(f.issuer().await.limits, Limits { supply_cap: 42 });
+    assert_eq!(
+        f.issuer().await.limits,
+        Limits {
+            supply_cap: 42,
+            ..Limits::default()
+        }
+    );
     assert!(matches!(f.events.last(), Some(Event::LimitsChanged(e)) if e.limits.supply_cap == 42));
     let executed: Vec<&Event> = f
         .events

@@ -4,7 +4,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::Embedded;
 use usd1_client::events::Event;
 use usd1_client::token::MintView;
-use usd1_client::{ix, pda, InitializeArgs, Issuer, MinterError, MAX_TIME_LOCK};
+use usd1_client::{ix, pda, InitializeArgs, Issuer, Limits, MinterError, MAX_TIME_LOCK};
 use usd1_tests::*;
 
 #[tokio::test]
@@ -142,7 +142,10 @@ async fn refuses_bad_members_threshold_time_lock() {
 async fn refuses_bad_limits_and_metadata() {
     refused(
         |m| InitializeArgs {
-            supply_cap: 0,
+            limits: Limits {
+                supply_cap: 0,
+                ..Limits::default()
+            },
             ..init_args(m, 2, 0)
         },
         MinterError::ZeroSupplyCap,

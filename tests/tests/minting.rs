@@ -34,7 +34,7 @@ async fn mint_credits_the_recipient_and_records_everything() {
         (900 * TOKEN, 100 * u128::from(TOKEN), 1)
     );
     assert_eq!(m.rate_limit.available, 400 * TOKEN);
-    assert_eq!(f.issuer().await.total_minted, 100 * u128::from(TOKEN));
+    assert_eq!(f.issuer().await.totals.minted, 100 * u128::from(TOKEN));
 
     let receipt: MintReceipt = f
         .svm
@@ -185,7 +185,10 @@ async fn the_rate_limit_bounds_bursts_and_refills_linearly() {
 #[tokio::test]
 async fn the_supply_cap_is_global_and_inclusive() {
     let mut f = Fixture::with_args(3, |m| usd1_client::InitializeArgs {
-        supply_cap: 1_000,
+        limits: Limits {
+            supply_cap: 1_000,
+            ..Limits::default()
+        },
         ..init_args(m, 2, 0)
     })
     .await;
@@ -205,9 +208,12 @@ async fn the_supply_cap_is_global_and_inclusive() {
     assert_eq!(f.supply().await, 1_000);
     // a refused mint spends neither allowance nor rate limit
     assert_eq!(f.minter(&a.pubkey()).await.unwrap().allowance, 1_400);
-    f.pass(ProposalAction::SetLimits(Limits { supply_cap: 1_001 }))
-        .await
-        .unwrap();
+    f.pass(ProposalAction::SetLimits(Limits {
+        supply_cap: 1_001,
+        ..Limits::default()
+    }))
+    .await
+    .unwrap();
     f.mint_to(&a, &holder, request_id(3), 1).await.unwrap();
 }
 

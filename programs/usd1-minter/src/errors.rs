@@ -85,4 +85,62 @@ pub enum MinterError {
     // ---- arithmetic ----
     #[msg("Arithmetic overflow")]
     Overflow,
+
+    // ---- freeze, thaw, seizure ----
+    #[msg("Signer is not a freezer")]
+    NotAFreezer,
+    #[msg("Token account is already frozen")]
+    AccountAlreadyFrozen,
+    #[msg("Token account is not frozen")]
+    AccountNotFrozen,
+    #[msg("Token account is frozen")]
+    AccountFrozen,
+    #[msg("Seizure needs the PermanentDelegate extension, which this mint was created without")]
+    PermanentDelegateDisabled,
+    #[msg("Seizure destination is the seized account itself")]
+    SeizeToSelf,
+    #[msg("Account does not match the one the seizure proposal names")]
+    SeizeAccountMismatch,
+    #[msg("Token account holds less than the amount")]
+    InsufficientBalance,
+
+    // ---- redemption ----
+    #[msg("Amount is below the minimum redemption")]
+    BelowMinRedemption,
+    #[msg("This redemption id has already been used")]
+    RedemptionIdReused,
+    #[msg("Signer does not own the token account")]
+    NotTokenAccountOwner,
+    #[msg("Signer is not the redemption operator")]
+    NotRedemptionOperator,
+    #[msg("Redemption is not awaiting settlement (already settled or refunded)")]
+    RedemptionNotRequested,
+    #[msg("Token account is not the one the redemption burned from")]
+    WrongRedemptionAccount,
+
+    // ---- reserves ----
+    #[msg("Signer is not the reserve attestor")]
+    NotReserveAttestor,
+    #[msg("Attestation as_of is in the future")]
+    AttestationInFuture,
+    #[msg("Attestation as_of is older than the last attestation")]
+    AttestationOutOfOrder,
+    #[msg("Supply after this mint would exceed the attested reserves")]
+    ReservesExceeded,
+    #[msg("Reserve attestation is missing or older than the maximum age")]
+    ReserveAttestationStale,
+    #[msg("The reserve guard needs a maximum attestation age greater than zero")]
+    InvalidReserveGuard,
+
+    // ---- compliance co-signature ----
+    #[msg("Mint needs the mint attestor's Ed25519 instruction immediately before it")]
+    MintAttestationMissing,
+    #[msg("Ed25519 instruction must hold one signature whose key, signature and message lie inside it")]
+    MintAttestationMalformed,
+    #[msg("Co-signature is not from the mint attestor")]
+    MintAttestationWrongSigner,
+    #[msg("Co-signed message does not match this mint (program, mint, request id, recipient or amount)")]
+    MintAttestationMismatch,
+    #[msg("Co-signature has expired")]
+    MintAttestationExpired,
 }

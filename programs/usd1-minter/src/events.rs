@@ -20,7 +20,7 @@ pub struct IssuerInitialized {
     pub members: Vec<Pubkey>,
     pub threshold: u8,
     pub time_lock: u32,
-    pub supply_cap: u64,
+    pub limits: Limits,
     pub permanent_delegate: bool,
     pub default_frozen: bool,
 }
@@ -178,4 +178,108 @@ pub struct Unpaused {
     pub seq: u64,
     /// Index of the executed proposal.
     pub proposal_index: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFrozen {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The frozen token account.
+    pub account: Pubkey,
+    /// Its owner.
+    pub owner: Pubkey,
+    /// The issuer's reason code (its meaning is off-chain policy).
+    pub reason_code: u16,
+    /// The freezer who signed.
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountThawed {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub account: Pubkey,
+    pub owner: Pubkey,
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seized {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The frozen token account the tokens left (frozen again afterwards).
+    pub from: Pubkey,
+    /// Its owner.
+    pub owner: Pubkey,
+    /// Treasury token account credited, or None when the tokens were burned.
+    pub to: Option<Pubkey>,
+    pub amount: u64,
+    pub supply_after: u64,
+    /// Index of the executed proposal.
+    pub proposal_index: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionRequested {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub redemption_id: [u8; 32],
+    pub holder: Pubkey,
+    /// Token account burned from (a refund re-mints to it).
+    pub token_account: Pubkey,
+    pub amount: u64,
+    /// Off-chain payout instruction (e.g. a hash of the bank details).
+    pub payout_reference: [u8; 32],
+    pub supply_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionSettled {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub redemption_id: [u8; 32],
+    pub holder: Pubkey,
+    pub amount: u64,
+    /// Off-chain proof of the payout (e.g. the bank transfer reference).
+    pub settlement_reference: [u8; 32],
+    /// The redemption operator.
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionRefunded {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub redemption_id: [u8; 32],
+    pub holder: Pubkey,
+    /// Token account re-credited.
+    pub token_account: Pubkey,
+    pub amount: u64,
+    pub reason_code: u16,
+    pub supply_after: u64,
+    /// The redemption operator.
+    pub by: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservesAttested {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// Reserves in the token's base units.
+    pub amount: u64,
+    /// Unix time the reserves were measured.
+    pub as_of: i64,
+    /// Hash of the attestation report.
+    pub report_hash: [u8; 32],
+    /// Token supply when attested.
+    pub supply: u64,
+    /// The reserve attestor.
+    pub by: Pubkey,
 }

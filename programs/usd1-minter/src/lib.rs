@@ -29,6 +29,7 @@ pub mod instructions;
 pub mod math;
 pub mod seeds;
 pub mod state;
+pub mod token_cpi;
 
 use instructions::*;
 use state::ProposalAction;
@@ -90,8 +91,65 @@ pub mod usd1_minter {
         Pause::pause(ctx)
     }
 
-    /// Mints `amount` for funding request `request_id`. Signer: the minter's authority.
+    /// Mints `amount` for funding request `request_id`. Signer: the minter's authority (and,
+    /// when a mint attestor is set, its Ed25519 co-signature in the previous instruction).
     pub fn mint(ctx: Context<MintTokens>, request_id: [u8; 32], amount: u64) -> Result<()> {
         MintTokens::mint(ctx, request_id, amount)
+    }
+
+    /// Executes Seize (moves or burns tokens of a frozen account through the permanent
+    /// delegate). Signer: anyone.
+    pub fn execute_seize(ctx: Context<ExecuteSeize>) -> Result<()> {
+        ExecuteSeize::execute_seize(ctx)
+    }
+
+    /// Freezes a token account of this mint. Signer: a freezer.
+    pub fn freeze(ctx: Context<FreezeOrThaw>, reason_code: u16) -> Result<()> {
+        FreezeOrThaw::freeze(ctx, reason_code)
+    }
+
+    /// Thaws a token account of this mint (in KYC mode: admits a holder). Signer: a freezer.
+    pub fn thaw(ctx: Context<FreezeOrThaw>) -> Result<()> {
+        FreezeOrThaw::thaw(ctx)
+    }
+
+    /// Burns `amount` from the holder's account for redemption against `payout_reference`.
+    /// Signer: the token account's owner.
+    pub fn redeem(
+        ctx: Context<Redeem>,
+        redemption_id: [u8; 32],
+        amount: u64,
+        payout_reference: [u8; 32],
+    ) -> Result<()> {
+        Redeem::redeem(ctx, redemption_id, amount, payout_reference)
+    }
+
+    /// Marks a requested redemption paid. Signer: the redemption operator.
+    pub fn settle_redemption(
+        ctx: Context<SettleRedemption>,
+        redemption_id: [u8; 32],
+        settlement_reference: [u8; 32],
+    ) -> Result<()> {
+        SettleRedemption::settle_redemption(ctx, redemption_id, settlement_reference)
+    }
+
+    /// Re-mints a requested redemption's amount to its token account. Signer: the redemption
+    /// operator.
+    pub fn refund_redemption(
+        ctx: Context<RefundRedemption>,
+        redemption_id: [u8; 32],
+        reason_code: u16,
+    ) -> Result<()> {
+        RefundRedemption::refund_redemption(ctx, redemption_id, reason_code)
+    }
+
+    /// Records the reserves backing the token. Signer: the reserve attestor.
+    pub fn attest_reserves(
+        ctx: Context<AttestReserves>,
+        amount: u64,
+        as_of: i64,
+        report_hash: [u8; 32],
+    ) -> Result<()> {
+        AttestReserves::attest_reserves(ctx, amount, as_of, report_hash)
     }
 }

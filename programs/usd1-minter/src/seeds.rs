@@ -8,3 +8,6 @@ pub const MINTER_SEED: &[u8] = b"minter";
 pub const MINT_RECEIPT_SEED: &[u8] = b"mint_receipt";
 /// `["proposal", issuer, index as u64 little-endian]`: one governance proposal.
 pub const PROPOSAL_SEED: &[u8] = b"proposal";
+/// `["redemption", issuer, redemption_id]`: one burn-for-redemption. Never closed: its
+/// existence is the replay guard of the redemption id.
+pub const REDEMPTION_SEED: &[u8] = b"redemption";

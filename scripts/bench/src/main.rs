@@ -159,7 +159,10 @@ async fn measure() -> Result<Bench, String> {
         members: bench.members.iter().map(|m| m.pubkey()).collect(),
         threshold: 2,
         time_lock: 0,
-        supply_cap: u64::MAX,
+        limits: Limits {
+            supply_cap: u64::MAX,
+            ..Limits::default()
+        },
         permanent_delegate: true,
         default_frozen: false,
     };
@@ -241,6 +244,7 @@ async fn measure() -> Result<Bench, String> {
     let index = bench.next_index().await?;
     let limits = ProposalAction::SetLimits(Limits {
         supply_cap: u64::MAX - 1,
+        ..Limits::default()
     });
     bench
         .quiet(

@@ -4,8 +4,8 @@ use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Embedded, Executed, SendError};
 use usd1_client::events::Event;
 use usd1_client::{
-    format_amount, ix, pda, request_id_from_reference, token, InitializeArgs, Issuer, Minter,
-    MinterConfig, MinterError, ProposalAction,
+    format_amount, ix, pda, request_id_from_reference, token, InitializeArgs, Issuer, Limits,
+    Minter, MinterConfig, MinterError, ProposalAction,
 };
 
 const DECIMALS: u8 = 6;
@@ -98,7 +98,10 @@ pub async fn run() -> DemoResult<()> {
         members: vec![alice.pubkey(), bob.pubkey(), carol.pubkey()],
         threshold: 2,
         time_lock: TIME_LOCK,
-        supply_cap: 10_000_000 * UNIT,
+        limits: Limits {
+            supply_cap: 10_000_000 * UNIT,
+            ..Limits::default()
+        },
         permanent_delegate: true,
         default_frozen: false,
     };
@@ -218,7 +221,7 @@ pub async fn run() -> DemoResult<()> {
     );
     if view.supply != 165_000 * UNIT
         || balance != view.supply
-        || u128::from(view.supply) != issuer.total_minted
+        || Some(u128::from(view.supply)) != issuer.totals.outstanding()
     {
         return Err("supply, balance and the issuer's total disagree".into());
     }

@@ -67,6 +67,13 @@ program_events!(
     LimitsChanged,
     Paused,
     Unpaused,
+    AccountFrozen,
+    AccountThawed,
+    Seized,
+    RedemptionRequested,
+    RedemptionSettled,
+    RedemptionRefunded,
+    ReservesAttested,
 );
 
 /// Events in `(program_id, data)` inner instructions, in order, skipping instructions of other
@@ -100,7 +107,7 @@ impl std::fmt::Display for Event {
                 f,
                 " issuer={} {} ({}) decimals={} members={} threshold={} time_lock={}s supply_cap={} permanent_delegate={} default_frozen={}",
                 e.issuer, e.symbol, e.name, e.decimals, e.members.len(), e.threshold, e.time_lock,
-                e.supply_cap, e.permanent_delegate, e.default_frozen
+                e.limits.supply_cap, e.permanent_delegate, e.default_frozen
             ),
             Event::ProposalCreated(e) => {
                 write!(f, " index={} proposer={} status={:?} action={:?}", e.index, e.proposer, e.status, e.action)
@@ -138,9 +145,73 @@ impl std::fmt::Display for Event {
                 e.roles.pausers.len(), e.roles.freezers.len(), e.roles.reserve_attestor,
                 e.roles.redemption_operator, e.roles.mint_attestor
             ),
-            Event::LimitsChanged(e) => write!(f, " supply_cap={}", e.limits.supply_cap),
+            Event::LimitsChanged(e) => write!(
+                f,
+                " supply_cap={} min_redemption={} reserve_guard={} reserve_max_age={}s",
+                e.limits.supply_cap,
+                e.limits.min_redemption,
+                e.limits.reserve_guard,
+                e.limits.reserve_max_age
+            ),
             Event::Paused(e) => write!(f, " by={}", e.by),
             Event::Unpaused(e) => write!(f, " proposal={}", e.proposal_index),
+            Event::AccountFrozen(e) => write!(
+                f,
+                " account={} owner={} reason={} by={}",
+                e.account, e.owner, e.reason_code, e.by
+            ),
+            Event::AccountThawed(e) => {
+                write!(f, " account={} owner={} by={}", e.account, e.owner, e.by)
+            }
+            Event::Seized(e) => write!(
+                f,
+                " from={} owner={} to={} amount={} supply_after={} proposal={}",
+                e.from,
+                e.owner,
+                e.to.map_or("burned".to_string(), |k| k.to_string()),
+                e.amount,
+                e.supply_after,
+                e.proposal_index
+            ),
+            Event::RedemptionRequested(e) => write!(
+                f,
+                " id={} holder={} account={} amount={} payout_reference={} supply_after={}",
+                hex32(&e.redemption_id),
+                e.holder,
+                e.token_account,
+                e.amount,
+                hex32(&e.payout_reference),
+                e.supply_after
+            ),
+            Event::RedemptionSettled(e) => write!(
+                f,
+                " id={} holder={} amount={} settlement_reference={} by={}",
+                hex32(&e.redemption_id),
+                e.holder,
+                e.amount,
+                hex32(&e.settlement_reference),
+                e.by
+            ),
+            Event::RedemptionRefunded(e) => write!(
+                f,
+                " id={} holder={} account={} amount={} reason={} supply_after={} by={}",
+                hex32(&e.redemption_id),
+                e.holder,
+                e.token_account,
+                e.amount,
+                e.reason_code,
+                e.supply_after,
+                e.by
+            ),
+            Event::ReservesAttested(e) => write!(
+                f,
+                " amount={} as_of={} report_hash={} supply={} by={}",
+                e.amount,
+                e.as_of,
+                hex32(&e.report_hash),
+                e.supply,
+                e.by
+            ),
         }
     }
 }

@@ -6,6 +6,9 @@ use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use usd1_minter::{accounts as acc, instruction as data, ID};
 
 use crate::pda;
+
+/// The instructions sysvar (read by `mint` for the compliance co-signature).
+pub const INSTRUCTIONS_SYSVAR_ID: Pubkey = solana_sdk::sysvar::instructions::ID;
 use crate::{InitializeArgs, ProposalAction, TOKEN_PROGRAM_ID};
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -173,6 +176,11 @@ pub fn execute_action(
             authority,
             minter_rent_payer.unwrap_or(executor),
         ),
+        ProposalAction::Seize {
+            account,
+            destination,
+            ..
+        } => execute_seize(executor, mint, index, account, destination.as_ref()),
         _ => execute(executor, mint, index),
     }
 }
@@ -226,10 +234,172 @@ pub fn mint(
             recipient: *recipient,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
+            instructions: INSTRUCTIONS_SYSVAR_ID,
             event_authority: pda::event_authority(),
             program: ID,
         },
         data::Mint { request_id, amount },
+    )
+}
+
+/// `execute_seize`: signer `executor` (anyone). `account` and `destination` as in the
+/// proposal's `Seize` action (`destination` None: burn).
+pub fn execute_seize(
+    executor: &Pubkey,
+    mint: &Pubkey,
+    index: u64,
+    account: &Pubkey,
+    destination: Option<&Pubkey>,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::ExecuteSeize {
+            executor: *executor,
+            issuer,
+            proposal: pda::proposal(&issuer, index),
+            mint: *mint,
+            account: *account,
+            destination: destination.copied(),
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::ExecuteSeize {},
+    )
+}
+
+fn freeze_accounts(freezer: &Pubkey, mint: &Pubkey, token_account: &Pubkey) -> acc::FreezeOrThaw {
+    acc::FreezeOrThaw {
+        freezer: *freezer,
+        issuer: pda::issuer(mint),
+        mint: *mint,
+        token_account: *token_account,
+        token_program: TOKEN_PROGRAM_ID,
+        event_authority: pda::event_authority(),
+        program: ID,
+    }
+}
+
+/// `freeze`: signer `freezer`.
+pub fn freeze(
+    freezer: &Pubkey,
+    mint: &Pubkey,
+    token_account: &Pubkey,
+    reason_code: u16,
+) -> Instruction {
+    build(
+        freeze_accounts(freezer, mint, token_account),
+        data::Freeze { reason_code },
+    )
+}
+
+/// `thaw`: signer `freezer`.
+pub fn thaw(freezer: &Pubkey, mint: &Pubkey, token_account: &Pubkey) -> Instruction {
+    build(freeze_accounts(freezer, mint, token_account), data::Thaw {})
+}
+
+/// `redeem`: signer `holder` (owner of `token_account`; pays the redemption's rent).
+pub fn redeem(
+    holder: &Pubkey,
+    mint: &Pubkey,
+    token_account: &Pubkey,
+    redemption_id: [u8; 32],
+    amount: u64,
+    payout_reference: [u8; 32],
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::Redeem {
+            holder: *holder,
+            issuer,
+            mint: *mint,
+            token_account: *token_account,
+            redemption: pda::redemption(&issuer, &redemption_id),
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::Redeem {
+            redemption_id,
+            amount,
+            payout_reference,
+        },
+    )
+}
+
+/// `settle_redemption`: signer `operator` (the redemption operator).
+pub fn settle_redemption(
+    operator: &Pubkey,
+    mint: &Pubkey,
+    redemption_id: [u8; 32],
+    settlement_reference: [u8; 32],
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::SettleRedemption {
+            operator: *operator,
+            issuer,
+            redemption: pda::redemption(&issuer, &redemption_id),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::SettleRedemption {
+            redemption_id,
+            settlement_reference,
+        },
+    )
+}
+
+/// `refund_redemption`: signer `operator`. `token_account` is the redemption's
+/// `token_account` (the account it burned from).
+pub fn refund_redemption(
+    operator: &Pubkey,
+    mint: &Pubkey,
+    redemption_id: [u8; 32],
+    token_account: &Pubkey,
+    reason_code: u16,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::RefundRedemption {
+            operator: *operator,
+            issuer,
+            mint: *mint,
+            redemption: pda::redemption(&issuer, &redemption_id),
+            token_account: *token_account,
+            token_program: TOKEN_PROGRAM_ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::RefundRedemption {
+            redemption_id,
+            reason_code,
+        },
+    )
+}
+
+/// `attest_reserves`: signer `attestor` (the reserve attestor).
+pub fn attest_reserves(
+    attestor: &Pubkey,
+    mint: &Pubkey,
+    amount: u64,
+    as_of: i64,
+    report_hash: [u8; 32],
+) -> Instruction {
+    build(
+        acc::AttestReserves {
+            attestor: *attestor,
+            issuer: pda::issuer(mint),
+            mint: *mint,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::AttestReserves {
+            amount,
+            as_of,
+            report_hash,
+        },
     )
 }
 

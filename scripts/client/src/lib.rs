@@ -3,6 +3,7 @@
 //! account decoding ([`accounts`], [`token`]), event decoding ([`events`]) and error names
 //! ([`errors`]). With the `embedded` feature, [`embedded`] runs the program in-process.
 pub mod accounts;
+pub mod attestation;
 pub mod errors;
 pub mod events;
 pub mod ix;
@@ -14,10 +15,12 @@ pub mod embedded;
 
 pub use usd1_minter::errors::MinterError;
 pub use usd1_minter::instructions::InitializeArgs;
+pub use usd1_minter::math::mint_attestation::MintAttestation;
 pub use usd1_minter::math::rate_limit::RateLimit;
 pub use usd1_minter::state::{
     Issuer, Limits, MintReceipt, Minter, MinterConfig, Proposal, ProposalAction, ProposalStatus,
-    Roles, MAX_MEMBERS, MAX_ROLE_HOLDERS, MAX_TIME_LOCK,
+    Redemption, RedemptionStatus, ReserveAttestation, Roles, Totals, MAX_MEMBERS, MAX_ROLE_HOLDERS,
+    MAX_TIME_LOCK,
 };
 pub use usd1_minter::ID as PROGRAM_ID;
 

@@ -1,6 +1,8 @@
 //! Program-derived addresses, from the program's own seed constants.
 use anchor_lang::prelude::Pubkey;
-use usd1_minter::seeds::{ISSUER_SEED, MINTER_SEED, MINT_RECEIPT_SEED, PROPOSAL_SEED};
+use usd1_minter::seeds::{
+    ISSUER_SEED, MINTER_SEED, MINT_RECEIPT_SEED, PROPOSAL_SEED, REDEMPTION_SEED,
+};
 use usd1_minter::ID;
 
 /// `["issuer", mint]`
@@ -16,6 +18,11 @@ pub fn minter(issuer: &Pubkey, authority: &Pubkey) -> Pubkey {
 /// `["mint_receipt", issuer, request_id]`
 pub fn mint_receipt(issuer: &Pubkey, request_id: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(&[MINT_RECEIPT_SEED, issuer.as_ref(), request_id], &ID).0
+}
+
+/// `["redemption", issuer, redemption_id]`
+pub fn redemption(issuer: &Pubkey, redemption_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[REDEMPTION_SEED, issuer.as_ref(), redemption_id], &ID).0
 }
 
 /// `["proposal", issuer, index (u64 LE)]`

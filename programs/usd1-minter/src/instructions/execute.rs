@@ -8,8 +8,8 @@ use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 /// Executes a proposal whose action changes only the issuer (and the mint's pause state):
-/// SetGovernance, SetRoles, SetLimits, Unpause. Minter actions have their own instructions,
-/// because they need the minter's account.
+/// SetGovernance, SetRoles, SetLimits, Unpause. Minter actions and seizure have their own
+/// instructions, because they need the minter's or the token accounts.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Execute<'info> {
@@ -36,9 +36,9 @@ impl Execute<'_> {
             MinterError::ProposalStale
         );
         match self.proposal.action {
-            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {
-                err!(MinterError::WrongExecuteInstruction)
-            }
+            ProposalAction::ConfigureMinter(_)
+            | ProposalAction::RemoveMinter { .. }
+            | ProposalAction::Seize { .. } => err!(MinterError::WrongExecuteInstruction),
             ProposalAction::Unpause => {
                 require!(self.issuer.paused, MinterError::NotPaused);
                 Ok(())
@@ -119,7 +119,9 @@ impl Execute<'_> {
                 });
             }
             // refused by validate
-            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => {
+            ProposalAction::ConfigureMinter(_)
+            | ProposalAction::RemoveMinter { .. }
+            | ProposalAction::Seize { .. } => {
                 return err!(MinterError::WrongExecuteInstruction);
             }
         }

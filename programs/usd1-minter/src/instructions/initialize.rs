@@ -33,8 +33,8 @@ pub struct InitializeArgs {
     pub threshold: u8,
     /// Seconds between threshold and execution (at most 30 days).
     pub time_lock: u32,
-    /// Supply cap in base units (> 0).
-    pub supply_cap: u64,
+    /// Supply cap, minimum redemption and reserve guard.
+    pub limits: Limits,
     /// Add the PermanentDelegate extension (for governance-approved seizure).
     pub permanent_delegate: bool,
     /// DefaultAccountState Frozen (KYC mode) instead of Initialized.
@@ -65,7 +65,7 @@ pub struct Initialize<'info> {
 impl Initialize<'_> {
     fn validate(&self, args: &InitializeArgs) -> Result<()> {
         validated_members(&args.members, args.threshold, args.time_lock)?;
-        require!(args.supply_cap > 0, MinterError::ZeroSupplyCap);
+        args.limits.validate()?;
         require!(args.decimals <= 18, MinterError::InvalidDecimals);
         require!(
             args.name.len() <= MAX_NAME_LEN
@@ -206,9 +206,7 @@ impl Initialize<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.decimals = args.decimals;
         issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
-        issuer.set_limits(Limits {
-            supply_cap: args.supply_cap,
-        })?;
+        issuer.set_limits(args.limits)?;
         issuer.permanent_delegate = args.permanent_delegate;
         issuer.default_frozen = args.default_frozen;
         let seq = issuer.next_seq()?;
@@ -225,7 +223,7 @@ impl Initialize<'_> {
             members,
             threshold: args.threshold,
             time_lock: args.time_lock,
-            supply_cap: args.supply_cap,
+            limits: args.limits,
             permanent_delegate: args.permanent_delegate,
             default_frozen: args.default_frozen,
         });

@@ -4,6 +4,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::MinterError;
 use crate::events::Minted;
+use crate::math::mint_attestation::{self, MintAttestation};
 use crate::seeds::{ISSUER_SEED, MINT_RECEIPT_SEED};
 use crate::state::*;
 
@@ -40,6 +41,10 @@ pub struct MintTokens<'info> {
     pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
+    /// CHECK: the instructions sysvar (address checked), read for the mint attestor's
+    /// Ed25519 co-signature when one is configured.
+    #[account(address = solana_sdk_ids::sysvar::instructions::ID)]
+    pub instructions: UncheckedAccount<'info>,
 }
 
 impl MintTokens<'_> {
@@ -48,7 +53,40 @@ impl MintTokens<'_> {
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(!self.receipt.is_used(), MinterError::RequestIdReused);
+        require!(!self.recipient.is_frozen(), MinterError::AccountFrozen);
         Ok(())
+    }
+
+    /// With a mint attestor configured, the instruction just before this one must be an
+    /// Ed25519 program instruction holding the attestor's one signature over the canonical
+    /// message for exactly this mint (see `math::mint_attestation`).
+    fn check_co_signature(&self, request_id: [u8; 32], amount: u64, now: i64) -> Result<()> {
+        let Some(attestor) = self.issuer.roles.mint_attestor else {
+            return Ok(());
+        };
+        let sysvar = self.instructions.to_account_info();
+        let current = solana_instructions_sysvar::load_current_index_checked(&sysvar)?;
+        let previous = current
+            .checked_sub(1)
+            .ok_or(MinterError::MintAttestationMissing)?;
+        let ed25519 =
+            solana_instructions_sysvar::load_instruction_at_checked(previous.into(), &sysvar)?;
+        require_keys_eq!(
+            ed25519.program_id,
+            solana_sdk_ids::ed25519_program::ID,
+            MinterError::MintAttestationMissing
+        );
+        let (signer, message) = mint_attestation::single_signature(&ed25519.data)?;
+        require_keys_eq!(signer, attestor, MinterError::MintAttestationWrongSigner);
+        let expected = MintAttestation {
+            program_id: crate::ID,
+            mint: self.issuer.mint,
+            request_id,
+            recipient: self.recipient.key(),
+            amount,
+            expiry: 0, // not compared: read from the message and checked against now
+        };
+        mint_attestation::check_message(message, &expected, now)
     }
 
     #[access_control(ctx.accounts.validate(amount))]
@@ -61,6 +99,11 @@ impl MintTokens<'_> {
             .accounts
             .issuer
             .check_supply_cap(ctx.accounts.mint.supply, amount)?;
+        ctx.accounts
+            .issuer
+            .check_reserves(supply_after, clock.unix_timestamp)?;
+        ctx.accounts
+            .check_co_signature(request_id, amount, clock.unix_timestamp)?;
 
         crate::cu_checkpoint!("mint: allowance, rate limit, cap checked");
         let mint = ctx.accounts.issuer.mint;

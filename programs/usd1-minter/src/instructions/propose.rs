@@ -31,6 +31,12 @@ impl Propose<'_> {
             self.issuer.is_member(self.proposer.key),
             MinterError::NotAMember
         );
+        if matches!(action, ProposalAction::Seize { .. }) {
+            require!(
+                self.issuer.permanent_delegate,
+                MinterError::PermanentDelegateDisabled
+            );
+        }
         action.validate()
     }
 

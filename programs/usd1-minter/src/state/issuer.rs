@@ -52,13 +52,71 @@ impl Roles {
 pub struct Limits {
     /// Supply (base units) that no mint may take the mint above. Greater than zero.
     pub supply_cap: u64,
+    /// Smallest amount one redemption may burn (base units; 0: any amount above zero).
+    pub min_redemption: u64,
+    /// When on, `mint` needs a reserve attestation at most `reserve_max_age` seconds old that
+    /// covers the supply after the mint.
+    pub reserve_guard: bool,
+    /// Oldest (seconds) a reserve attestation may be for the guard; > 0 when the guard is on.
+    pub reserve_max_age: u32,
 }
 
 impl Limits {
     pub fn validate(&self) -> Result<()> {
         require!(self.supply_cap > 0, MinterError::ZeroSupplyCap);
+        require!(
+            !self.reserve_guard || self.reserve_max_age > 0,
+            MinterError::InvalidReserveGuard
+        );
         Ok(())
     }
+}
+
+/// The last reserve attestation (`attest_reserves`).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct ReserveAttestation {
+    /// Reserves in the token's base units.
+    pub amount: u64,
+    /// Unix time the reserves were measured (0: never attested).
+    pub as_of: i64,
+    /// Hash of the attestation report.
+    pub report_hash: [u8; 32],
+}
+
+/// Lifetime totals (base units). After every instruction of this program,
+/// `minted - redeemed + refunded - seized_burned` equals the mint's supply.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct Totals {
+    /// Issued by `mint`.
+    pub minted: u128,
+    /// Burned by `redeem`.
+    pub redeemed: u128,
+    /// Re-minted by `refund_redemption`.
+    pub refunded: u128,
+    /// Burned by seizure.
+    pub seized_burned: u128,
+}
+
+impl Totals {
+    /// The supply these totals account for; None if they are inconsistent (never, while
+    /// every supply change goes through this program).
+    pub fn outstanding(&self) -> Option<u128> {
+        self.minted
+            .checked_add(self.refunded)?
+            .checked_sub(self.redeemed)?
+            .checked_sub(self.seized_burned)
+    }
+}
+
+fn add_total(total: &mut u128, amount: u64) -> Result<()> {
+    *total = total
+        .checked_add(u128::from(amount))
+        .ok_or(MinterError::Overflow)?;
+    Ok(())
 }
 
 /// `["issuer", mint]`: the program's identity for one mint. It holds every authority of the
@@ -96,8 +154,10 @@ pub struct Issuer {
     pub default_frozen: bool,
     /// Sequence number of the last event emitted (IssuerInitialized is 1).
     pub event_seq: u64,
-    /// Lifetime base units minted by `mint`.
-    pub total_minted: u128,
+    /// Lifetime totals of every supply change.
+    pub totals: Totals,
+    /// The last reserve attestation.
+    pub reserves: ReserveAttestation,
 }
 
 impl Issuer {
@@ -182,12 +242,67 @@ impl Issuer {
         Ok(after)
     }
 
-    pub fn record_mint(&mut self, amount: u64) -> Result<()> {
-        self.total_minted = self
-            .total_minted
-            .checked_add(u128::from(amount))
+    /// Checks the reserve guard (when on) for a mint that takes supply to `supply_after` at
+    /// unix time `now`. Both boundaries are inclusive.
+    pub fn check_reserves(&self, supply_after: u64, now: i64) -> Result<()> {
+        if !self.limits.reserve_guard {
+            return Ok(());
+        }
+        let age = now
+            .checked_sub(self.reserves.as_of)
             .ok_or(MinterError::Overflow)?;
+        require!(
+            self.reserves.as_of > 0 && age <= i64::from(self.limits.reserve_max_age),
+            MinterError::ReserveAttestationStale
+        );
+        require!(
+            supply_after <= self.reserves.amount,
+            MinterError::ReservesExceeded
+        );
         Ok(())
+    }
+
+    /// Records a reserve attestation: `as_of` not in the future and not older than the last
+    /// (equal is allowed, so a wrong attestation can be corrected for the same date).
+    pub fn attest_reserves(
+        &mut self,
+        amount: u64,
+        as_of: i64,
+        report_hash: [u8; 32],
+        now: i64,
+    ) -> Result<()> {
+        require!(as_of <= now, MinterError::AttestationInFuture);
+        require!(
+            as_of > 0 && as_of >= self.reserves.as_of,
+            MinterError::AttestationOutOfOrder
+        );
+        self.reserves = ReserveAttestation {
+            amount,
+            as_of,
+            report_hash,
+        };
+        Ok(())
+    }
+
+    pub fn record_mint(&mut self, amount: u64) -> Result<()> {
+        add_total(&mut self.totals.minted, amount)
+    }
+
+    pub fn record_redeem(&mut self, amount: u64) -> Result<()> {
+        add_total(&mut self.totals.redeemed, amount)
+    }
+
+    pub fn record_refund(&mut self, amount: u64) -> Result<()> {
+        add_total(&mut self.totals.refunded, amount)
+    }
+
+    pub fn record_seized_burn(&mut self, amount: u64) -> Result<()> {
+        add_total(&mut self.totals.seized_burned, amount)
+    }
+
+    /// Freezers freeze and thaw.
+    pub fn is_freezer(&self, key: &Pubkey) -> bool {
+        self.roles.freezers.contains(key)
     }
 
     /// Called at the end of every instruction that changes the issuer.
@@ -206,6 +321,7 @@ impl Issuer {
         );
         self.roles.validate()?;
         self.limits.validate()?;
+        require!(self.totals.outstanding().is_some(), MinterError::Overflow);
         Ok(())
     }
 }

@@ -3,8 +3,10 @@ pub mod issuer;
 pub mod mint_receipt;
 pub mod minter;
 pub mod proposal;
+pub mod redemption;
 
 pub use issuer::*;
 pub use mint_receipt::*;
 pub use minter::*;
 pub use proposal::*;
+pub use redemption::*;

@@ -24,6 +24,14 @@ pub enum ProposalAction {
     SetLimits(Limits),
     /// Resume issuance and token transfers after a pause.
     Unpause,
+    /// Move `amount` out of the frozen token account `account` through the permanent
+    /// delegate: to the token account `destination`, or burn it when None (executed by
+    /// `execute_seize`; only on mints created with PermanentDelegate).
+    Seize {
+        account: Pubkey,
+        destination: Option<Pubkey>,
+        amount: u64,
+    },
 }
 
 impl ProposalAction {
@@ -41,6 +49,18 @@ impl ProposalAction {
             }
             Self::SetRoles(roles) => roles.validate(),
             Self::SetLimits(limits) => limits.validate(),
+            Self::Seize {
+                account,
+                destination,
+                amount,
+            } => {
+                require!(*amount > 0, MinterError::ZeroAmount);
+                require!(
+                    destination.as_ref() != Some(account),
+                    MinterError::SeizeToSelf
+                );
+                Ok(())
+            }
         }
     }
 }

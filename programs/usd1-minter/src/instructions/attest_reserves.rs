@@ -1,0 +1,56 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::Mint;
+
+use crate::errors::MinterError;
+use crate::events::ReservesAttested;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// The reserve attestor records the reserves backing the token, as of a time, with the hash
+/// of the report. With the reserve guard on, `mint` relies on the latest one.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct AttestReserves<'info> {
+    pub attestor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    /// Read for the supply the event reports beside the reserves.
+    #[account(address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+}
+
+impl AttestReserves<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            self.issuer.roles.reserve_attestor == Some(self.attestor.key()),
+            MinterError::NotReserveAttestor
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn attest_reserves(
+        ctx: Context<Self>,
+        amount: u64,
+        as_of: i64,
+        report_hash: [u8; 32],
+    ) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let supply = ctx.accounts.mint.supply;
+        let by = ctx.accounts.attestor.key();
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.attest_reserves(amount, as_of, report_hash, now)?;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        emit_cpi!(ReservesAttested {
+            mint,
+            seq,
+            amount,
+            as_of,
+            report_hash,
+            supply,
+            by,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::{Mint, TokenAccount};
+
+use crate::errors::MinterError;
+use crate::events::{ProposalExecuted, Seized};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+use crate::token_cpi::IssuerSigned;
+
+/// Executes a `Seize` proposal: through the permanent delegate, moves tokens out of a frozen
+/// account to a treasury account, or burns them. The account is thawed only for the move and
+/// frozen again in the same instruction.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteSeize<'info> {
+    /// Anyone may execute an approved proposal once its time lock has passed.
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The frozen account named by the proposal.
+    #[account(mut)]
+    pub account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The treasury account named by the proposal; absent when the proposal burns.
+    #[account(mut)]
+    pub destination: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl<'info> ExecuteSeize<'info> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
+        let ProposalAction::Seize {
+            account,
+            destination,
+            amount,
+        } = self.proposal.action
+        else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+        require!(
+            self.issuer.permanent_delegate,
+            MinterError::PermanentDelegateDisabled
+        );
+        require!(!self.issuer.paused, MinterError::Paused);
+        require_keys_eq!(
+            self.account.key(),
+            account,
+            MinterError::SeizeAccountMismatch
+        );
+        require_keys_eq!(self.account.mint, self.mint.key(), MinterError::WrongMint);
+        require!(self.account.is_frozen(), MinterError::AccountNotFrozen);
+        require!(
+            self.account.amount >= amount,
+            MinterError::InsufficientBalance
+        );
+        match (destination, &self.destination) {
+            (None, None) => {}
+            (Some(named), Some(given)) => {
+                require_keys_eq!(given.key(), named, MinterError::SeizeAccountMismatch);
+                require_keys_eq!(given.mint, self.mint.key(), MinterError::WrongMint);
+                require!(!given.is_frozen(), MinterError::AccountFrozen);
+            }
+            _ => return err!(MinterError::SeizeAccountMismatch),
+        }
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_seize(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        let time_lock = ctx.accounts.issuer.time_lock;
+        ctx.accounts.proposal.execute(time_lock, now)?;
+        let ProposalAction::Seize {
+            account: from,
+            destination,
+            amount,
+        } = ctx.accounts.proposal.action
+        else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+        let index = ctx.accounts.proposal.index;
+        let owner = ctx.accounts.account.owner;
+
+        let token = IssuerSigned {
+            issuer: &ctx.accounts.issuer,
+            mint: ctx.accounts.mint.to_account_info(),
+            token_program: ctx.accounts.token_program.key(),
+        };
+        let from_info = ctx.accounts.account.to_account_info();
+        // Token-2022 moves nothing out of a frozen account, even for the permanent delegate
+        token.thaw(from_info.clone())?;
+        let supply_after = match &ctx.accounts.destination {
+            Some(to) => {
+                token.delegate_transfer(from_info.clone(), to.to_account_info(), amount)?;
+                ctx.accounts.mint.supply
+            }
+            None => {
+                token.delegate_burn(from_info.clone(), amount)?;
+                ctx.accounts
+                    .mint
+                    .supply
+                    .checked_sub(amount)
+                    .ok_or(MinterError::Overflow)?
+            }
+        };
+        token.freeze(from_info)?;
+
+        let issuer = &mut ctx.accounts.issuer;
+        if destination.is_none() {
+            issuer.record_seized_burn(amount)?;
+        }
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(Seized {
+            mint,
+            seq,
+            from,
+            owner,
+            to: destination,
+            amount,
+            supply_after,
+            proposal_index: index,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,99 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::{Mint, TokenAccount};
+
+use crate::errors::MinterError;
+use crate::events::{AccountFrozen, AccountThawed};
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+use crate::token_cpi::IssuerSigned;
+
+/// A freezer freezes or thaws one token account of this mint (`freeze`, `thaw`). In KYC mode
+/// (DefaultAccountState Frozen) thawing is how a new holder is admitted.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct FreezeOrThaw<'info> {
+    pub freezer: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut, constraint = token_account.mint == mint.key() @ MinterError::WrongMint)]
+    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl<'info> FreezeOrThaw<'info> {
+    /// `to_frozen`: the state the call moves the account to.
+    fn validate(&self, to_frozen: bool) -> Result<()> {
+        require!(
+            self.issuer.is_freezer(self.freezer.key),
+            MinterError::NotAFreezer
+        );
+        if to_frozen {
+            require!(
+                !self.token_account.is_frozen(),
+                MinterError::AccountAlreadyFrozen
+            );
+        } else {
+            require!(
+                self.token_account.is_frozen(),
+                MinterError::AccountNotFrozen
+            );
+        }
+        Ok(())
+    }
+
+    fn token(&self) -> IssuerSigned<'_, 'info> {
+        IssuerSigned {
+            issuer: &self.issuer,
+            mint: self.mint.to_account_info(),
+            token_program: self.token_program.key(),
+        }
+    }
+
+    #[access_control(ctx.accounts.validate(true))]
+    pub fn freeze(ctx: Context<Self>, reason_code: u16) -> Result<()> {
+        let account_info = ctx.accounts.token_account.to_account_info();
+        ctx.accounts.token().freeze(account_info)?;
+        let (account, owner) = (
+            ctx.accounts.token_account.key(),
+            ctx.accounts.token_account.owner,
+        );
+        let by = ctx.accounts.freezer.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        emit_cpi!(AccountFrozen {
+            mint,
+            seq,
+            account,
+            owner,
+            reason_code,
+            by
+        });
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(false))]
+    pub fn thaw(ctx: Context<Self>) -> Result<()> {
+        let account_info = ctx.accounts.token_account.to_account_info();
+        ctx.accounts.token().thaw(account_info)?;
+        let (account, owner) = (
+            ctx.accounts.token_account.key(),
+            ctx.accounts.token_account.owner,
+        );
+        let by = ctx.accounts.freezer.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        emit_cpi!(AccountThawed {
+            mint,
+            seq,
+            account,
+            owner,
+            by
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::{burn_checked, BurnChecked, Token2022};
+use anchor_spl::token_interface::{Mint, TokenAccount};
+
+use crate::errors::MinterError;
+use crate::events::RedemptionRequested;
+use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
+use crate::state::*;
+
+/// A holder burns `amount` for redemption; the payout happens off-chain against
+/// `payout_reference`, then the redemption operator settles or refunds.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(redemption_id: [u8; 32])]
+pub struct Redeem<'info> {
+    /// Owner of the token account; pays the redemption's rent.
+    #[account(mut)]
+    pub holder: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        mut,
+        constraint = token_account.mint == mint.key() @ MinterError::WrongMint,
+        constraint = token_account.owner == holder.key() @ MinterError::NotTokenAccountOwner,
+    )]
+    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Created on first use of `redemption_id`; if it already exists the redeem is refused.
+    #[account(
+        init_if_needed,
+        payer = holder,
+        space = 8 + Redemption::INIT_SPACE,
+        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        bump,
+    )]
+    pub redemption: Box<Account<'info, Redemption>>,
+    pub token_program: Program<'info, Token2022>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Redeem<'_> {
+    fn validate(&self, amount: u64) -> Result<()> {
+        require!(!self.issuer.paused, MinterError::Paused);
+        require!(amount > 0, MinterError::ZeroAmount);
+        require!(
+            amount >= self.issuer.limits.min_redemption,
+            MinterError::BelowMinRedemption
+        );
+        require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
+        require!(
+            self.token_account.amount >= amount,
+            MinterError::InsufficientBalance
+        );
+        require!(!self.redemption.is_used(), MinterError::RedemptionIdReused);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn redeem(
+        ctx: Context<Self>,
+        redemption_id: [u8; 32],
+        amount: u64,
+        payout_reference: [u8; 32],
+    ) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        // the holder signs the burn itself: no issuer authority involved
+        burn_checked(
+            CpiContext::new(
+                ctx.accounts.token_program.key(),
+                BurnChecked {
+                    mint: ctx.accounts.mint.to_account_info(),
+                    from: ctx.accounts.token_account.to_account_info(),
+                    authority: ctx.accounts.holder.to_account_info(),
+                },
+            ),
+            amount,
+            ctx.accounts.issuer.decimals,
+        )?;
+        let supply_after = ctx
+            .accounts
+            .mint
+            .supply
+            .checked_sub(amount)
+            .ok_or(MinterError::Overflow)?;
+
+        let (holder, token_account) = (ctx.accounts.holder.key(), ctx.accounts.token_account.key());
+        let issuer_key = ctx.accounts.issuer.key();
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.record_redeem(amount)?;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        ctx.accounts.redemption.request(
+            ctx.bumps.redemption,
+            issuer_key,
+            redemption_id,
+            holder,
+            token_account,
+            amount,
+            payout_reference,
+            now,
+            seq,
+        )?;
+        emit_cpi!(RedemptionRequested {
+            mint,
+            seq,
+            redemption_id,
+            holder,
+            token_account,
+            amount,
+            payout_reference,
+            supply_after,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::{Mint, TokenAccount};
+
+use crate::errors::MinterError;
+use crate::events::RedemptionRefunded;
+use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
+use crate::state::*;
+use crate::token_cpi::IssuerSigned;
+
+/// The payout of a redemption failed: the redemption operator re-mints the burned amount to
+/// the account it came from. Minters' allowances and the supply cap are untouched: this
+/// restores supply that was backed before the burn.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(redemption_id: [u8; 32])]
+pub struct RefundRedemption<'info> {
+    pub operator: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        mut,
+        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        bump = redemption.bump,
+    )]
+    pub redemption: Box<Account<'info, Redemption>>,
+    /// The account the redemption burned from.
+    #[account(mut, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
+    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl RefundRedemption<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            self.issuer.roles.redemption_operator == Some(self.operator.key()),
+            MinterError::NotRedemptionOperator
+        );
+        require!(
+            self.redemption.status == RedemptionStatus::Requested,
+            MinterError::RedemptionNotRequested
+        );
+        require!(!self.issuer.paused, MinterError::Paused);
+        require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn refund_redemption(
+        ctx: Context<Self>,
+        redemption_id: [u8; 32],
+        reason_code: u16,
+    ) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let amount = ctx.accounts.redemption.amount;
+        let token_account_info = ctx.accounts.token_account.to_account_info();
+        IssuerSigned {
+            issuer: &ctx.accounts.issuer,
+            mint: ctx.accounts.mint.to_account_info(),
+            token_program: ctx.accounts.token_program.key(),
+        }
+        .mint_to(token_account_info, amount)?;
+        let supply_after = ctx
+            .accounts
+            .mint
+            .supply
+            .checked_add(amount)
+            .ok_or(MinterError::Overflow)?;
+
+        let redemption = &mut ctx.accounts.redemption;
+        redemption.refund(reason_code, now)?;
+        let (holder, token_account) = (redemption.holder, redemption.token_account);
+        let by = ctx.accounts.operator.key();
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.record_refund(amount)?;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        emit_cpi!(RedemptionRefunded {
+            mint,
+            seq,
+            redemption_id,
+            holder,
+            token_account,
+            amount,
+            reason_code,
+            supply_after,
+            by,
+        });
+        Ok(())
+    }
+}

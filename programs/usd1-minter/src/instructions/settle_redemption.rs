@@ -1,0 +1,63 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::RedemptionSettled;
+use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
+use crate::state::*;
+
+/// The redemption operator records that the payout of a redemption was made. Allowed while
+/// paused: it moves no tokens, it records money that already left.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(redemption_id: [u8; 32])]
+pub struct SettleRedemption<'info> {
+    pub operator: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        bump = redemption.bump,
+    )]
+    pub redemption: Box<Account<'info, Redemption>>,
+}
+
+impl SettleRedemption<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            self.issuer.roles.redemption_operator == Some(self.operator.key()),
+            MinterError::NotRedemptionOperator
+        );
+        require!(
+            self.redemption.status == RedemptionStatus::Requested,
+            MinterError::RedemptionNotRequested
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn settle_redemption(
+        ctx: Context<Self>,
+        redemption_id: [u8; 32],
+        settlement_reference: [u8; 32],
+    ) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let redemption = &mut ctx.accounts.redemption;
+        redemption.settle(settlement_reference, now)?;
+        let (holder, amount) = (redemption.holder, redemption.amount);
+        let by = ctx.accounts.operator.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        issuer.invariant()?;
+        emit_cpi!(RedemptionSettled {
+            mint,
+            seq,
+            redemption_id,
+            holder,
+            amount,
+            settlement_reference,
+            by,
+        });
+        Ok(())
+    }
+}

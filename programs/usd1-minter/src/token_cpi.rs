@@ -1,0 +1,91 @@
+//! Token-2022 calls the issuer PDA signs (it holds the mint, freeze and permanent-delegate
+//! authorities). One place for the CPI plumbing, so handlers read as what they do.
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::{
+    burn_checked, freeze_account, mint_to, thaw_account, transfer_checked, BurnChecked,
+    FreezeAccount, MintTo, ThawAccount, TransferChecked,
+};
+
+use crate::state::Issuer;
+
+/// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.
+pub struct IssuerSigned<'a, 'info> {
+    pub issuer: &'a Account<'info, Issuer>,
+    pub mint: AccountInfo<'info>,
+    pub token_program: Pubkey,
+}
+
+impl<'info> IssuerSigned<'_, 'info> {
+    fn call<T: ToAccountMetas + ToAccountInfos<'info>>(
+        &self,
+        accounts: T,
+        f: impl FnOnce(CpiContext<'_, '_, '_, 'info, T>) -> Result<()>,
+    ) -> Result<()> {
+        let seeds = self.issuer.signer_seeds();
+        let signer: &[&[&[u8]]] = &[&seeds];
+        f(CpiContext::new_with_signer(
+            self.token_program,
+            accounts,
+            signer,
+        ))
+    }
+
+    fn authority(&self) -> AccountInfo<'info> {
+        self.issuer.to_account_info()
+    }
+
+    pub fn mint_to(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
+        let accounts = MintTo {
+            mint: self.mint.clone(),
+            to,
+            authority: self.authority(),
+        };
+        self.call(accounts, |ctx| mint_to(ctx, amount))
+    }
+
+    pub fn freeze(&self, account: AccountInfo<'info>) -> Result<()> {
+        let accounts = FreezeAccount {
+            account,
+            mint: self.mint.clone(),
+            authority: self.authority(),
+        };
+        self.call(accounts, freeze_account)
+    }
+
+    pub fn thaw(&self, account: AccountInfo<'info>) -> Result<()> {
+        let accounts = ThawAccount {
+            account,
+            mint: self.mint.clone(),
+            authority: self.authority(),
+        };
+        self.call(accounts, thaw_account)
+    }
+
+    /// Moves `amount` out of `from` as the mint's permanent delegate.
+    pub fn delegate_transfer(
+        &self,
+        from: AccountInfo<'info>,
+        to: AccountInfo<'info>,
+        amount: u64,
+    ) -> Result<()> {
+        let decimals = self.issuer.decimals;
+        let accounts = TransferChecked {
+            from,
+            mint: self.mint.clone(),
+            to,
+            authority: self.authority(),
+        };
+        self.call(accounts, |ctx| transfer_checked(ctx, amount, decimals))
+    }
+
+    /// Burns `amount` from `from` as the mint's permanent delegate.
+    pub fn delegate_burn(&self, from: AccountInfo<'info>, amount: u64) -> Result<()> {
+        let decimals = self.issuer.decimals;
+        let accounts = BurnChecked {
+            mint: self.mint.clone(),
+            from,
+            authority: self.authority(),
+        };
+        self.call(accounts, |ctx| burn_checked(ctx, amount, decimals))
+    }
+}
