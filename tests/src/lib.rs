@@ -6,6 +6,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Embedded, Executed, SendError};
 use usd1_client::events::Event;
+pub use usd1_client::token::TokenError;
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
     ix, pda, InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal,
@@ -60,6 +61,16 @@ pub fn assert_anchor_error<T: std::fmt::Debug>(
     expected: AnchorError,
 ) {
     assert_error_code(result, expected);
+}
+
+/// Asserts that `result` failed inside Token-2022 with `expected`.
+#[track_caller]
+pub fn assert_token_error<T: std::fmt::Debug>(result: Result<T, SendError>, expected: TokenError) {
+    let code = expected.clone() as u32;
+    match result {
+        Err(e) if e.custom_code() == Some(code) => {}
+        other => panic!("expected Token-2022 {expected:?} ({code}), got {other:?}"),
+    }
 }
 
 #[track_caller]

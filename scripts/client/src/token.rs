@@ -6,6 +6,7 @@ use anchor_spl::associated_token::{
     get_associated_token_address_with_program_id,
     spl_associated_token_account::instruction::create_associated_token_account_idempotent,
 };
+pub use anchor_spl::token_2022::spl_token_2022::error::TokenError;
 pub use anchor_spl::token_2022::spl_token_2022::state::AccountState;
 use anchor_spl::token_2022::spl_token_2022::{
     extension::{
@@ -28,6 +29,29 @@ pub fn associated_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
 /// Creates `owner`'s associated Token-2022 account for `mint` (idempotent).
 pub fn create_associated_account(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
     create_associated_token_account_idempotent(payer, owner, mint, &TOKEN_PROGRAM_ID)
+}
+
+/// A holder's Token-2022 `transfer_checked` of `amount` from `from` to `to`, signed by
+/// `owner` (what wallets send; stopped at the token level while the mint is paused).
+pub fn transfer_checked(
+    from: &Pubkey,
+    mint: &Pubkey,
+    to: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+    decimals: u8,
+) -> Result<Instruction, DecodeError> {
+    anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+        &TOKEN_PROGRAM_ID,
+        from,
+        mint,
+        to,
+        owner,
+        &[],
+        amount,
+        decimals,
+    )
+    .map_err(err)
 }
 
 /// A Token-2022 mint with the extensions usd1-minter configures.

@@ -41,6 +41,8 @@ impl<'info> ExecuteSeize<'info> {
             !self.issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
+        // before the account checks: an executed seizure reports that, not a balance
+        self.proposal.require_approved()?;
         let ProposalAction::Seize {
             account,
             destination,

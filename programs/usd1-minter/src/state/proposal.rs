@@ -192,11 +192,7 @@ impl Proposal {
     /// Marks it executed if it reached its threshold and the time lock has passed. The
     /// caller checks staleness (it needs the issuer) and applies the action.
     pub fn execute(&mut self, time_lock: u32, now: i64) -> Result<()> {
-        match self.status {
-            ProposalStatus::Approved => {}
-            ProposalStatus::Active => return err!(MinterError::ThresholdNotReached),
-            _ => return err!(MinterError::ProposalNotActive),
-        }
+        self.require_approved()?;
         let unlocks_at = self
             .approved_at
             .checked_add(i64::from(time_lock))
@@ -204,6 +200,16 @@ impl Proposal {
         require!(now >= unlocks_at, MinterError::TimeLockNotElapsed);
         self.status = ProposalStatus::Executed;
         self.invariant()
+    }
+
+    /// Only an Approved proposal can execute: an Active one has not reached its threshold,
+    /// the others have ended.
+    pub fn require_approved(&self) -> Result<()> {
+        match self.status {
+            ProposalStatus::Approved => Ok(()),
+            ProposalStatus::Active => err!(MinterError::ThresholdNotReached),
+            _ => err!(MinterError::ProposalNotActive),
+        }
     }
 
     /// Executed, rejected and cancelled proposals have ended; a stale one can never be
