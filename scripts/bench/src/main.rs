@@ -13,8 +13,8 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Embedded, Executed, Mode};
 use usd1_client::{
-    ix, pda, token, InitializeArgs, Issuer, Limits, MintReceipt, Minter, MinterConfig, Proposal,
-    ProposalAction, Roles, PROGRAM_ID, TOKEN_PROGRAM_ID,
+    attestation, ix, pda, token, InitializeArgs, Issuer, Limits, MintReceipt, Minter, MinterConfig,
+    Proposal, ProposalAction, Redemption, Roles, PROGRAM_ID, TOKEN_PROGRAM_ID,
 };
 
 /// One measured instruction.
@@ -222,12 +222,21 @@ async fn measure() -> Result<Bench, String> {
         .execute("execute: configure minter (update)", configure, None)
         .await?;
 
-    let holder = Pubkey::new_unique();
-    let account = token::associated_address(&holder, &m);
+    let holder = Keypair::new();
+    bench
+        .svm
+        .fund(&holder.pubkey(), 1_000_000_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    let account = token::associated_address(&holder.pubkey(), &m);
     bench
         .quiet(
             "holder account",
-            &[token::create_associated_account(&payer, &holder, &m)],
+            &[token::create_associated_account(
+                &payer,
+                &holder.pubkey(),
+                &m,
+            )],
             &[],
         )
         .await?;
@@ -299,6 +308,7 @@ async fn measure() -> Result<Bench, String> {
     bench
         .execute("execute: unpause", ProposalAction::Unpause, None)
         .await?;
+    controls(&mut bench, &desk, &holder).await?;
     bench
         .execute(
             "execute: remove minter",
@@ -321,6 +331,158 @@ async fn measure() -> Result<Bench, String> {
         )
         .await?;
     Ok(bench)
+}
+
+/// Rows of the controls: reserves, the guarded and co-signed mint, freeze and thaw, the
+/// redemption lifecycle and seizure.
+async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result<(), String> {
+    let (m, payer) = (bench.mint, bench.svm.payer().pubkey());
+    let [freezer, operator, reserve_attestor, mint_attestor] =
+        std::array::from_fn(|_| Keypair::new());
+    for key in [&freezer, &operator, &reserve_attestor] {
+        bench
+            .svm
+            .fund(&key.pubkey(), 1_000_000_000)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let roles = ProposalAction::SetRoles(Roles {
+        pausers: vec![],
+        freezers: vec![freezer.pubkey()],
+        reserve_attestor: Some(reserve_attestor.pubkey()),
+        redemption_operator: Some(operator.pubkey()),
+        mint_attestor: Some(mint_attestor.pubkey()),
+    });
+    let index = bench.approved(roles).await?;
+    bench
+        .quiet("set roles", &[ix::execute(&payer, &m, index)], &[])
+        .await?;
+    let now = bench.svm.clock().await.unix_timestamp;
+    bench
+        .run(
+            "attest_reserves",
+            15_000,
+            &[ix::attest_reserves(
+                &reserve_attestor.pubkey(),
+                &m,
+                u64::MAX - 1,
+                now,
+                [1; 32],
+            )],
+            &[&reserve_attestor],
+        )
+        .await?;
+    let guard = ProposalAction::SetLimits(Limits {
+        supply_cap: u64::MAX - 1,
+        min_redemption: 0,
+        reserve_guard: true,
+        reserve_max_age: 86_400,
+    });
+    let index = bench.approved(guard).await?;
+    bench
+        .quiet("set limits", &[ix::execute(&payer, &m, index)], &[])
+        .await?;
+
+    let account = token::associated_address(&holder.pubkey(), &m);
+    let id = [2; 32];
+    let attestation = attestation::mint_attestation(&m, id, &account, 1_000_000, now + 300);
+    bench
+        .run(
+            "mint (reserve guard + Ed25519 co-signature)",
+            10_000,
+            &[
+                attestation::sign(&mint_attestor, &attestation),
+                ix::mint(&desk.pubkey(), &m, &account, id, 1_000_000),
+            ],
+            &[desk],
+        )
+        .await?;
+    bench
+        .run(
+            "freeze",
+            15_000,
+            &[ix::freeze(&freezer.pubkey(), &m, &account, 1)],
+            &[&freezer],
+        )
+        .await?;
+    bench
+        .run(
+            "thaw",
+            15_000,
+            &[ix::thaw(&freezer.pubkey(), &m, &account)],
+            &[&freezer],
+        )
+        .await?;
+    let redeem = |n: u8| ix::redeem(&holder.pubkey(), &m, &account, [n; 32], 100_000, [9; 32]);
+    bench
+        .run(
+            "redeem (creates the redemption)",
+            15_000,
+            &[redeem(1)],
+            &[holder],
+        )
+        .await?;
+    bench
+        .run(
+            "settle_redemption",
+            15_000,
+            &[ix::settle_redemption(
+                &operator.pubkey(),
+                &m,
+                [1; 32],
+                [8; 32],
+            )],
+            &[&operator],
+        )
+        .await?;
+    bench.quiet("redeem", &[redeem(2)], &[holder]).await?;
+    bench
+        .run(
+            "refund_redemption",
+            15_000,
+            &[ix::refund_redemption(
+                &operator.pubkey(),
+                &m,
+                [2; 32],
+                &account,
+                1,
+            )],
+            &[&operator],
+        )
+        .await?;
+
+    let treasury_owner = Pubkey::new_unique();
+    let treasury = token::associated_address(&treasury_owner, &m);
+    bench
+        .quiet(
+            "treasury",
+            &[token::create_associated_account(
+                &payer,
+                &treasury_owner,
+                &m,
+            )],
+            &[],
+        )
+        .await?;
+    bench
+        .quiet(
+            "freeze",
+            &[ix::freeze(&freezer.pubkey(), &m, &account, 1)],
+            &[&freezer],
+        )
+        .await?;
+    for (name, destination) in [
+        ("execute: seize (to treasury)", Some(treasury)),
+        ("execute: seize (burn)", None),
+    ] {
+        let seize = ProposalAction::Seize {
+            account,
+            destination,
+            amount: 100_000,
+        };
+        bench.execute(name, seize, None).await?;
+    }
+    Ok(())
 }
 
 fn print_logs(bench: &Bench, prefix: &str) {
@@ -380,6 +542,7 @@ fn print(bench: &Bench) {
         ("Issuer", 8 + Issuer::INIT_SPACE),
         ("Minter", 8 + Minter::INIT_SPACE),
         ("MintReceipt", 8 + MintReceipt::INIT_SPACE),
+        ("Redemption", 8 + Redemption::INIT_SPACE),
     ];
     for (name, size) in sizes.into_iter().chain(proposal_sizes) {
         println!("| {name} | {size} | {} |", rent.minimum_balance(size));

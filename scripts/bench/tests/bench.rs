@@ -27,7 +27,17 @@ fn the_benchmark_measures_every_instruction() {
         "| execute: unpause |",
         "| execute: remove minter |",
         "| execute: set governance (3 members) |",
-        "| Issuer | 1041 |",
+        "| attest_reserves |",
+        "| mint (reserve guard + Ed25519 co-signature) |",
+        "| freeze |",
+        "| thaw |",
+        "| redeem (creates the redemption) |",
+        "| settle_redemption |",
+        "| refund_redemption |",
+        "| execute: seize (to treasury) |",
+        "| execute: seize (burn) |",
+        "| Issuer | 1150 |",
+        "| Redemption | 236 |",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
     }
