@@ -1,10 +1,10 @@
-//! `usd1`: the command line of usd1-minter. Today: `usd1 demo`, the issuance story on an
+//! `usd1`: the command line of usd1-minter. Today: `usd1 demo`, the whole story on an
 //! embedded in-process SVM.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod demo;
+use usd1_cli::demo;
 
 #[derive(Parser)]
 #[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
@@ -15,9 +15,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the issuance story on an embedded in-process SVM (no validator, no network):
-    /// a 2-of-3 multisig configures a minter, which mints twice; a replayed request id is
-    /// refused; every event is printed with its sequence number.
+    /// Run the whole story on an embedded in-process SVM (no validator, no network):
+    /// governance, reserves, co-signed mints, refusals, freeze, pause, redemption; every
+    /// event is printed with its sequence number.
     Demo,
 }
 

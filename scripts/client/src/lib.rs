@@ -49,9 +49,72 @@ pub fn format_amount(amount: u64, decimals: u8) -> String {
     format!("{whole}.{frac:0width$}", width = usize::from(decimals))
 }
 
+/// Parses a decimal amount (`12.5`, `0.000001`, `7`) into base units with `decimals` places,
+/// like `spl-token`. Refuses empty input, signs, exponents, more fractional digits than
+/// `decimals`, and values above u64::MAX base units, with a message naming the value.
+pub fn parse_amount(text: &str, decimals: u8) -> Result<u64, String> {
+    let bad = |why: &str| format!("invalid amount {text:?}: {why}");
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && frac.is_empty() {
+        return Err(bad("expected a number such as 12.5"));
+    }
+    if !whole
+        .bytes()
+        .chain(frac.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
+        return Err(bad("expected digits and at most one '.'"));
+    }
+    if frac.len() > usize::from(decimals) {
+        return Err(bad(&format!("at most {decimals} decimal places")));
+    }
+    let digits = format!("{whole}{frac:0<width$}", width = usize::from(decimals));
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Ok(0);
+    }
+    digits
+        .parse::<u64>()
+        .map_err(|_| bad("too large for this mint"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_parse_with_the_mints_decimals() {
+        assert_eq!(parse_amount("12.5", 6), Ok(12_500_000));
+        assert_eq!(parse_amount("0.000001", 6), Ok(1));
+        assert_eq!(parse_amount("7", 6), Ok(7_000_000));
+        assert_eq!(parse_amount(".5", 2), Ok(50));
+        assert_eq!(parse_amount("5.", 2), Ok(500));
+        assert_eq!(parse_amount("0", 6), Ok(0));
+        assert_eq!(parse_amount("18446744073709551615", 0), Ok(u64::MAX));
+        assert_eq!(parse_amount("18.446744073709551615", 18), Ok(u64::MAX));
+        for bad in [
+            "",
+            ".",
+            "-1",
+            "+1",
+            "1e6",
+            "1.2.3",
+            "12,5",
+            " 1",
+            "0.0000001",
+            "18446744073709551616",
+        ] {
+            let err = parse_amount(bad, 6).unwrap_err();
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+        }
+        // round trip with format_amount
+        for (amount, decimals) in [(12_500_000, 6), (1, 9), (u64::MAX, 6), (0, 6)] {
+            assert_eq!(
+                parse_amount(&format_amount(amount, decimals), decimals),
+                Ok(amount)
+            );
+        }
+    }
 
     #[test]
     fn amounts_format_with_their_decimals() {
