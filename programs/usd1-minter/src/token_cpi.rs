@@ -5,17 +5,30 @@ use anchor_spl::token_2022::{
     burn_checked, freeze_account, mint_to, thaw_account, transfer_checked, BurnChecked,
     FreezeAccount, MintTo, ThawAccount, TransferChecked,
 };
+use anchor_spl::token_interface::{pausable_pause, pausable_resume, PausableToggle};
 
 use crate::state::Issuer;
 
 /// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.
 pub struct IssuerSigned<'a, 'info> {
-    pub issuer: &'a Account<'info, Issuer>,
-    pub mint: AccountInfo<'info>,
-    pub token_program: Pubkey,
+    issuer: &'a Account<'info, Issuer>,
+    mint: AccountInfo<'info>,
+    token_program: AccountInfo<'info>,
 }
 
-impl<'info> IssuerSigned<'_, 'info> {
+impl<'a, 'info> IssuerSigned<'a, 'info> {
+    pub fn new(
+        issuer: &'a Account<'info, Issuer>,
+        mint: AccountInfo<'info>,
+        token_program: AccountInfo<'info>,
+    ) -> Self {
+        Self {
+            issuer,
+            mint,
+            token_program,
+        }
+    }
+
     fn call<T: ToAccountMetas + ToAccountInfos<'info>>(
         &self,
         accounts: T,
@@ -24,7 +37,7 @@ impl<'info> IssuerSigned<'_, 'info> {
         let seeds = self.issuer.signer_seeds();
         let signer: &[&[&[u8]]] = &[&seeds];
         f(CpiContext::new_with_signer(
-            self.token_program,
+            self.token_program.key(),
             accounts,
             signer,
         ))
@@ -32,6 +45,23 @@ impl<'info> IssuerSigned<'_, 'info> {
 
     fn authority(&self) -> AccountInfo<'info> {
         self.issuer.to_account_info()
+    }
+
+    /// Pauses the mint at the token level (transfers, mints, burns stop).
+    pub fn pause(&self) -> Result<()> {
+        self.call(self.pausable_toggle(), pausable_pause)
+    }
+
+    pub fn resume(&self) -> Result<()> {
+        self.call(self.pausable_toggle(), pausable_resume)
+    }
+
+    fn pausable_toggle(&self) -> PausableToggle<'info> {
+        PausableToggle {
+            token_program_id: self.token_program.clone(),
+            mint: self.mint.clone(),
+            authority: self.authority(),
+        }
     }
 
     pub fn mint_to(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{pausable_resume, Mint, PausableToggle};
+use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::events::{LimitsChanged, MembersChanged, ProposalExecuted, RolesChanged, Unpaused};
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
+use crate::token_cpi::IssuerSigned;
 
 /// Executes a proposal whose action changes only the issuer (and the mint's pause state):
 /// SetGovernance, SetRoles, SetLimits, Unpause. Minter actions and seizure have their own
@@ -58,17 +59,12 @@ impl Execute<'_> {
         let mint = ctx.accounts.issuer.mint;
 
         if action == ProposalAction::Unpause {
-            let seeds = ctx.accounts.issuer.signer_seeds();
-            let signer: &[&[&[u8]]] = &[&seeds];
-            pausable_resume(CpiContext::new_with_signer(
-                ctx.accounts.token_program.key(),
-                PausableToggle {
-                    token_program_id: ctx.accounts.token_program.to_account_info(),
-                    mint: ctx.accounts.mint.to_account_info(),
-                    authority: ctx.accounts.issuer.to_account_info(),
-                },
-                signer,
-            ))?;
+            IssuerSigned::new(
+                &ctx.accounts.issuer,
+                ctx.accounts.mint.to_account_info(),
+                ctx.accounts.token_program.to_account_info(),
+            )
+            .resume()?;
         }
 
         let issuer = &mut ctx.accounts.issuer;

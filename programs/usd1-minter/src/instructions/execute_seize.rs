@@ -51,10 +51,8 @@ impl<'info> ExecuteSeize<'info> {
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        require!(
-            self.issuer.permanent_delegate,
-            MinterError::PermanentDelegateDisabled
-        );
+        // PermanentDelegate is fixed at initialize and `propose` refuses Seize without it, so
+        // every Seize proposal belongs to a mint that has it
         require!(!self.issuer.paused, MinterError::Paused);
         require_keys_eq!(
             self.account.key(),
@@ -96,11 +94,11 @@ impl<'info> ExecuteSeize<'info> {
         let index = ctx.accounts.proposal.index;
         let owner = ctx.accounts.account.owner;
 
-        let token = IssuerSigned {
-            issuer: &ctx.accounts.issuer,
-            mint: ctx.accounts.mint.to_account_info(),
-            token_program: ctx.accounts.token_program.key(),
-        };
+        let token = IssuerSigned::new(
+            &ctx.accounts.issuer,
+            ctx.accounts.mint.to_account_info(),
+            ctx.accounts.token_program.to_account_info(),
+        );
         let from_info = ctx.accounts.account.to_account_info();
         // Token-2022 moves nothing out of a frozen account, even for the permanent delegate
         token.thaw(from_info.clone())?;

@@ -45,11 +45,11 @@ impl<'info> FreezeOrThaw<'info> {
     }
 
     fn token(&self) -> IssuerSigned<'_, 'info> {
-        IssuerSigned {
-            issuer: &self.issuer,
-            mint: self.mint.to_account_info(),
-            token_program: self.token_program.key(),
-        }
+        IssuerSigned::new(
+            &self.issuer,
+            self.mint.to_account_info(),
+            self.token_program.to_account_info(),
+        )
     }
 
     #[access_control(ctx.accounts.validate(true))]

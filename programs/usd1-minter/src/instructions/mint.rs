@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::{mint_to, MintTo, Token2022};
+use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::MinterError;
@@ -7,6 +7,7 @@ use crate::events::Minted;
 use crate::math::mint_attestation::{self, MintAttestation};
 use crate::seeds::{ISSUER_SEED, MINT_RECEIPT_SEED};
 use crate::state::*;
+use crate::token_cpi::IssuerSigned;
 
 /// An authorized minter issues `amount` for the funding request `request_id`.
 #[event_cpi]
@@ -107,20 +108,12 @@ impl MintTokens<'_> {
 
         crate::cu_checkpoint!("mint: allowance, rate limit, cap checked");
         let mint = ctx.accounts.issuer.mint;
-        let seeds = ctx.accounts.issuer.signer_seeds();
-        let signer: &[&[&[u8]]] = &[&seeds];
-        mint_to(
-            CpiContext::new_with_signer(
-                ctx.accounts.token_program.key(),
-                MintTo {
-                    mint: ctx.accounts.mint.to_account_info(),
-                    to: ctx.accounts.recipient.to_account_info(),
-                    authority: ctx.accounts.issuer.to_account_info(),
-                },
-                signer,
-            ),
-            amount,
-        )?;
+        IssuerSigned::new(
+            &ctx.accounts.issuer,
+            ctx.accounts.mint.to_account_info(),
+            ctx.accounts.token_program.to_account_info(),
+        )
+        .mint_to(ctx.accounts.recipient.to_account_info(), amount)?;
 
         crate::cu_checkpoint!("mint: token-2022 mint_to done");
         let authority = ctx.accounts.authority.key();

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{pausable_pause, Mint, PausableToggle};
+use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::events::Paused;
 use crate::seeds::ISSUER_SEED;
 use crate::state::*;
+use crate::token_cpi::IssuerSigned;
 
 /// Stops issuance and every transfer, mint and burn of the token at once. One signature of a
 /// pauser or a member suffices; only an executed proposal resumes (quick to stop, hard to
@@ -34,17 +35,12 @@ impl Pause<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn pause(ctx: Context<Self>) -> Result<()> {
         let mint = ctx.accounts.issuer.mint;
-        let seeds = ctx.accounts.issuer.signer_seeds();
-        let signer: &[&[&[u8]]] = &[&seeds];
-        pausable_pause(CpiContext::new_with_signer(
-            ctx.accounts.token_program.key(),
-            PausableToggle {
-                token_program_id: ctx.accounts.token_program.to_account_info(),
-                mint: ctx.accounts.mint.to_account_info(),
-                authority: ctx.accounts.issuer.to_account_info(),
-            },
-            signer,
-        ))?;
+        IssuerSigned::new(
+            &ctx.accounts.issuer,
+            ctx.accounts.mint.to_account_info(),
+            ctx.accounts.token_program.to_account_info(),
+        )
+        .pause()?;
         let by = ctx.accounts.authority.key();
         let issuer = &mut ctx.accounts.issuer;
         issuer.paused = true;

@@ -35,13 +35,11 @@ pub struct RefundRedemption<'info> {
 impl RefundRedemption<'_> {
     fn validate(&self) -> Result<()> {
         require!(
-            self.issuer.roles.redemption_operator == Some(self.operator.key()),
+            self.issuer.is_redemption_operator(self.operator.key),
             MinterError::NotRedemptionOperator
         );
-        require!(
-            self.redemption.status == RedemptionStatus::Requested,
-            MinterError::RedemptionNotRequested
-        );
+        // before any token moves: a resolved redemption is refused up front
+        self.redemption.require_requested()?;
         require!(!self.issuer.paused, MinterError::Paused);
         require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
         Ok(())
@@ -56,11 +54,11 @@ impl RefundRedemption<'_> {
         let now = Clock::get()?.unix_timestamp;
         let amount = ctx.accounts.redemption.amount;
         let token_account_info = ctx.accounts.token_account.to_account_info();
-        IssuerSigned {
-            issuer: &ctx.accounts.issuer,
-            mint: ctx.accounts.mint.to_account_info(),
-            token_program: ctx.accounts.token_program.key(),
-        }
+        IssuerSigned::new(
+            &ctx.accounts.issuer,
+            ctx.accounts.mint.to_account_info(),
+            ctx.accounts.token_program.to_account_info(),
+        )
         .mint_to(token_account_info, amount)?;
         let supply_after = ctx
             .accounts

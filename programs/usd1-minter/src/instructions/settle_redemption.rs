@@ -25,13 +25,11 @@ pub struct SettleRedemption<'info> {
 impl SettleRedemption<'_> {
     fn validate(&self) -> Result<()> {
         require!(
-            self.issuer.roles.redemption_operator == Some(self.operator.key()),
+            self.issuer.is_redemption_operator(self.operator.key),
             MinterError::NotRedemptionOperator
         );
-        require!(
-            self.redemption.status == RedemptionStatus::Requested,
-            MinterError::RedemptionNotRequested
-        );
+        // before any token moves: a resolved redemption is refused up front
+        self.redemption.require_requested()?;
         Ok(())
     }
 

@@ -305,6 +305,11 @@ impl Issuer {
         self.roles.freezers.contains(key)
     }
 
+    /// The redemption operator settles and refunds.
+    pub fn is_redemption_operator(&self, key: &Pubkey) -> bool {
+        self.roles.redemption_operator.as_ref() == Some(key)
+    }
+
     /// Called at the end of every instruction that changes the issuer.
     pub fn invariant(&self) -> Result<()> {
         // validated_members checks the set (it sorts a copy); stored members must also be

@@ -90,12 +90,18 @@ impl Redemption {
         self.invariant()
     }
 
-    /// Requested moves to Settled or Refunded once; neither twice, neither after the other.
-    fn resolve(&mut self, to: RedemptionStatus, now: i64) -> Result<()> {
+    /// Only a Requested redemption can be settled or refunded: neither twice, neither after
+    /// the other.
+    pub fn require_requested(&self) -> Result<()> {
         require!(
             self.status == RedemptionStatus::Requested,
             MinterError::RedemptionNotRequested
         );
+        Ok(())
+    }
+
+    fn resolve(&mut self, to: RedemptionStatus, now: i64) -> Result<()> {
+        self.require_requested()?;
         self.status = to;
         self.resolved_at = now;
         Ok(())
