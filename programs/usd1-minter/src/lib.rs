@@ -34,7 +34,7 @@ pub mod token_cpi;
 use instructions::*;
 use state::ProposalAction;
 
-declare_id!("DML2vFaWtNtCxA3P1d3yQRMbC45tTL8NKsT8dVf7jx5x");
+declare_id!("GngNAeG9Vc7pQKcPfJuVLUQEuSzAKmHpyxBignxqQWyg");
 
 #[program]
 pub mod usd1_minter {

@@ -1,37 +1,48 @@
-//! `usd1`: the command line of usd1-minter. Today: `usd1 demo`, the whole story on an
-//! embedded in-process SVM.
+//! `usd1`: the command line of usd1-minter. Every command runs against the cluster named by
+//! `--url`; `usd1 demo` runs the whole story on an embedded in-process SVM.
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use solana_commitment_config::CommitmentConfig;
+use usd1_cli::cli::{Command, Commitment, OutputFormat};
+use usd1_cli::commands::Failure;
+use usd1_cli::{config, demo, execute, failed, prepare, Outcome};
+use usd1_client::rpc::RpcBackend;
 
-use usd1_cli::demo;
-
-#[derive(Parser)]
-#[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run the whole story on an embedded in-process SVM (no validator, no network):
-    /// governance, reserves, co-signed mints, refusals, freeze, pause, redemption; every
-    /// event is printed with its sequence number.
-    Demo,
+fn finish(outcome: Outcome) -> ExitCode {
+    // a closed pipe (`usd1 events | head`) is not worth a panic
+    let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
+    ExitCode::from(outcome.code)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Demo => demo::run().await,
+    let (cli, signer) = match prepare(std::env::args_os()) {
+        Ok(prepared) => prepared,
+        Err(outcome) => return finish(outcome),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("usd1: {e}");
-            ExitCode::FAILURE
-        }
+    // the demo needs no keypair and no cluster
+    if matches!(cli.command, Command::Demo) {
+        return match demo::run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("usd1: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
+    let url = match config::resolve_url(&cli.url) {
+        Ok(url) => url,
+        Err(message) => return finish(failed(&cli, Failure::Input(message))),
+    };
+    let commitment = match cli.commitment {
+        Commitment::Processed => CommitmentConfig::processed(),
+        Commitment::Confirmed => CommitmentConfig::confirmed(),
+        Commitment::Finalized => CommitmentConfig::finalized(),
+    };
+    let progress = cli.output == OutputFormat::Text;
+    let signer_copy = signer.insecure_clone();
+    let mut backend = RpcBackend::new(url, signer_copy, commitment, progress);
+    finish(execute(&mut backend, &cli, &signer).await)
 }

@@ -3,7 +3,7 @@
 //! or as its SBF binary when program-test's own `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names the
 //! directory holding `usd1_minter.so` (see `scripts/build-sbf`). Every transaction is
 //! simulated (for its inner instructions, hence its events) and then processed.
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
@@ -11,13 +11,14 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_program_test::{processor, ProgramTest, ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
-use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature, Signer};
-use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_sdk::transaction::Transaction;
 
 use crate::accounts;
-use crate::errors::error_name;
-use crate::events::{decode_inner, Event};
+use crate::backend::{transport, Backend, DataFilter, EventRecord};
+pub use crate::backend::{Executed, SendError};
+use crate::events::decode_inner;
 use crate::token::{MintView, TokenAccountView};
 
 /// Anchor's generated `entry` ties every argument to one lifetime; program-test passes them
@@ -28,61 +29,6 @@ fn native_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> P
     let accounts: &[AccountInfo] = Box::leak(accounts.to_vec().into_boxed_slice());
     let data: &[u8] = Box::leak(data.to_vec().into_boxed_slice());
     usd1_minter::entry(program_id, accounts, data)
-}
-
-/// A transaction that landed.
-#[derive(Debug, Clone)]
-pub struct Executed {
-    pub signature: Signature,
-    /// The program's events, in emission order.
-    pub events: Vec<Event>,
-    pub logs: Vec<String>,
-    /// Units metered by the SVM (native code counts 1 per invocation; Token-2022 in full).
-    pub compute_units: u64,
-    /// Size of the signed transaction on the wire (the limit is 1,232 bytes).
-    pub tx_bytes: usize,
-}
-
-/// A transaction that did not land.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// The SVM refused or failed the transaction; nothing was applied.
-    Transaction {
-        error: TransactionError,
-        logs: Vec<String>,
-    },
-    /// The SVM could not be reached (an internal fault of the harness).
-    Transport(String),
-}
-
-impl SendError {
-    /// The custom error code of a failed instruction (program errors are 6000+, Anchor's
-    /// account checks below that, Token-2022's small numbers).
-    pub fn custom_code(&self) -> Option<u32> {
-        match self {
-            SendError::Transaction {
-                error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
-                ..
-            } => Some(*code),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for SendError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self, self.custom_code()) {
-            (_, Some(code)) => write!(f, "{} ({code})", error_name(code)),
-            (SendError::Transaction { error, .. }, None) => write!(f, "{error}"),
-            (SendError::Transport(message), None) => write!(f, "transport: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for SendError {}
-
-fn transport(e: impl std::fmt::Display) -> SendError {
-    SendError::Transport(e.to_string())
 }
 
 /// How the program runs in the embedded SVM.
@@ -110,6 +56,11 @@ pub struct Embedded {
     ctx: ProgramTestContext,
     processed: HashSet<Signature>,
     mode: Mode,
+    /// Every event emitted so far, in order (what an RPC node's history would return).
+    history: Vec<EventRecord>,
+    /// Every account a transaction or `set_account` wrote: program-test has no account
+    /// index, so `program_accounts` scans these.
+    written: BTreeSet<Pubkey>,
 }
 
 impl Embedded {
@@ -136,6 +87,8 @@ impl Embedded {
             ctx: program_test.start_with_context().await,
             processed: HashSet::new(),
             mode,
+            history: Vec::new(),
+            written: BTreeSet::new(),
         }
     }
 
@@ -231,6 +184,18 @@ impl Embedded {
             })
             .collect();
         let events = decode_inner(inner).map_err(transport)?;
+        let slot = self.ctx.banks_client.get_root_slot().await.map_err(transport)?;
+        self.history.extend(events.iter().map(|event| EventRecord {
+            signature,
+            slot,
+            event: event.clone(),
+        }));
+        let message = &tx.message;
+        self.written.extend(
+            (0..message.account_keys.len())
+                .filter(|i| message.is_maybe_writable(*i, None))
+                .map(|i| message.account_keys[i]),
+        );
         Ok(Executed {
             signature,
             events,
@@ -293,6 +258,64 @@ impl Embedded {
 
     /// Writes an account directly (for tests of forged accounts).
     pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.written.insert(*key);
         self.ctx.set_account(key, &account.into());
+    }
+}
+
+impl Backend for Embedded {
+    async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Executed, SendError> {
+        Embedded::send(self, ixs, signers).await
+    }
+
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError> {
+        self.ctx.banks_client.get_account(*key).await.map_err(transport)
+    }
+
+    async fn program_accounts(
+        &mut self,
+        filters: &[DataFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SendError> {
+        let mut found = Vec::new();
+        for key in self.written.clone() {
+            let Some(account) = Embedded::account(self, &key).await else {
+                continue;
+            };
+            if account.owner == usd1_minter::ID && filters.iter().all(|f| f.matches(&account.data))
+            {
+                found.push((key, account));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn clock(&mut self) -> Result<Clock, SendError> {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .map_err(transport)
+    }
+
+    async fn events(
+        &mut self,
+        issuer: &Pubkey,
+        limit: Option<usize>,
+    ) -> Result<Vec<EventRecord>, SendError> {
+        let Some(issuer) = self.decode::<crate::Issuer>(issuer).await else {
+            return Ok(Vec::new());
+        };
+        let mine: Vec<EventRecord> = self
+            .history
+            .iter()
+            .filter(|record| record.event.mint() == issuer.mint)
+            .cloned()
+            .collect();
+        let skip = limit.map_or(0, |limit| mine.len().saturating_sub(limit));
+        Ok(mine.into_iter().skip(skip).collect())
     }
 }

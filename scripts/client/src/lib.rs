@@ -4,6 +4,8 @@
 //! ([`errors`]). With the `embedded` feature, [`embedded`] runs the program in-process.
 pub mod accounts;
 pub mod attestation;
+pub mod backend;
+pub mod config;
 pub mod errors;
 pub mod events;
 pub mod ix;
@@ -12,6 +14,8 @@ pub mod token;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 
 pub use usd1_minter::errors::MinterError;
 pub use usd1_minter::instructions::InitializeArgs;

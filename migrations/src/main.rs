@@ -1,0 +1,109 @@
+//! `usd1-migrate`: deploy the program and initialize the mint from the issuer's TOML file,
+//! idempotently (see the library's documentation for the steps). Re-run after any failure.
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use solana_commitment_config::CommitmentConfig;
+use usd1_cli::config::{default_keypair_path, read_keypair, resolve_url};
+use usd1_client::config::IssuerConfig;
+use usd1_client::rpc::RpcBackend;
+use usd1_migrations::{deploy, initialize, MigrateError};
+
+#[derive(Parser)]
+#[command(name = "usd1-migrate", version, about = "Deploy usd1-minter and initialize its mint, idempotently")]
+struct Args {
+    /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
+    #[arg(long, short = 'u', global = true, default_value = "localhost")]
+    url: String,
+    /// Deployer and fee payer (becomes the program's upgrade authority) [default:
+    /// ~/.config/solana/id.json].
+    #[arg(long, short = 'k', global = true)]
+    keypair: Option<PathBuf>,
+    /// Output: text with progress bars, or one JSON document and no progress.
+    #[arg(long, short = 'o', global = true, value_enum, default_value = "text")]
+    output: Output,
+    #[command(subcommand)]
+    step: Step,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Step {
+    /// Deploy the program (steps 1-3).
+    Deploy {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Initialize the mint (steps 4-5).
+    Init {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Deploy, then initialize.
+    All {
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
+    let url = resolve_url(&args.url).map_err(MigrateError::Input)?;
+    let keypair_path = args.keypair.clone().unwrap_or_else(default_keypair_path);
+    let payer = read_keypair(&keypair_path).map_err(MigrateError::Input)?;
+    let progress = args.output == Output::Text;
+    // finalized: a deployment is only done when it cannot roll back
+    let mut backend = RpcBackend::new(url, payer, CommitmentConfig::finalized(), progress);
+    let (config_path, do_deploy, do_init) = match &args.step {
+        Step::Deploy { config } => (config, true, false),
+        Step::Init { config } => (config, false, true),
+        Step::All { config } => (config, true, true),
+    };
+    let config = IssuerConfig::load(config_path).map_err(MigrateError::Input)?;
+    let mut result = json!({});
+    if do_deploy {
+        result["deploy"] = deploy(&mut backend, &config, progress).await?;
+        if progress {
+            println!("program: {}", result["deploy"]["status"]);
+        }
+    }
+    if do_init {
+        result["init"] = initialize(&mut backend, config_path, &config).await?;
+        if progress {
+            println!("mint {}: {}", result["init"]["mint"], result["init"]["status"]);
+        }
+    }
+    Ok(result)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = run(&args).await;
+    let json = args.output == Output::Json;
+    match outcome {
+        Ok(result) => {
+            if json {
+                let _ = writeln!(std::io::stdout(), "{result}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            if json {
+                let _ = writeln!(std::io::stdout(), "{}", json!({ "error": error.to_string() }));
+            }
+            let _ = writeln!(std::io::stderr(), "error: {error}");
+            ExitCode::from(match error {
+                MigrateError::Input(_) => 2,
+                MigrateError::Chain(_) => 1,
+            })
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The command line's grammar (clap). Values that need nothing from the chain (keys, URLs,
+//! integers) are checked here; amounts are parsed with the mint's decimals when the command
+//! runs.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use solana_sdk::pubkey::Pubkey;
+
+use crate::config::parse_pubkey;
+
+#[derive(Parser, Debug)]
+#[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
+pub struct Cli {
+    /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
+    #[arg(long, short = 'u', global = true, default_value = "localhost")]
+    pub url: String,
+    /// Signer and fee payer: a Solana CLI keypair file [default: ~/.config/solana/id.json].
+    #[arg(long, short = 'k', global = true)]
+    pub keypair: Option<PathBuf>,
+    /// Commitment to wait for and read at.
+    #[arg(long, global = true, value_enum, default_value = "confirmed")]
+    pub commitment: Commitment,
+    /// Output format: human-readable text or one JSON document.
+    #[arg(long, short = 'o', global = true, value_enum, default_value = "text")]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commitment {
+    Processed,
+    Confirmed,
+    Finalized,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// The mint every command acts on.
+#[derive(Args, Debug, Clone)]
+pub struct MintArg {
+    /// The stablecoin's mint address.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub mint: Pubkey,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the whole story on an embedded in-process SVM (no validator, no network):
+    /// governance, reserves, co-signed mints, refusals, freeze, pause, redemption; every
+    /// event is printed with its sequence number.
+    Demo,
+    /// Create the mint and its issuer from a TOML file (the signer pays and must hold the
+    /// mint keypair named in the file).
+    Init {
+        /// The issuer's TOML file (format: migrations/issuer.example.toml).
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Open a governance proposal (the signer must be a member).
+    Propose {
+        #[command(flatten)]
+        mint: MintArg,
+        #[command(subcommand)]
+        action: ActionArgs,
+    },
+    /// Approve a proposal (members).
+    Approve(ProposalArg),
+    /// Reject a proposal (members).
+    Reject(ProposalArg),
+    /// Withdraw a proposal (its proposer).
+    Cancel(ProposalArg),
+    /// Apply an approved proposal once its time lock has passed (anyone).
+    Execute(ProposalArg),
+    /// List proposals: status, approvals, stale, time lock left.
+    Proposals {
+        #[command(flatten)]
+        mint: MintArg,
+    },
+    /// Sign a compliance co-signature for a mint (the mint attestor); prints the signature
+    /// to pass to `usd1 mint --cosignature`.
+    Cosign {
+        #[command(flatten)]
+        mint: MintArg,
+        #[command(flatten)]
+        issue: IssueArgs,
+        /// Unix time until which the co-signature is valid (inclusive).
+        #[arg(long)]
+        expiry: i64,
+    },
+    /// Mint to a holder for a funding request (the signer must be a configured minter).
+    Mint {
+        #[command(flatten)]
+        mint: MintArg,
+        #[command(flatten)]
+        issue: IssueArgs,
+        /// Compliance co-signature (base58, from `usd1 cosign`); needed when a mint attestor
+        /// is configured.
+        #[arg(long, requires_all = ["cosigner", "expiry"])]
+        cosignature: Option<String>,
+        /// The mint attestor's public key that made the co-signature.
+        #[arg(long, value_parser = parse_pubkey)]
+        cosigner: Option<Pubkey>,
+        /// The co-signature's expiry (unix seconds), as given to `usd1 cosign`.
+        #[arg(long)]
+        expiry: Option<i64>,
+    },
+    /// Burn tokens for redemption (the signer is the holder).
+    Redeem {
+        #[command(flatten)]
+        mint: MintArg,
+        /// Amount in tokens (e.g. 12.5).
+        #[arg(long)]
+        amount: String,
+        /// The redemption's id (at most 32 bytes of text, unique per issuer).
+        #[arg(long)]
+        redemption_id: String,
+        /// Where the fiat goes (at most 32 bytes of text, e.g. a bank payout reference).
+        #[arg(long)]
+        payout_reference: String,
+    },
+    /// Record that a redemption's fiat was paid out (the redemption operator).
+    Settle {
+        #[command(flatten)]
+        mint: MintArg,
+        #[arg(long)]
+        redemption_id: String,
+        /// The bank's reference for the payout (at most 32 bytes of text).
+        #[arg(long)]
+        settlement_reference: String,
+    },
+    /// Re-mint a redemption's tokens to its account when the payout failed (the redemption
+    /// operator).
+    Refund {
+        #[command(flatten)]
+        mint: MintArg,
+        #[arg(long)]
+        redemption_id: String,
+        /// Why (an operator-defined code).
+        #[arg(long)]
+        reason: u16,
+    },
+    /// Freeze a token account (freezers).
+    Freeze {
+        #[command(flatten)]
+        mint: MintArg,
+        /// A token account, or a wallet whose associated token account is meant.
+        #[arg(long, value_parser = parse_pubkey)]
+        account: Pubkey,
+        /// Why (an operator-defined code, e.g. 1 = sanctions hit).
+        #[arg(long)]
+        reason: u16,
+    },
+    /// Thaw a token account (freezers).
+    Thaw {
+        #[command(flatten)]
+        mint: MintArg,
+        #[arg(long, value_parser = parse_pubkey)]
+        account: Pubkey,
+    },
+    /// Stop minting, redemption and every token transfer at once (pausers and members).
+    Pause {
+        #[command(flatten)]
+        mint: MintArg,
+    },
+    /// Record a reserve attestation (the reserve attestor).
+    Attest {
+        #[command(flatten)]
+        mint: MintArg,
+        /// Reserves in tokens (e.g. 1000000).
+        #[arg(long)]
+        amount: String,
+        /// Unix time the reserves were counted [default: now on the chain's clock].
+        #[arg(long)]
+        as_of: Option<i64>,
+        /// SHA-256 of the attestation report, 64 hex characters.
+        #[arg(long)]
+        report_hash: String,
+    },
+    /// Issuer configuration, roles, minters (allowance and rate limit left), supply, pause
+    /// and reserve cover.
+    Status {
+        #[command(flatten)]
+        mint: MintArg,
+    },
+    /// The program's events for this mint, decoded, with their sequence numbers.
+    Events {
+        #[command(flatten)]
+        mint: MintArg,
+        /// Only the newest N.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProposalArg {
+    #[command(flatten)]
+    pub mint: MintArg,
+    /// The proposal's index (see `usd1 proposals`).
+    pub index: u64,
+}
+
+/// What a mint issues, and for which funding request.
+#[derive(Args, Debug, Clone)]
+pub struct IssueArgs {
+    /// The holder's wallet (its associated token account receives, created if missing) or a
+    /// token account of this mint.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub to: Pubkey,
+    /// Amount in tokens (e.g. 12.5).
+    #[arg(long)]
+    pub amount: String,
+    /// The funding request's reference (at most 32 bytes of text); a second mint with the
+    /// same id is refused.
+    #[arg(long)]
+    pub request_id: String,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ActionArgs {
+    /// Create a minter or change its allowance, rate limit or active flag.
+    ConfigureMinter {
+        #[arg(long, value_parser = parse_pubkey)]
+        authority: Pubkey,
+        /// Lifetime allowance left, in tokens.
+        #[arg(long)]
+        allowance: String,
+        /// Most the minter can mint within one window, in tokens.
+        #[arg(long)]
+        rate_capacity: String,
+        /// Seconds for an empty rate bucket to refill.
+        #[arg(long)]
+        rate_window: u32,
+        /// Configure it deactivated (it cannot mint until reactivated).
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Remove a minter (its unused allowance is forfeited).
+    RemoveMinter {
+        #[arg(long, value_parser = parse_pubkey)]
+        authority: Pubkey,
+    },
+    /// Replace members, threshold and time lock (every open proposal goes stale).
+    SetGovernance {
+        /// A member (repeat for each).
+        #[arg(long = "member", value_parser = parse_pubkey, required = true)]
+        members: Vec<Pubkey>,
+        #[arg(long)]
+        threshold: u8,
+        /// Seconds between approval and execution.
+        #[arg(long)]
+        time_lock: u32,
+    },
+    /// Replace every role holder (roles not given are cleared).
+    SetRoles {
+        #[arg(long = "pauser", value_parser = parse_pubkey)]
+        pausers: Vec<Pubkey>,
+        #[arg(long = "freezer", value_parser = parse_pubkey)]
+        freezers: Vec<Pubkey>,
+        #[arg(long, value_parser = parse_pubkey)]
+        reserve_attestor: Option<Pubkey>,
+        #[arg(long, value_parser = parse_pubkey)]
+        redemption_operator: Option<Pubkey>,
+        #[arg(long, value_parser = parse_pubkey)]
+        mint_attestor: Option<Pubkey>,
+    },
+    /// Replace the issuance limits.
+    SetLimits {
+        /// Supply cap in tokens.
+        #[arg(long)]
+        supply_cap: String,
+        /// Smallest redemption in tokens.
+        #[arg(long, default_value = "0")]
+        min_redemption: String,
+        /// Refuse mints above the last reserve attestation.
+        #[arg(long)]
+        reserve_guard: bool,
+        /// Seconds an attestation stays usable for the guard (0: no limit).
+        #[arg(long, default_value_t = 0)]
+        reserve_max_age: u32,
+    },
+    /// Resume after a pause.
+    Unpause,
+    /// Move tokens out of a frozen account to a destination, or burn them (PermanentDelegate
+    /// mints only).
+    Seize {
+        /// The frozen token account (or its owner's wallet).
+        #[arg(long, value_parser = parse_pubkey)]
+        account: Pubkey,
+        /// The receiving token account (or wallet); burn when absent.
+        #[arg(long, value_parser = parse_pubkey)]
+        destination: Option<Pubkey>,
+        #[arg(long)]
+        amount: String,
+    },
+}

@@ -1,0 +1,130 @@
+//! What the CLI and the migrations need from a chain, with two implementations: the embedded
+//! SVM ([`crate::embedded::Embedded`], feature `embedded`) and a JSON-RPC endpoint
+//! ([`crate::rpc::RpcBackend`], feature `rpc`). Commands are written once, generic over
+//! [`Backend`], so none of them exists on one side only.
+use anchor_lang::prelude::Pubkey;
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::transaction::TransactionError;
+
+use crate::errors::{error_name, program_error};
+use crate::events::Event;
+
+/// A transaction that landed.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub signature: Signature,
+    /// The program's events, in emission order.
+    pub events: Vec<Event>,
+    pub logs: Vec<String>,
+    /// Units metered by the SVM (on the embedded SVM, native code counts 1 per invocation;
+    /// Token-2022 in full).
+    pub compute_units: u64,
+    /// Size of the signed transaction on the wire (the limit is 1,232 bytes).
+    pub tx_bytes: usize,
+}
+
+/// A transaction that did not land, or a chain that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The chain refused or failed the transaction; nothing was applied.
+    Transaction {
+        error: TransactionError,
+        logs: Vec<String>,
+    },
+    /// The chain could not be reached or answered something unusable (connection refused,
+    /// timeout, blockhash expired before confirmation, undecodable response).
+    Transport(String),
+}
+
+impl SendError {
+    /// The custom error code of a failed instruction (program errors are 6000+, Anchor's
+    /// account checks below that, Token-2022's small numbers).
+    pub fn custom_code(&self) -> Option<u32> {
+        match self {
+            SendError::Transaction {
+                error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
+                ..
+            } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// `Name (code)` and, for the program's own errors, its message: what an operator reads.
+    pub fn explain(&self) -> String {
+        match (self.custom_code(), self.custom_code().and_then(program_error)) {
+            (Some(code), Some((name, message))) => format!("{name} ({code}): {message}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self, self.custom_code()) {
+            (_, Some(code)) => write!(f, "{} ({code})", error_name(code)),
+            (SendError::Transaction { error, .. }, None) => write!(f, "{error}"),
+            (SendError::Transport(message), None) => write!(f, "transport: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+pub(crate) fn transport(e: impl std::fmt::Display) -> SendError {
+    SendError::Transport(e.to_string())
+}
+
+/// An event with the transaction that emitted it.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub signature: Signature,
+    pub slot: u64,
+    pub event: Event,
+}
+
+/// A `memcmp` filter on account data: `bytes` at `offset`.
+#[derive(Debug, Clone)]
+pub struct DataFilter {
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl DataFilter {
+    pub fn matches(&self, data: &[u8]) -> bool {
+        data.get(self.offset..self.offset.saturating_add(self.bytes.len()))
+            .is_some_and(|window| window == self.bytes.as_slice())
+    }
+}
+
+/// A chain the commands can act on. Used through generics (never as `dyn`), so `async fn`'s
+/// unnamed future types are fine here.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    /// Signs `ixs` with the backend's fee payer and `signers`, sends, and waits until the
+    /// transaction is confirmed at the backend's commitment; returns its events.
+    async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair])
+        -> Result<Executed, SendError>;
+
+    /// The account at `key`, None if it does not exist.
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError>;
+
+    /// Every account of usd1-minter matching all `filters`.
+    async fn program_accounts(
+        &mut self,
+        filters: &[DataFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SendError>;
+
+    /// The chain's clock.
+    async fn clock(&mut self) -> Result<Clock, SendError>;
+
+    /// The program's events of the issuer `issuer`, oldest first: at most the `limit` newest
+    /// when given. Failed transactions emit nothing and are skipped.
+    async fn events(
+        &mut self,
+        issuer: &Pubkey,
+        limit: Option<usize>,
+    ) -> Result<Vec<EventRecord>, SendError>;
+}

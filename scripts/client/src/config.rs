@@ -1,0 +1,218 @@
+//! The issuer's TOML file, read by `usd1 init` and `usd1-migrate`: the mint's keypair and
+//! metadata, the initial multisig, the limits and (for deployment) the program's files. The
+//! format is documented with an example in `migrations/issuer.example.toml`.
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use serde::Deserialize;
+
+use crate::{parse_amount, InitializeArgs, Limits};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    pub mint: MintSection,
+    pub governance: GovernanceSection,
+    pub limits: LimitsSection,
+    /// Only `usd1-migrate deploy` needs it.
+    pub program: Option<ProgramSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MintSection {
+    /// The mint's keypair file (Solana CLI format). `usd1-migrate` creates it when absent, so
+    /// a re-run initializes the same mint; `usd1 init` requires it.
+    pub keypair: PathBuf,
+    pub decimals: u8,
+    pub name: String,
+    pub symbol: String,
+    #[serde(default)]
+    pub uri: String,
+    /// The PermanentDelegate extension, for governance-approved seizure (fixed at creation).
+    #[serde(default)]
+    pub permanent_delegate: bool,
+    /// New token accounts start frozen (KYC mode; fixed at creation).
+    #[serde(default)]
+    pub default_frozen: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceSection {
+    /// Member public keys (base58).
+    pub members: Vec<String>,
+    pub threshold: u8,
+    /// Seconds between reaching the threshold and execution.
+    pub time_lock: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Token amounts as decimal strings in whole tokens ("1000000.5"), like the CLI's.
+    pub supply_cap: String,
+    #[serde(default = "zero")]
+    pub min_redemption: String,
+    /// Refuse mints that would take supply above the last reserve attestation.
+    #[serde(default)]
+    pub reserve_guard: bool,
+    /// Seconds an attestation stays usable for the guard (0: no age limit).
+    #[serde(default)]
+    pub reserve_max_age: u32,
+}
+
+fn zero() -> String {
+    "0".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSection {
+    /// The built program (`anchor build` or `scripts/build-sbf` write target/deploy/usd1_minter.so).
+    pub so: PathBuf,
+    /// The program keypair; its address must be the one in `declare_id!`.
+    pub keypair: PathBuf,
+    /// The buffer's keypair, created on the first run and reused until the deploy completes,
+    /// so an interrupted upload resumes where it stopped.
+    pub buffer_keypair: PathBuf,
+}
+
+impl IssuerConfig {
+    /// Reads `path`; relative paths inside it are taken from the file's directory.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+        let mut config: IssuerConfig = toml::from_str(&text)
+            .map_err(|e| format!("invalid config {}: {}", path.display(), e.message()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        resolve(&mut config.mint.keypair);
+        if let Some(program) = config.program.as_mut() {
+            resolve(&mut program.so);
+            resolve(&mut program.keypair);
+            resolve(&mut program.buffer_keypair);
+        }
+        Ok(config)
+    }
+
+    /// The `initialize` arguments, with every amount and key checked (the program checks the
+    /// rest: member count, threshold, lengths).
+    pub fn initialize_args(&self) -> Result<InitializeArgs, String> {
+        let decimals = self.mint.decimals;
+        let members = self
+            .governance
+            .members
+            .iter()
+            .map(|m| {
+                m.parse::<Pubkey>()
+                    .map_err(|_| format!("invalid member public key {m:?} in [governance]"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let amount = |field: &str, text: &str| {
+            parse_amount(text, decimals).map_err(|e| format!("[limits] {field}: {e}"))
+        };
+        Ok(InitializeArgs {
+            decimals,
+            name: self.mint.name.clone(),
+            symbol: self.mint.symbol.clone(),
+            uri: self.mint.uri.clone(),
+            members,
+            threshold: self.governance.threshold,
+            time_lock: self.governance.time_lock,
+            limits: Limits {
+                supply_cap: amount("supply_cap", &self.limits.supply_cap)?,
+                min_redemption: amount("min_redemption", &self.limits.min_redemption)?,
+                reserve_guard: self.limits.reserve_guard,
+                reserve_max_age: self.limits.reserve_max_age,
+            },
+            permanent_delegate: self.mint.permanent_delegate,
+            default_frozen: self.mint.default_frozen,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "usd1-config-{}-{}",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("issuer.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    const MEMBER: &str = "GngNAeG9Vc7pQKcPfJuVLUQEuSzAKmHpyxBignxqQWyg";
+
+    #[test]
+    fn a_config_becomes_initialize_args_with_paths_beside_it() {
+        let text = format!(
+            r#"
+[mint]
+keypair = "mint.json"
+decimals = 6
+name = "USD1"
+symbol = "USD1"
+permanent_delegate = true
+
+[governance]
+members = ["{MEMBER}"]
+threshold = 1
+time_lock = 60
+
+[limits]
+supply_cap = "1000.5"
+reserve_guard = true
+reserve_max_age = 86400
+
+[program]
+so = "/abs/usd1_minter.so"
+keypair = "program.json"
+buffer_keypair = "buffer.json"
+"#
+        );
+        let (dir, path) = write(&text);
+        let config = IssuerConfig::load(&path).unwrap();
+        assert_eq!(config.mint.keypair, dir.join("mint.json"));
+        let program = config.program.as_ref().unwrap();
+        assert_eq!(program.so, PathBuf::from("/abs/usd1_minter.so"));
+        assert_eq!(program.buffer_keypair, dir.join("buffer.json"));
+        let args = config.initialize_args().unwrap();
+        assert_eq!(args.limits.supply_cap, 1_000_500_000);
+        assert_eq!(args.limits.min_redemption, 0);
+        assert!(args.limits.reserve_guard && args.permanent_delegate && !args.default_frozen);
+        assert_eq!(args.members, vec![MEMBER.parse::<Pubkey>().unwrap()]);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let base = |members: &str, cap: &str, extra: &str| {
+            format!(
+                "[mint]\nkeypair = \"m.json\"\ndecimals = 2\nname = \"A\"\nsymbol = \"A\"\n{extra}\n\
+                 [governance]\nmembers = [{members}]\nthreshold = 1\ntime_lock = 0\n\
+                 [limits]\nsupply_cap = \"{cap}\"\n"
+            )
+        };
+        let (_, path) = write(&base("\"nope\"", "1", ""));
+        let err = IssuerConfig::load(&path).unwrap().initialize_args().unwrap_err();
+        assert!(err.contains("\"nope\""), "{err}");
+        let (_, path) = write(&base(&format!("\"{MEMBER}\""), "1.001", " "));
+        let err = IssuerConfig::load(&path).unwrap().initialize_args().unwrap_err();
+        assert!(err.contains("supply_cap") && err.contains("\"1.001\""), "{err}");
+        let (_, path) = write(&base(&format!("\"{MEMBER}\""), "1", "colour = \"red\""));
+        let err = IssuerConfig::load(&path).unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+        let err = IssuerConfig::load(Path::new("/nonexistent/issuer.toml")).unwrap_err();
+        assert!(err.contains("/nonexistent/issuer.toml"), "{err}");
+    }
+}

@@ -1,0 +1,332 @@
+//! [`Backend`] over a Solana JSON-RPC endpoint: transactions sent with preflight and confirmed
+//! at the chosen commitment (with a spinner unless quiet), accounts read at that commitment,
+//! and the program's events read back from transaction history: the `emit_cpi` self-invocations
+//! among each transaction's inner instructions. [`transaction_events`] is the decoder the
+//! reconciler's ingestion shares.
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+    RpcTransactionConfig,
+};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::Transaction;
+use solana_transaction_status_client_types::{
+    EncodedConfirmedTransactionWithStatusMeta, UiInstruction, UiTransactionEncoding,
+};
+
+use crate::backend::{transport, Backend, DataFilter, EventRecord, Executed, SendError};
+use crate::events::{decode_inner, Event};
+
+/// A JSON-RPC endpoint with a fee payer.
+pub struct RpcBackend {
+    client: RpcClient,
+    payer: Keypair,
+    commitment: CommitmentConfig,
+    /// Show a spinner while a transaction confirms (off under `--output json`).
+    progress: bool,
+}
+
+/// A client error as the backend reports it: the program's or the runtime's refusal with its
+/// logs when the node returned one (preflight simulation or execution), else a transport error.
+fn send_error(error: ClientError) -> SendError {
+    let logs = match error.kind() {
+        ErrorKind::RpcError(RpcError::RpcResponseError {
+            data: RpcResponseErrorData::SendTransactionPreflightFailure(result),
+            ..
+        }) => result.logs.clone().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    match error.kind().get_transaction_error() {
+        Some(error) => SendError::Transaction { error, logs },
+        None => transport(error),
+    }
+}
+
+impl RpcBackend {
+    pub fn new(url: String, payer: Keypair, commitment: CommitmentConfig, progress: bool) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url, commitment),
+            payer,
+            commitment,
+            progress,
+        }
+    }
+
+    /// The underlying client (for the migrations' buffer uploads).
+    pub fn client(&self) -> &RpcClient {
+        &self.client
+    }
+
+    pub fn payer(&self) -> &Keypair {
+        &self.payer
+    }
+
+    pub fn commitment(&self) -> CommitmentConfig {
+        self.commitment
+    }
+
+    /// `getTransaction` needs at least `confirmed`.
+    fn history_commitment(&self) -> CommitmentConfig {
+        match self.commitment.commitment {
+            CommitmentLevel::Finalized => CommitmentConfig::finalized(),
+            _ => CommitmentConfig::confirmed(),
+        }
+    }
+
+    /// The transaction `signature` with its metadata, waiting briefly for a node that has
+    /// confirmed it but not yet indexed it.
+    async fn fetch_transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<EncodedConfirmedTransactionWithStatusMeta, SendError> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.history_commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        let mut attempt = 0u32;
+        loop {
+            match self.client.get_transaction_with_config(signature, config).await {
+                Ok(tx) => return Ok(tx),
+                Err(e) if attempt < 20 => {
+                    attempt = attempt.saturating_add(1);
+                    if attempt == 20 {
+                        return Err(transport(format!("getTransaction {signature}: {e}")));
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(transport(format!("getTransaction {signature}: {e}"))),
+            }
+        }
+    }
+}
+
+/// The program's events in a fetched transaction, in emission order, with its logs and
+/// compute units. A failed transaction has no events (its effects, events included, were
+/// rolled back); inner instructions of other programs are skipped.
+pub fn transaction_events(
+    tx: &EncodedConfirmedTransactionWithStatusMeta,
+) -> Result<(Vec<Event>, Vec<String>, u64), SendError> {
+    let meta = tx
+        .transaction
+        .meta
+        .as_ref()
+        .ok_or_else(|| transport("transaction without status metadata"))?;
+    let logs: Vec<String> = Option::from(meta.log_messages.clone()).unwrap_or_default();
+    let compute_units: u64 = Option::from(meta.compute_units_consumed.clone()).unwrap_or(0);
+    if meta.err.is_some() {
+        return Ok((Vec::new(), logs, compute_units));
+    }
+    let decoded = tx
+        .transaction
+        .transaction
+        .decode()
+        .ok_or_else(|| transport("undecodable transaction (expected base64)"))?;
+    // account keys: the static ones, then address-table writable, then readonly
+    let mut keys: Vec<Pubkey> = decoded.message.static_account_keys().to_vec();
+    if let Some(loaded) = Option::<_>::from(meta.loaded_addresses.clone()) {
+        let loaded: solana_transaction_status_client_types::UiLoadedAddresses = loaded;
+        for key in loaded.writable.iter().chain(loaded.readonly.iter()) {
+            keys.push(key.parse().map_err(transport)?);
+        }
+    }
+    let inner_sets: Vec<_> = Option::from(meta.inner_instructions.clone()).unwrap_or_default();
+    let mut inner: Vec<(Pubkey, Vec<u8>)> = Vec::new();
+    for set in &inner_sets {
+        let set: &solana_transaction_status_client_types::UiInnerInstructions = set;
+        for instruction in &set.instructions {
+            if let UiInstruction::Compiled(compiled) = instruction {
+                let program = keys
+                    .get(usize::from(compiled.program_id_index))
+                    .ok_or_else(|| transport("inner instruction program index out of range"))?;
+                let data = bs58::decode(&compiled.data)
+                    .into_vec()
+                    .map_err(|e| transport(format!("inner instruction data: {e}")))?;
+                inner.push((*program, data));
+            }
+        }
+    }
+    let events = decode_inner(inner.iter().map(|(p, d)| (p, d.as_slice()))).map_err(transport)?;
+    Ok((events, logs, compute_units))
+}
+
+impl Backend for RpcBackend {
+    async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Executed, SendError> {
+        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        for signer in signers {
+            if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
+                keys.push(signer);
+            }
+        }
+        let blockhash = self.client.get_latest_blockhash().await.map_err(send_error)?;
+        let tx =
+            Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &keys, blockhash);
+        let config = RpcSendTransactionConfig {
+            preflight_commitment: Some(self.commitment.commitment),
+            ..RpcSendTransactionConfig::default()
+        };
+        let signature = if self.progress {
+            self.client
+                .send_and_confirm_transaction_with_spinner_and_config(&tx, self.commitment, config)
+                .await
+        } else {
+            self.client.send_and_confirm_transaction(&tx).await
+        }
+        .map_err(send_error)?;
+        let fetched = self.fetch_transaction(&signature).await?;
+        let (events, logs, compute_units) = transaction_events(&fetched)?;
+        let signature_count = tx.signatures.len();
+        let tx_bytes = if signature_count < 0x80 { 1 } else { 2 }
+            + 64 * signature_count
+            + tx.message.serialize().len();
+        Ok(Executed {
+            signature,
+            events,
+            logs,
+            compute_units,
+            tx_bytes,
+        })
+    }
+
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError> {
+        self.client
+            .get_account_with_commitment(key, self.commitment)
+            .await
+            .map(|response| response.value)
+            .map_err(send_error)
+    }
+
+    async fn program_accounts(
+        &mut self,
+        filters: &[DataFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SendError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(
+                filters
+                    .iter()
+                    .map(|f| RpcFilterType::Memcmp(Memcmp::new_raw_bytes(f.offset, f.bytes.clone())))
+                    .collect(),
+            ),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(solana_rpc_client_api::config::UiAccountEncoding::Base64),
+                commitment: Some(self.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let found = self
+            .client
+            .get_program_ui_accounts_with_config(&usd1_minter::ID, config)
+            .await
+            .map_err(send_error)?;
+        found
+            .into_iter()
+            .map(|(key, account)| {
+                account
+                    .decode::<Account>()
+                    .map(|account| (key, account))
+                    .ok_or_else(|| transport(format!("undecodable account {key}")))
+            })
+            .collect()
+    }
+
+    async fn clock(&mut self) -> Result<Clock, SendError> {
+        let account = self
+            .account(&solana_sdk::sysvar::clock::ID)
+            .await?
+            .ok_or_else(|| transport("the node has no clock sysvar"))?;
+        bincode_clock(&account.data)
+    }
+
+    async fn events(
+        &mut self,
+        issuer: &Pubkey,
+        limit: Option<usize>,
+    ) -> Result<Vec<EventRecord>, SendError> {
+        let Some(issuer_account) = self.account(issuer).await? else {
+            return Ok(Vec::new());
+        };
+        let mint = crate::accounts::decode::<crate::Issuer>(&issuer_account.data)
+            .map_err(transport)?
+            .mint;
+        // every instruction of the program writes the issuer, so its history is the
+        // program's history for this mint; newest first, a page at a time
+        let mut newest_first: Vec<EventRecord> = Vec::new();
+        let mut before = None;
+        'pages: loop {
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(
+                    issuer,
+                    GetConfirmedSignaturesForAddress2Config {
+                        before,
+                        until: None,
+                        limit: Some(1000),
+                        commitment: Some(self.history_commitment()),
+                    },
+                )
+                .await
+                .map_err(send_error)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            before = Some(last.signature.parse().map_err(transport)?);
+            for entry in &page {
+                if entry.err.is_some() {
+                    continue;
+                }
+                let signature: Signature = entry.signature.parse().map_err(transport)?;
+                let fetched = self.fetch_transaction(&signature).await?;
+                let (events, _, _) = transaction_events(&fetched)?;
+                for event in events.into_iter().rev() {
+                    if event.mint() == mint {
+                        newest_first.push(EventRecord {
+                            signature,
+                            slot: fetched.slot,
+                            event,
+                        });
+                    }
+                }
+                if limit.is_some_and(|limit| newest_first.len() >= limit) {
+                    break 'pages;
+                }
+            }
+        }
+        if let Some(limit) = limit {
+            newest_first.truncate(limit);
+        }
+        newest_first.reverse();
+        Ok(newest_first)
+    }
+}
+
+fn bincode_clock(data: &[u8]) -> Result<Clock, SendError> {
+    // Clock is five little-endian 8-byte fields
+    let field = |i: usize| -> Result<[u8; 8], SendError> {
+        data.get(i * 8..i * 8 + 8)
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| transport("short clock sysvar"))
+    };
+    Ok(Clock {
+        slot: u64::from_le_bytes(field(0)?),
+        epoch_start_timestamp: i64::from_le_bytes(field(1)?),
+        epoch: u64::from_le_bytes(field(2)?),
+        leader_schedule_epoch: u64::from_le_bytes(field(3)?),
+        unix_timestamp: i64::from_le_bytes(field(4)?),
+    })
+}
