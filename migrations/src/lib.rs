@@ -73,8 +73,9 @@ fn create_keypair_file(path: &Path) -> Result<Keypair, MigrateError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| MigrateError::Input(format!("cannot protect {}: {e}", partial.display())))?;
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600)).map_err(
+            |e| MigrateError::Input(format!("cannot protect {}: {e}", partial.display())),
+        )?;
     }
     std::fs::rename(&partial, path)
         .map_err(|e| MigrateError::Input(format!("cannot write {}: {e}", path.display())))?;
@@ -84,7 +85,9 @@ fn create_keypair_file(path: &Path) -> Result<Keypair, MigrateError> {
 /// The keypair at `path`, created there first if the file does not exist.
 fn keypair_at(path: &Path) -> Result<(Keypair, bool), MigrateError> {
     if path.exists() {
-        read_keypair(path).map(|k| (k, false)).map_err(MigrateError::Input)
+        read_keypair(path)
+            .map(|k| (k, false))
+            .map_err(MigrateError::Input)
     } else {
         create_keypair_file(path).map(|k| (k, true))
     }
@@ -111,7 +114,9 @@ pub async fn deploy(
     progress: bool,
 ) -> Result<Value, MigrateError> {
     let section = config.program.as_ref().ok_or_else(|| {
-        MigrateError::Input("the config has no [program] section (so, keypair, buffer_keypair)".into())
+        MigrateError::Input(
+            "the config has no [program] section (so, keypair, buffer_keypair)".into(),
+        )
     })?;
     let program_keypair = read_keypair(&section.keypair).map_err(MigrateError::Input)?;
     let program = program_keypair.pubkey();
@@ -126,14 +131,22 @@ pub async fn deploy(
         MigrateError::Input(format!("cannot read program {}: {e}", section.so.display()))
     })?;
     if so.is_empty() {
-        return Err(MigrateError::Input(format!("program {} is empty", section.so.display())));
+        return Err(MigrateError::Input(format!(
+            "program {} is empty",
+            section.so.display()
+        )));
     }
     let payer = backend.payer().insecure_clone();
     let programdata = solana_loader_v3_interface::get_program_data_address(&program);
     let data_offset = UpgradeableLoaderState::size_of_programdata_metadata();
 
     // 1. already there?
-    if backend.account(&program).await.map_err(|e| chain("reading the program")(e.to_string()))?.is_some() {
+    if backend
+        .account(&program)
+        .await
+        .map_err(|e| chain("reading the program")(e.to_string()))?
+        .is_some()
+    {
         let data = backend
             .account(&programdata)
             .await
@@ -173,8 +186,14 @@ pub async fn deploy(
                 .get_minimum_balance_for_rent_exemption(buffer_len)
                 .await
                 .map_err(|e| chain("rent for the buffer")(e.to_string()))?;
-            let ixs = loader::create_buffer(&payer.pubkey(), &buffer, &payer.pubkey(), lamports, so.len())
-                .map_err(|e| MigrateError::Input(format!("buffer instruction: {e}")))?;
+            let ixs = loader::create_buffer(
+                &payer.pubkey(),
+                &buffer,
+                &payer.pubkey(),
+                lamports,
+                so.len(),
+            )
+            .map_err(|e| MigrateError::Input(format!("buffer instruction: {e}")))?;
             backend
                 .send(&ixs, &[&buffer_keypair])
                 .await
@@ -287,7 +306,12 @@ async fn write_chunks(
             let offset = u32::try_from(start)
                 .map_err(|_| MigrateError::Input("program larger than 4 GiB".into()))?;
             let ix = loader::write(buffer, &payer.pubkey(), offset, so[start..end].to_vec());
-            let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[payer], blockhash);
+            let tx = Transaction::new_signed_with_payer(
+                &[ix],
+                Some(&payer.pubkey()),
+                &[payer],
+                blockhash,
+            );
             // a send that fails is retried next round
             if let Ok(signature) = client.send_transaction_with_config(&tx, config).await {
                 pending.push(signature);
@@ -346,18 +370,21 @@ pub async fn initialize(
                 config_path.display()
             )));
         }
-        return Ok(json!({ "mint": mint.to_string(), "issuer": issuer_address.to_string(), "status": "already initialized" }));
+        return Ok(
+            json!({ "mint": mint.to_string(), "issuer": issuer_address.to_string(), "status": "already initialized" }),
+        );
     }
     let signer = backend.payer().insecure_clone();
     let command = Command::Init {
         config: config_path.to_path_buf(),
     };
-    let report = commands::run(backend, &signer, &command)
-        .await
-        .map_err(|failure| match failure {
-            Failure::Input(m) => MigrateError::Input(m),
-            other => MigrateError::Chain(other.message()),
-        })?;
+    let report =
+        commands::run(backend, &signer, &command)
+            .await
+            .map_err(|failure| match failure {
+                Failure::Input(m) => MigrateError::Input(m),
+                other => MigrateError::Chain(other.message()),
+            })?;
     let mut result = report.json;
     result["status"] = json!("initialized");
     Ok(result)

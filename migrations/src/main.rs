@@ -13,7 +13,11 @@ use usd1_client::rpc::RpcBackend;
 use usd1_migrations::{deploy, initialize, MigrateError};
 
 #[derive(Parser)]
-#[command(name = "usd1-migrate", version, about = "Deploy usd1-minter and initialize its mint, idempotently")]
+#[command(
+    name = "usd1-migrate",
+    version,
+    about = "Deploy usd1-minter and initialize its mint, idempotently"
+)]
 struct Args {
     /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
     #[arg(long, short = 'u', global = true, default_value = "localhost")]
@@ -77,7 +81,10 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     if do_init {
         result["init"] = initialize(&mut backend, config_path, &config).await?;
         if progress {
-            println!("mint {}: {}", result["init"]["mint"], result["init"]["status"]);
+            println!(
+                "mint {}: {}",
+                result["init"]["mint"], result["init"]["status"]
+            );
         }
     }
     Ok(result)
@@ -97,7 +104,11 @@ async fn main() -> ExitCode {
         }
         Err(error) => {
             if json {
-                let _ = writeln!(std::io::stdout(), "{}", json!({ "error": error.to_string() }));
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "{}",
+                    json!({ "error": error.to_string() })
+                );
             }
             let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(match error {

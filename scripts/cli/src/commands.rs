@@ -123,7 +123,12 @@ impl<B: Backend> Ctx<'_, B> {
         self.signer.pubkey()
     }
 
-    async fn send(&mut self, what: &str, ixs: &[Instruction], extra: &[&Keypair]) -> Result<Executed, Failure> {
+    async fn send(
+        &mut self,
+        what: &str,
+        ixs: &[Instruction],
+        extra: &[&Keypair],
+    ) -> Result<Executed, Failure> {
         let mut signers = vec![self.signer];
         signers.extend_from_slice(extra);
         self.backend.send(ixs, &signers).await.map_err(chain(what))
@@ -169,7 +174,11 @@ impl<B: Backend> Ctx<'_, B> {
 
     /// `account` itself when it is a token account of `mint`, else the associated token
     /// account of `account` as a wallet (which may not exist yet).
-    async fn token_account_of(&mut self, account: &Pubkey, mint: &Pubkey) -> Result<Pubkey, Failure> {
+    async fn token_account_of(
+        &mut self,
+        account: &Pubkey,
+        mint: &Pubkey,
+    ) -> Result<Pubkey, Failure> {
         match self
             .backend
             .account(account)
@@ -178,7 +187,9 @@ impl<B: Backend> Ctx<'_, B> {
         {
             Some(found) if found.owner == TOKEN_PROGRAM_ID => {
                 let view = TokenAccountView::decode(&found.data).map_err(|e| {
-                    input(format!("{account} is a Token-2022 account but not a token account: {e}"))
+                    input(format!(
+                        "{account} is a Token-2022 account but not a token account: {e}"
+                    ))
                 })?;
                 if view.mint != *mint {
                     return Err(input(format!(
@@ -193,7 +204,11 @@ impl<B: Backend> Ctx<'_, B> {
     }
 
     /// Like `token_account_of`, but the token account must exist.
-    async fn existing_token_account(&mut self, account: &Pubkey, mint: &Pubkey) -> Result<Pubkey, Failure> {
+    async fn existing_token_account(
+        &mut self,
+        account: &Pubkey,
+        mint: &Pubkey,
+    ) -> Result<Pubkey, Failure> {
         let resolved = self.token_account_of(account, mint).await?;
         let exists = self
             .backend
@@ -249,7 +264,11 @@ impl<B: Backend> Ctx<'_, B> {
 }
 
 /// Runs `command` with `signer` against `backend`.
-pub async fn run<B: Backend>(backend: &mut B, signer: &Keypair, command: &Command) -> CommandResult {
+pub async fn run<B: Backend>(
+    backend: &mut B,
+    signer: &Keypair,
+    command: &Command,
+) -> CommandResult {
     let mut ctx = Ctx { backend, signer };
     match command {
         Command::Demo => Err(input("`usd1 demo` runs on its own embedded SVM")),
@@ -260,7 +279,11 @@ pub async fn run<B: Backend>(backend: &mut B, signer: &Keypair, command: &Comman
         Command::Cancel(p) => vote(&mut ctx, p, Vote::Cancel).await,
         Command::Execute(p) => execute(&mut ctx, p).await,
         Command::Proposals { mint } => proposals(&mut ctx, &mint.mint).await,
-        Command::Cosign { mint, issue, expiry } => cosign(&mut ctx, &mint.mint, issue, *expiry).await,
+        Command::Cosign {
+            mint,
+            issue,
+            expiry,
+        } => cosign(&mut ctx, &mint.mint, issue, *expiry).await,
         Command::Mint {
             mint,
             issue,
@@ -273,11 +296,7 @@ pub async fn run<B: Backend>(backend: &mut B, signer: &Keypair, command: &Comman
                     Some((parse_signature(signature)?, *cosigner, *expiry))
                 }
                 (None, None, None) => None,
-                _ => {
-                    return Err(input(
-                        "--cosignature, --cosigner and --expiry go together",
-                    ))
-                }
+                _ => return Err(input("--cosignature, --cosigner and --expiry go together")),
             };
             mint_tokens(&mut ctx, &mint.mint, issue, cosigned).await
         }
@@ -286,7 +305,16 @@ pub async fn run<B: Backend>(backend: &mut B, signer: &Keypair, command: &Comman
             amount,
             redemption_id,
             payout_reference,
-        } => redeem(&mut ctx, &mint.mint, amount, redemption_id, payout_reference).await,
+        } => {
+            redeem(
+                &mut ctx,
+                &mint.mint,
+                amount,
+                redemption_id,
+                payout_reference,
+            )
+            .await
+        }
         Command::Settle {
             mint,
             redemption_id,
@@ -302,10 +330,14 @@ pub async fn run<B: Backend>(backend: &mut B, signer: &Keypair, command: &Comman
             account,
             reason,
         } => freeze_or_thaw(&mut ctx, &mint.mint, account, Some(*reason)).await,
-        Command::Thaw { mint, account } => freeze_or_thaw(&mut ctx, &mint.mint, account, None).await,
+        Command::Thaw { mint, account } => {
+            freeze_or_thaw(&mut ctx, &mint.mint, account, None).await
+        }
         Command::Pause { mint } => {
             let mint = mint.mint;
-            let executed = ctx.send("pause", &[ix::pause(&ctx.me(), &mint)], &[]).await?;
+            let executed = ctx
+                .send("pause", &[ix::pause(&ctx.me(), &mint)], &[])
+                .await?;
             Ok(sent(format!("Paused mint {mint}"), &executed, json!({})))
         }
         Command::Attest {
@@ -338,7 +370,11 @@ async fn init<B: Backend>(ctx: &mut Ctx<'_, B>, path: &std::path::Path) -> Comma
     let mint_keypair = read_keypair(&config.mint.keypair).map_err(input)?;
     let mint = mint_keypair.pubkey();
     let issuer = pda::issuer(&mint);
-    if ctx.decode::<Issuer>(&issuer, "reading the issuer").await?.is_some() {
+    if ctx
+        .decode::<Issuer>(&issuer, "reading the issuer")
+        .await?
+        .is_some()
+    {
         return Err(input(format!(
             "mint {mint} is already initialized (issuer {issuer}); nothing was sent"
         )));
@@ -361,7 +397,11 @@ fn amount(option: &str, text: &str, decimals: u8) -> Result<u64, Failure> {
     parse_amount(text, decimals).map_err(|e| input(format!("{option}: {e}")))
 }
 
-async fn propose<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, action: &ActionArgs) -> CommandResult {
+async fn propose<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    action: &ActionArgs,
+) -> CommandResult {
     let issuer_address = pda::issuer(mint);
     let issuer = ctx.issuer(mint).await?;
     let decimals = issuer.decimals;
@@ -433,7 +473,11 @@ async fn propose<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, action: &Actio
     };
     let index = issuer.next_proposal_index();
     let executed = ctx
-        .send("propose", &[ix::propose(&ctx.me(), mint, index, action)], &[])
+        .send(
+            "propose",
+            &[ix::propose(&ctx.me(), mint, index, action)],
+            &[],
+        )
         .await?;
     Ok(sent(
         format!("Proposal {index} opened on issuer {issuer_address}"),
@@ -463,11 +507,19 @@ async fn vote<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg, vote: Vote) -> 
     ))
 }
 
-async fn proposal<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, index: u64) -> Result<Proposal, Failure> {
+async fn proposal<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    index: u64,
+) -> Result<Proposal, Failure> {
     let address = pda::proposal(&pda::issuer(mint), index);
     ctx.decode::<Proposal>(&address, "reading the proposal")
         .await?
-        .ok_or_else(|| Failure::Missing(format!("no proposal {index} for mint {mint} (closed or never opened)")))
+        .ok_or_else(|| {
+            Failure::Missing(format!(
+                "no proposal {index} for mint {mint} (closed or never opened)"
+            ))
+        })
 }
 
 async fn execute<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg) -> CommandResult {
@@ -483,10 +535,19 @@ async fn execute<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg) -> CommandRe
         }
         _ => None,
     };
-    let instruction = ix::execute_action(&ctx.me(), &mint, index, &proposal.action, rent_payer.as_ref());
+    let instruction = ix::execute_action(
+        &ctx.me(),
+        &mint,
+        index,
+        &proposal.action,
+        rent_payer.as_ref(),
+    );
     let executed = ctx.send("execute", &[instruction], &[]).await?;
     Ok(sent(
-        format!("Executed proposal {index}: {}", action_summary(&proposal.action)),
+        format!(
+            "Executed proposal {index}: {}",
+            action_summary(&proposal.action)
+        ),
         &executed,
         json!({ "index": index }),
     ))
@@ -605,7 +666,12 @@ async fn issue_terms<B: Backend>(
     Ok((recipient, amount, request_id, decimals))
 }
 
-async fn cosign<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, issue: &IssueArgs, expiry: i64) -> CommandResult {
+async fn cosign<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    issue: &IssueArgs,
+    expiry: i64,
+) -> CommandResult {
     let (recipient, amount, request_id, decimals) = issue_terms(ctx, mint, issue).await?;
     let attestation = attestation::mint_attestation(mint, request_id, &recipient, amount, expiry);
     let signature = ctx.signer.sign_message(&attestation.to_message());
@@ -640,9 +706,11 @@ async fn mint_tokens<B: Backend>(
     }
     // the co-signature must be the instruction immediately before `mint`
     if let Some((signature, cosigner, expiry)) = cosigned {
-        let message =
-            attestation::mint_attestation(mint, request_id, &recipient, amount, expiry).to_message();
-        ixs.push(attestation::ed25519_instruction(&cosigner, &signature, &message));
+        let message = attestation::mint_attestation(mint, request_id, &recipient, amount, expiry)
+            .to_message();
+        ixs.push(attestation::ed25519_instruction(
+            &cosigner, &signature, &message,
+        ));
     }
     ixs.push(ix::mint(&ctx.me(), mint, &recipient, request_id, amount));
     let executed = ctx.send("mint", &ixs, &[]).await?;
@@ -671,7 +739,11 @@ async fn redeem<B: Backend>(
     let me = ctx.me();
     let account = ctx.existing_token_account(&me, mint).await?;
     let executed = ctx
-        .send("redeem", &[ix::redeem(&me, mint, &account, id, amount, payout)], &[])
+        .send(
+            "redeem",
+            &[ix::redeem(&me, mint, &account, id, amount, payout)],
+            &[],
+        )
         .await?;
     Ok(sent(
         format!(
@@ -683,7 +755,12 @@ async fn redeem<B: Backend>(
     ))
 }
 
-async fn settle<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, redemption_id: &str, settlement: &str) -> CommandResult {
+async fn settle<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    redemption_id: &str,
+    settlement: &str,
+) -> CommandResult {
     let id = reference("--redemption-id", redemption_id)?;
     let settlement = reference("--settlement-reference", settlement)?;
     let executed = ctx
@@ -700,17 +777,30 @@ async fn settle<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, redemption_id: 
     ))
 }
 
-async fn refund<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, redemption_id: &str, reason: u16) -> CommandResult {
+async fn refund<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    redemption_id: &str,
+    reason: u16,
+) -> CommandResult {
     let id = reference("--redemption-id", redemption_id)?;
     let address = pda::redemption(&pda::issuer(mint), &id);
     let redemption = ctx
         .decode::<Redemption>(&address, "reading the redemption")
         .await?
-        .ok_or_else(|| Failure::Missing(format!("no redemption {redemption_id:?} for mint {mint}")))?;
+        .ok_or_else(|| {
+            Failure::Missing(format!("no redemption {redemption_id:?} for mint {mint}"))
+        })?;
     let executed = ctx
         .send(
             "refund",
-            &[ix::refund_redemption(&ctx.me(), mint, id, &redemption.token_account, reason)],
+            &[ix::refund_redemption(
+                &ctx.me(),
+                mint,
+                id,
+                &redemption.token_account,
+                reason,
+            )],
             &[],
         )
         .await?;
@@ -733,7 +823,11 @@ async fn freeze_or_thaw<B: Backend>(
     let token_account = ctx.existing_token_account(account, mint).await?;
     let me = ctx.me();
     let (what, instruction, done) = match reason {
-        Some(code) => ("freeze", ix::freeze(&me, mint, &token_account, code), "Frozen"),
+        Some(code) => (
+            "freeze",
+            ix::freeze(&me, mint, &token_account, code),
+            "Frozen",
+        ),
         None => ("thaw", ix::thaw(&me, mint, &token_account), "Thawed"),
     };
     let executed = ctx.send(what, &[instruction], &[]).await?;
@@ -745,7 +839,11 @@ async fn freeze_or_thaw<B: Backend>(
 }
 
 fn parse_hash(text: &str) -> Result<[u8; 32], Failure> {
-    let bad = || input(format!("invalid --report-hash {text:?}: expected 64 hex characters"));
+    let bad = || {
+        input(format!(
+            "invalid --report-hash {text:?}: expected 64 hex characters"
+        ))
+    };
     if text.len() != 64 || !text.is_ascii() {
         return Err(bad());
     }
@@ -773,12 +871,21 @@ async fn attest<B: Backend>(
     let executed = ctx
         .send(
             "attest",
-            &[ix::attest_reserves(&ctx.me(), mint, amount, as_of, report_hash)],
+            &[ix::attest_reserves(
+                &ctx.me(),
+                mint,
+                amount,
+                as_of,
+                report_hash,
+            )],
             &[],
         )
         .await?;
     Ok(sent(
-        format!("Reserves of {} attested as of {as_of}", format_amount(amount, decimals)),
+        format!(
+            "Reserves of {} attested as of {as_of}",
+            format_amount(amount, decimals)
+        ),
         &executed,
         json!({ "amount": amount, "as_of": as_of }),
     ))
@@ -803,7 +910,11 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
     let fmt = |amount: u64| format_amount(amount, d);
     let reserves = &issuer.reserves;
     let attested = reserves.as_of > 0;
-    let age = if attested { now.saturating_sub(reserves.as_of).max(0) } else { 0 };
+    let age = if attested {
+        now.saturating_sub(reserves.as_of).max(0)
+    } else {
+        0
+    };
     let covered = attested && reserves.amount >= view.supply;
     let stale = attested
         && issuer.limits.reserve_max_age > 0
@@ -941,7 +1052,11 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
     Ok(Report { text, json })
 }
 
-async fn events<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, limit: Option<usize>) -> CommandResult {
+async fn events<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    limit: Option<usize>,
+) -> CommandResult {
     let issuer = pda::issuer(mint);
     ctx.issuer(mint).await?;
     let records = ctx
@@ -952,7 +1067,10 @@ async fn events<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey, limit: Option<u
     let mut text = String::new();
     let mut rows = Vec::new();
     for record in &records {
-        text.push_str(&format!("{}  slot {} tx {}\n", record.event, record.slot, record.signature));
+        text.push_str(&format!(
+            "{}  slot {} tx {}\n",
+            record.event, record.slot, record.signature
+        ));
         let mut row = event_json(&record.event);
         row["signature"] = json!(record.signature.to_string());
         row["slot"] = json!(record.slot);

@@ -31,16 +31,27 @@ where
 {
     let cli = Cli::try_parse_from(args).map_err(|e| Outcome {
         code: if e.use_stderr() { 2 } else { 0 },
-        stdout: if e.use_stderr() { String::new() } else { e.to_string() },
-        stderr: if e.use_stderr() { e.to_string() } else { String::new() },
+        stdout: if e.use_stderr() {
+            String::new()
+        } else {
+            e.to_string()
+        },
+        stderr: if e.use_stderr() {
+            e.to_string()
+        } else {
+            String::new()
+        },
     })?;
     // the demo brings its own keys
     if matches!(cli.command, cli::Command::Demo) {
         return Ok((cli, Keypair::new()));
     }
-    let path = cli.keypair.clone().unwrap_or_else(config::default_keypair_path);
-    let signer = config::read_keypair(&path)
-        .map_err(|message| failed(&cli, Failure::Input(message)))?;
+    let path = cli
+        .keypair
+        .clone()
+        .unwrap_or_else(config::default_keypair_path);
+    let signer =
+        config::read_keypair(&path).map_err(|message| failed(&cli, Failure::Input(message)))?;
     Ok((cli, signer))
 }
 

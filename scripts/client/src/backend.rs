@@ -54,7 +54,10 @@ impl SendError {
 
     /// `Name (code)` and, for the program's own errors, its message: what an operator reads.
     pub fn explain(&self) -> String {
-        match (self.custom_code(), self.custom_code().and_then(program_error)) {
+        match (
+            self.custom_code(),
+            self.custom_code().and_then(program_error),
+        ) {
             (Some(code), Some((name, message))) => format!("{name} ({code}): {message}"),
             _ => self.to_string(),
         }
@@ -105,8 +108,11 @@ impl DataFilter {
 pub trait Backend {
     /// Signs `ixs` with the backend's fee payer and `signers`, sends, and waits until the
     /// transaction is confirmed at the backend's commitment; returns its events.
-    async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair])
-        -> Result<Executed, SendError>;
+    async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Executed, SendError>;
 
     /// The account at `key`, None if it does not exist.
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError>;

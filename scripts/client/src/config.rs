@@ -141,11 +141,8 @@ mod tests {
     use super::*;
 
     fn write(text: &str) -> (PathBuf, PathBuf) {
-        let dir = std::env::temp_dir().join(format!(
-            "usd1-config-{}-{}",
-            std::process::id(),
-            text.len()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("usd1-config-{}-{}", std::process::id(), text.len()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("issuer.toml");
         std::fs::write(&path, text).unwrap();
@@ -204,11 +201,20 @@ buffer_keypair = "buffer.json"
             )
         };
         let (_, path) = write(&base("\"nope\"", "1", ""));
-        let err = IssuerConfig::load(&path).unwrap().initialize_args().unwrap_err();
+        let err = IssuerConfig::load(&path)
+            .unwrap()
+            .initialize_args()
+            .unwrap_err();
         assert!(err.contains("\"nope\""), "{err}");
         let (_, path) = write(&base(&format!("\"{MEMBER}\""), "1.001", " "));
-        let err = IssuerConfig::load(&path).unwrap().initialize_args().unwrap_err();
-        assert!(err.contains("supply_cap") && err.contains("\"1.001\""), "{err}");
+        let err = IssuerConfig::load(&path)
+            .unwrap()
+            .initialize_args()
+            .unwrap_err();
+        assert!(
+            err.contains("supply_cap") && err.contains("\"1.001\""),
+            "{err}"
+        );
         let (_, path) = write(&base(&format!("\"{MEMBER}\""), "1", "colour = \"red\""));
         let err = IssuerConfig::load(&path).unwrap_err();
         assert!(err.contains("colour"), "{err}");

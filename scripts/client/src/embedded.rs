@@ -184,7 +184,12 @@ impl Embedded {
             })
             .collect();
         let events = decode_inner(inner).map_err(transport)?;
-        let slot = self.ctx.banks_client.get_root_slot().await.map_err(transport)?;
+        let slot = self
+            .ctx
+            .banks_client
+            .get_root_slot()
+            .await
+            .map_err(transport)?;
         self.history.extend(events.iter().map(|event| EventRecord {
             signature,
             slot,
@@ -273,7 +278,11 @@ impl Backend for Embedded {
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError> {
-        self.ctx.banks_client.get_account(*key).await.map_err(transport)
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .map_err(transport)
     }
 
     async fn program_accounts(

@@ -11,8 +11,7 @@ use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
-    RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
@@ -97,7 +96,11 @@ impl RpcBackend {
         };
         let mut attempt = 0u32;
         loop {
-            match self.client.get_transaction_with_config(signature, config).await {
+            match self
+                .client
+                .get_transaction_with_config(signature, config)
+                .await
+            {
                 Ok(tx) => return Ok(tx),
                 Err(e) if attempt < 20 => {
                     attempt = attempt.saturating_add(1);
@@ -173,7 +176,11 @@ impl Backend for RpcBackend {
                 keys.push(signer);
             }
         }
-        let blockhash = self.client.get_latest_blockhash().await.map_err(send_error)?;
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .await
+            .map_err(send_error)?;
         let tx =
             Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &keys, blockhash);
         let config = RpcSendTransactionConfig {
@@ -219,7 +226,9 @@ impl Backend for RpcBackend {
             filters: Some(
                 filters
                     .iter()
-                    .map(|f| RpcFilterType::Memcmp(Memcmp::new_raw_bytes(f.offset, f.bytes.clone())))
+                    .map(|f| {
+                        RpcFilterType::Memcmp(Memcmp::new_raw_bytes(f.offset, f.bytes.clone()))
+                    })
                     .collect(),
             ),
             account_config: RpcAccountInfoConfig {

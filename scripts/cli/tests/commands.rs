@@ -1,0 +1,88 @@
+//! Every `usd1` command end to end on the embedded SVM, through the same parsing and
+//! execution path as the binary (`usd1_cli::run_on`); the story is in scenario/mod.rs.
+mod scenario;
+
+use scenario::{as_, fails, ok, Cast, Chain};
+use solana_sdk::pubkey::Pubkey;
+use usd1_cli::{run_on, Outcome};
+use usd1_client::embedded::Embedded;
+
+struct EmbeddedChain(Embedded);
+
+impl Chain for EmbeddedChain {
+    async fn usd1(&mut self, args: &[&str]) -> Outcome {
+        run_on(&mut self.0, args).await
+    }
+
+    async fn fund(&mut self, to: &Pubkey) {
+        self.0.fund(to, 1_000_000_000).await.unwrap();
+    }
+
+    async fn token_amount(&mut self, account: &Pubkey) -> u64 {
+        self.0.token_account(account).await.map_or(0, |a| a.amount)
+    }
+
+    async fn supply(&mut self, mint: &Pubkey) -> u64 {
+        self.0.mint_view(mint).await.unwrap().supply
+    }
+
+    async fn pass_time(&mut self, seconds: u32) {
+        self.0.advance_clock(i64::from(seconds)).await;
+    }
+
+    async fn now(&mut self) -> i64 {
+        self.0.clock().await.unix_timestamp
+    }
+
+    fn time_lock(&self) -> u32 {
+        3600
+    }
+}
+
+#[tokio::test]
+async fn every_command_on_the_embedded_svm() {
+    let mut chain = EmbeddedChain(Embedded::start().await);
+    let cast = Cast::new("embedded", chain.time_lock());
+    scenario::every_command(&mut chain, &cast).await;
+}
+
+#[tokio::test]
+async fn usage_errors_are_one_line_and_exit_2() {
+    let mut chain = EmbeddedChain(Embedded::start().await);
+    let cast = Cast::new("usage", 0);
+    // clap: an unknown command and a bad pubkey name the value
+    let outcome = chain.usd1(&["frobnicate"]).await;
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.stderr.contains("frobnicate"), "{}", outcome.stderr);
+    let outcome = as_(
+        &mut chain,
+        &cast.alice,
+        &[
+            "freeze",
+            "--mint",
+            "xyz",
+            "--account",
+            "abc",
+            "--reason",
+            "1",
+        ],
+    )
+    .await;
+    fails(&outcome, 2, "invalid pubkey \"xyz\"");
+    // a keypair file that is not a keypair
+    let bad = cast.dir.join("bad.json");
+    std::fs::write(&bad, "[1, 2, 3]").unwrap();
+    let bad = bad.display().to_string();
+    let mint = cast.mint().to_string();
+    fails(
+        &chain
+            .usd1(&["--keypair", &bad, "status", "--mint", &mint])
+            .await,
+        2,
+        &format!("keypair file {bad} does not hold a valid ed25519 keypair"),
+    );
+    // --help is not an error
+    let help = chain.usd1(&["--help"]).await;
+    assert_eq!(help.code, 0);
+    assert!(ok(&help).contains("Usage: usd1"));
+}

@@ -1,0 +1,756 @@
+//! One story that runs every `usd1` command, written once and played on two chains: the
+//! embedded SVM (commands.rs, through `usd1_cli::run_on`) and a real test validator over
+//! JSON-RPC (rpc.rs, through the `usd1` binary). It checks what each command reports (text
+//! and JSON) against the chain's own state, and each error class.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use usd1_cli::Outcome;
+use usd1_client::token;
+
+/// A chain the story can be played on.
+#[allow(async_fn_in_trait)]
+pub trait Chain {
+    /// `usd1 <args>` (the caller adds `--keypair`).
+    async fn usd1(&mut self, args: &[&str]) -> Outcome;
+    /// Gives `to` enough SOL for rent and fees.
+    async fn fund(&mut self, to: &Pubkey);
+    /// Token amount in `account` (0 if it does not exist).
+    async fn token_amount(&mut self, account: &Pubkey) -> u64;
+    async fn supply(&mut self, mint: &Pubkey) -> u64;
+    /// Lets the governance time lock pass.
+    async fn pass_time(&mut self, seconds: u32);
+    async fn now(&mut self) -> i64;
+    /// The time lock this chain's story uses (short where time is real).
+    fn time_lock(&self) -> u32;
+}
+
+pub struct Party {
+    pub keypair: Keypair,
+    pub path: String,
+}
+
+impl Party {
+    fn new(dir: &Path, name: &str) -> Self {
+        let keypair = Keypair::new();
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_string(&keypair.to_bytes().to_vec()).unwrap(),
+        )
+        .unwrap();
+        Self {
+            keypair,
+            path: path.display().to_string(),
+        }
+    }
+
+    pub fn key(&self) -> String {
+        self.keypair.pubkey().to_string()
+    }
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "usd1-cli-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[track_caller]
+pub fn ok(outcome: &Outcome) -> &str {
+    assert_eq!(
+        outcome.code, 0,
+        "expected success:\nstdout: {}\nstderr: {}",
+        outcome.stdout, outcome.stderr
+    );
+    assert!(outcome.stderr.is_empty(), "stderr: {}", outcome.stderr);
+    &outcome.stdout
+}
+
+#[track_caller]
+pub fn json(outcome: &Outcome) -> Value {
+    serde_json::from_str(ok(outcome))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", outcome.stdout))
+}
+
+/// A failure with `code` whose one-line message contains `needle`; never a panic.
+#[track_caller]
+pub fn fails(outcome: &Outcome, code: u8, needle: &str) {
+    assert_eq!(
+        outcome.code, code,
+        "expected exit {code}:\nstdout: {}\nstderr: {}",
+        outcome.stdout, outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains(needle),
+        "expected {needle:?} in stderr: {}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    assert!(
+        !outcome.stderr.contains("RUST_BACKTRACE"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+pub struct Cast {
+    pub dir: PathBuf,
+    pub alice: Party,
+    pub bob: Party,
+    pub carol: Party,
+    pub minter: Party,
+    pub holder: Party,
+    pub freezer: Party,
+    pub pauser: Party,
+    pub attestor: Party,
+    pub operator: Party,
+    pub compliance: Party,
+    pub mint: Party,
+    pub config: String,
+}
+
+impl Cast {
+    pub fn new(tag: &str, time_lock: u32) -> Self {
+        let dir = temp_dir(tag);
+        let party = |name: &str| Party::new(&dir, name);
+        let cast = Cast {
+            alice: party("alice"),
+            bob: party("bob"),
+            carol: party("carol"),
+            minter: party("minter"),
+            holder: party("holder"),
+            freezer: party("freezer"),
+            pauser: party("pauser"),
+            attestor: party("attestor"),
+            operator: party("operator"),
+            compliance: party("compliance"),
+            mint: party("mint"),
+            config: dir.join("issuer.toml").display().to_string(),
+            dir,
+        };
+        std::fs::write(
+            &cast.config,
+            format!(
+                "[mint]\nkeypair = \"mint.json\"\ndecimals = 6\nname = \"USD One\"\nsymbol = \"USD1\"\n\
+                 uri = \"https://example.com/usd1.json\"\npermanent_delegate = true\n\n\
+                 [governance]\nmembers = [\"{}\", \"{}\", \"{}\"]\nthreshold = 2\ntime_lock = {time_lock}\n\n\
+                 [limits]\nsupply_cap = \"1000000\"\nmin_redemption = \"1\"\nreserve_guard = true\nreserve_max_age = 86400\n",
+                cast.alice.key(),
+                cast.bob.key(),
+                cast.carol.key()
+            ),
+        )
+        .unwrap();
+        cast
+    }
+
+    pub fn mint(&self) -> Pubkey {
+        self.mint.keypair.pubkey()
+    }
+}
+
+/// `usd1 --keypair <who> <args…>`.
+pub async fn as_<C: Chain>(chain: &mut C, who: &Party, args: &[&str]) -> Outcome {
+    let mut full = vec!["--keypair", who.path.as_str()];
+    full.extend_from_slice(args);
+    chain.usd1(&full).await
+}
+
+/// Proposes with alice (which approves), approves with bob, lets the time lock pass, executes;
+/// returns the index.
+async fn govern<C: Chain>(chain: &mut C, cast: &Cast, action: &[&str]) -> u64 {
+    let mint = cast.mint().to_string();
+    let mut args = vec!["--output", "json", "propose", "--mint", &mint];
+    args.extend_from_slice(action);
+    let opened = json(&as_(chain, &cast.alice, &args).await);
+    let index = opened["index"].as_u64().unwrap();
+    assert_eq!(opened["events"][0]["name"], "ProposalCreated");
+    let n = index.to_string();
+    ok(&as_(chain, &cast.bob, &["approve", "--mint", &mint, &n]).await);
+    chain.pass_time(chain.time_lock()).await;
+    let executed =
+        ok(&as_(chain, &cast.carol, &["execute", "--mint", &mint, &n]).await).to_string();
+    assert!(
+        executed.contains(&format!("Executed proposal {index}")),
+        "{executed}"
+    );
+    assert!(executed.contains("ProposalExecuted"), "{executed}");
+    index
+}
+
+/// The whole story: every command, with text and JSON output, checked against the chain.
+pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
+    for party in [
+        &cast.alice,
+        &cast.bob,
+        &cast.carol,
+        &cast.minter,
+        &cast.holder,
+        &cast.freezer,
+        &cast.pauser,
+        &cast.attestor,
+        &cast.operator,
+        &cast.compliance,
+    ] {
+        chain.fund(&party.keypair.pubkey()).await;
+    }
+    let mint_key = cast.mint();
+    let mint = mint_key.to_string();
+    let m = mint.as_str();
+
+    // init, and a second init refused before anything is sent
+    let init = ok(&as_(chain, &cast.alice, &["init", "--config", &cast.config]).await).to_string();
+    assert!(init.contains(&format!("Initialized mint {mint}")), "{init}");
+    assert!(init.contains("event #1 IssuerInitialized"), "{init}");
+    fails(
+        &as_(chain, &cast.alice, &["init", "--config", &cast.config]).await,
+        2,
+        "already initialized",
+    );
+
+    // roles by proposal; an early execute is refused with the program's error and message
+    let opened = json(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "-o",
+                "json",
+                "propose",
+                "--mint",
+                m,
+                "set-roles",
+                "--pauser",
+                &cast.pauser.key(),
+                "--freezer",
+                &cast.freezer.key(),
+                "--reserve-attestor",
+                &cast.attestor.key(),
+                "--redemption-operator",
+                &cast.operator.key(),
+                "--mint-attestor",
+                &cast.compliance.key(),
+            ],
+        )
+        .await,
+    );
+    assert_eq!(opened["index"], 1);
+    // the proposer's approval counts; a second one is refused
+    fails(
+        &as_(chain, &cast.alice, &["approve", "--mint", m, "1"]).await,
+        1,
+        "AlreadyVoted (6014)",
+    );
+    let approved = json(
+        &as_(
+            chain,
+            &cast.bob,
+            &["-o", "json", "approve", "--mint", m, "1"],
+        )
+        .await,
+    );
+    assert_eq!(approved["events"][0]["name"], "ProposalApproved");
+    if chain.time_lock() > 30 {
+        fails(
+            &as_(chain, &cast.carol, &["execute", "--mint", m, "1"]).await,
+            1,
+            "TimeLockNotElapsed (6017): ",
+        );
+        let listed = json(
+            &as_(
+                chain,
+                &cast.carol,
+                &["-o", "json", "proposals", "--mint", m],
+            )
+            .await,
+        );
+        assert_eq!(listed["proposals"][0]["status"], "approved");
+        assert!(listed["proposals"][0]["time_lock_left"].as_i64().unwrap() > 0);
+    }
+    chain.pass_time(chain.time_lock()).await;
+    ok(&as_(chain, &cast.carol, &["execute", "--mint", m, "1"]).await);
+
+    // a minter, and a proposal cancelled by its proposer; a non-member's vote refused
+    govern(
+        chain,
+        cast,
+        &[
+            "configure-minter",
+            "--authority",
+            &cast.minter.key(),
+            "--allowance",
+            "500000",
+            "--rate-capacity",
+            "1000",
+            "--rate-window",
+            "3600",
+        ],
+    )
+    .await;
+    ok(&as_(chain, &cast.bob, &["propose", "--mint", m, "unpause"]).await);
+    fails(
+        &as_(chain, &cast.holder, &["approve", "--mint", m, "3"]).await,
+        1,
+        "NotAMember",
+    );
+    let cancelled = ok(&as_(chain, &cast.bob, &["cancel", "--mint", m, "3"]).await).to_string();
+    assert!(cancelled.contains("ProposalCancelled"), "{cancelled}");
+    ok(&as_(
+        chain,
+        &cast.alice,
+        &[
+            "propose",
+            "--mint",
+            m,
+            "set-limits",
+            "--supply-cap",
+            "2000000",
+        ],
+    )
+    .await);
+    let rejected = ok(&as_(chain, &cast.bob, &["reject", "--mint", m, "4"]).await).to_string();
+    assert!(rejected.contains("ProposalRejected"), "{rejected}");
+    let listed = json(
+        &as_(
+            chain,
+            &cast.carol,
+            &["-o", "json", "proposals", "--mint", m],
+        )
+        .await,
+    );
+    let statuses: Vec<&str> = listed["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["executed", "executed", "cancelled", "active"]);
+    let text = ok(&as_(chain, &cast.carol, &["proposals", "--mint", m]).await).to_string();
+    assert!(
+        text.contains("#4 active approvals 1/2 rejections 1"),
+        "{text}"
+    );
+
+    // reserves
+    let hash = "ab".repeat(32);
+    let attested = ok(&as_(
+        chain,
+        &cast.attestor,
+        &[
+            "attest",
+            "--mint",
+            m,
+            "--amount",
+            "100000",
+            "--report-hash",
+            &hash,
+        ],
+    )
+    .await)
+    .to_string();
+    assert!(
+        attested.contains("Reserves of 100000.000000 attested"),
+        "{attested}"
+    );
+    assert!(attested.contains("ReservesAttested"), "{attested}");
+
+    // compliance co-signs; the minter mints with it; the holder's account is created
+    let expiry = (chain.now().await + 600).to_string();
+    let holder = cast.holder.key();
+    let issue = [
+        "--to",
+        holder.as_str(),
+        "--amount",
+        "250.5",
+        "--request-id",
+        "wire-0001",
+    ];
+    let mut cosign_args = vec!["-o", "json", "cosign", "--mint", m];
+    cosign_args.extend_from_slice(&issue);
+    cosign_args.extend_from_slice(&["--expiry", &expiry]);
+    let cosigned = json(&as_(chain, &cast.compliance, &cosign_args).await);
+    let cosignature = cosigned["cosignature"].as_str().unwrap().to_string();
+    assert_eq!(cosigned["cosigner"], cast.compliance.key());
+    let compliance = cast.compliance.key();
+    let mut mint_args = vec!["-o", "json", "mint", "--mint", m];
+    mint_args.extend_from_slice(&issue);
+    mint_args.extend_from_slice(&[
+        "--cosignature",
+        &cosignature,
+        "--cosigner",
+        &compliance,
+        "--expiry",
+        &expiry,
+    ]);
+    let minted = json(&as_(chain, &cast.minter, &mint_args).await);
+    assert_eq!(minted["amount"], 250_500_000);
+    assert_eq!(minted["events"][0]["name"], "Minted");
+    let holder_account = token::associated_address(&cast.holder.keypair.pubkey(), &mint_key);
+    assert_eq!(chain.token_amount(&holder_account).await, 250_500_000);
+    assert_eq!(chain.supply(&mint_key).await, 250_500_000);
+    // the same request id again: refused by the program, named, non-zero
+    fails(
+        &as_(chain, &cast.minter, &mint_args[2..]).await,
+        1,
+        "RequestIdReused (6031)",
+    );
+    // without the co-signature
+    let mut bare = vec![
+        "mint",
+        "--mint",
+        m,
+        "--to",
+        holder.as_str(),
+        "--amount",
+        "1",
+        "--request-id",
+        "wire-0002",
+    ];
+    fails(
+        &as_(chain, &cast.minter, &bare).await,
+        1,
+        "MintAttestationMissing",
+    );
+    assert_eq!(chain.supply(&mint_key).await, 250_500_000);
+
+    // freeze and thaw by the freezer, addressing the holder's wallet
+    let frozen = ok(&as_(
+        chain,
+        &cast.freezer,
+        &["freeze", "--mint", m, "--account", &holder, "--reason", "1"],
+    )
+    .await)
+    .to_string();
+    assert!(
+        frozen.contains(&format!("Frozen {holder_account}")),
+        "{frozen}"
+    );
+    assert!(frozen.contains("AccountFrozen"), "{frozen}");
+    fails(
+        &as_(
+            chain,
+            &cast.freezer,
+            &["freeze", "--mint", m, "--account", &holder, "--reason", "1"],
+        )
+        .await,
+        1,
+        "AccountAlreadyFrozen",
+    );
+    let thawed = ok(&as_(
+        chain,
+        &cast.freezer,
+        &[
+            "thaw",
+            "--mint",
+            m,
+            "--account",
+            &holder_account.to_string(),
+        ],
+    )
+    .await)
+    .to_string();
+    assert!(thawed.contains("AccountThawed"), "{thawed}");
+
+    // redeem and settle; redeem and refund
+    let redeemed = ok(&as_(
+        chain,
+        &cast.holder,
+        &[
+            "redeem",
+            "--mint",
+            m,
+            "--amount",
+            "50",
+            "--redemption-id",
+            "red-1",
+            "--payout-reference",
+            "iban-1",
+        ],
+    )
+    .await)
+    .to_string();
+    assert!(redeemed.contains("RedemptionRequested"), "{redeemed}");
+    assert_eq!(chain.token_amount(&holder_account).await, 200_500_000);
+    let settled = ok(&as_(
+        chain,
+        &cast.operator,
+        &[
+            "settle",
+            "--mint",
+            m,
+            "--redemption-id",
+            "red-1",
+            "--settlement-reference",
+            "bank-77",
+        ],
+    )
+    .await)
+    .to_string();
+    assert!(settled.contains("RedemptionSettled"), "{settled}");
+    ok(&as_(
+        chain,
+        &cast.holder,
+        &[
+            "redeem",
+            "--mint",
+            m,
+            "--amount",
+            "10",
+            "--redemption-id",
+            "red-2",
+            "--payout-reference",
+            "iban-1",
+        ],
+    )
+    .await);
+    let refunded = ok(&as_(
+        chain,
+        &cast.operator,
+        &[
+            "refund",
+            "--mint",
+            m,
+            "--redemption-id",
+            "red-2",
+            "--reason",
+            "3",
+        ],
+    )
+    .await)
+    .to_string();
+    assert!(refunded.contains("RedemptionRefunded"), "{refunded}");
+    assert_eq!(chain.token_amount(&holder_account).await, 200_500_000);
+    fails(
+        &as_(
+            chain,
+            &cast.operator,
+            &[
+                "settle",
+                "--mint",
+                m,
+                "--redemption-id",
+                "red-2",
+                "--settlement-reference",
+                "x",
+            ],
+        )
+        .await,
+        1,
+        "RedemptionNotRequested",
+    );
+
+    // pause by the pauser stops minting; only governance resumes
+    let paused = ok(&as_(chain, &cast.pauser, &["pause", "--mint", m]).await).to_string();
+    assert!(paused.contains("Paused"), "{paused}");
+    bare[8] = "wire-0003";
+    fails(&as_(chain, &cast.minter, &bare).await, 1, "Paused (6025)");
+    govern(chain, cast, &["unpause"]).await;
+
+    // status, text and JSON, against the chain
+    let status = json(&as_(chain, &cast.carol, &["-o", "json", "status", "--mint", m]).await);
+    assert_eq!(status["supply"], 200_500_000);
+    assert_eq!(status["paused"], false);
+    assert_eq!(status["totals"]["minted"], "250500000");
+    assert_eq!(status["totals"]["redeemed"], "60000000");
+    assert_eq!(status["totals"]["refunded"], "10000000");
+    assert_eq!(status["totals"]["outstanding"], "200500000");
+    assert_eq!(status["reserves"]["covers_supply"], true);
+    assert_eq!(status["roles"]["pausers"][0], cast.pauser.key());
+    assert_eq!(status["minters"][0]["authority"], cast.minter.key());
+    assert_eq!(
+        status["minters"][0]["allowance"],
+        500_000_000_000u64 - 250_500_000
+    );
+    assert_eq!(status["minters"][0]["mint_count"], 1);
+    let text = ok(&as_(chain, &cast.carol, &["status", "--mint", m]).await).to_string();
+    assert!(text.contains("Supply 200.500000  paused false"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "  {} active allowance 499749.500000",
+            cast.minter.key()
+        )),
+        "{text}"
+    );
+
+    // events: gap-free from 1, decoded, the last ones with --limit
+    let events = json(&as_(chain, &cast.carol, &["-o", "json", "events", "--mint", m]).await);
+    let events = events["events"].as_array().unwrap().clone();
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    assert_eq!(status["event_seq"], seqs.len() as u64);
+    assert_eq!(events[0]["name"], "IssuerInitialized");
+    for name in [
+        "Minted",
+        "AccountFrozen",
+        "RedemptionSettled",
+        "RedemptionRefunded",
+        "Paused",
+        "Unpaused",
+    ] {
+        assert!(events.iter().any(|e| e["name"] == name), "no {name} event");
+    }
+    let last =
+        ok(&as_(chain, &cast.carol, &["events", "--mint", m, "--limit", "2"]).await).to_string();
+    assert_eq!(last.lines().count(), 2, "{last}");
+    assert!(last.lines().last().unwrap().contains("Unpaused"), "{last}");
+
+    // input errors: exit 2, one line naming the value, nothing sent
+    fails(
+        &as_(
+            chain,
+            &cast.minter,
+            &[
+                "mint",
+                "--mint",
+                m,
+                "--to",
+                &holder,
+                "--amount",
+                "12.5.3",
+                "--request-id",
+                "w",
+            ],
+        )
+        .await,
+        2,
+        "invalid amount \"12.5.3\"",
+    );
+    fails(
+        &as_(
+            chain,
+            &cast.minter,
+            &[
+                "mint",
+                "--mint",
+                m,
+                "--to",
+                &holder,
+                "--amount",
+                "1.0000001",
+                "--request-id",
+                "w",
+            ],
+        )
+        .await,
+        2,
+        "at most 6 decimal places",
+    );
+    fails(
+        &as_(chain, &cast.minter, &["status", "--mint", "not-a-key"]).await,
+        2,
+        "invalid pubkey \"not-a-key\"",
+    );
+    fails(
+        &as_(
+            chain,
+            &cast.minter,
+            &[
+                "redeem",
+                "--mint",
+                m,
+                "--amount",
+                "1",
+                "--redemption-id",
+                &"x".repeat(33),
+                "--payout-reference",
+                "p",
+            ],
+        )
+        .await,
+        2,
+        "--redemption-id",
+    );
+    fails(
+        &as_(
+            chain,
+            &cast.attestor,
+            &[
+                "attest",
+                "--mint",
+                m,
+                "--amount",
+                "1",
+                "--report-hash",
+                "zz",
+            ],
+        )
+        .await,
+        2,
+        "invalid --report-hash \"zz\"",
+    );
+    fails(
+        &as_(
+            chain,
+            &cast.minter,
+            &[
+                "mint",
+                "--mint",
+                m,
+                "--to",
+                &holder,
+                "--amount",
+                "1",
+                "--request-id",
+                "w",
+                "--cosignature",
+                "abc",
+                "--cosigner",
+                &compliance,
+                "--expiry",
+                "1",
+            ],
+        )
+        .await,
+        2,
+        "invalid --cosignature \"abc\"",
+    );
+    let missing = cast.dir.join("missing.json").display().to_string();
+    fails(
+        &chain
+            .usd1(&["--keypair", &missing, "status", "--mint", m])
+            .await,
+        2,
+        &format!("cannot read keypair file {missing}"),
+    );
+    // missing things on chain: exit 1, named
+    fails(
+        &as_(
+            chain,
+            &cast.carol,
+            &["status", "--mint", &cast.holder.key()],
+        )
+        .await,
+        1,
+        "no usd1-minter issuer for mint",
+    );
+    fails(
+        &as_(chain, &cast.carol, &["execute", "--mint", m, "99"]).await,
+        1,
+        "no proposal 99",
+    );
+    // a program error under --output json carries its code and name on stdout
+    let refused = as_(chain, &cast.holder, &["-o", "json", "pause", "--mint", m]).await;
+    assert_eq!(refused.code, 1);
+    let body: Value = serde_json::from_str(&refused.stdout).unwrap();
+    assert_eq!(body["name"], "NotAPauser");
+    assert!(body["code"].as_u64().unwrap() >= 6000, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("pause failed: NotAPauser ("),
+        "{body}"
+    );
+}
