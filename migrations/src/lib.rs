@@ -34,7 +34,7 @@ use usd1_client::{accounts, pda, Issuer, PROGRAM_ID};
 /// loader stays under the 1,232-byte packet limit with room to spare.
 pub const CHUNK: usize = 950;
 /// Write transactions in flight at once.
-const WINDOW: usize = 64;
+const WINDOW: usize = 128;
 
 /// Why a migration stopped.
 #[derive(Debug)]

@@ -26,11 +26,20 @@ struct Args {
     /// ~/.config/solana/id.json].
     #[arg(long, short = 'k', global = true)]
     keypair: Option<PathBuf>,
+    /// Commitment each step waits for before the next one builds on it.
+    #[arg(long, global = true, value_enum, default_value = "confirmed")]
+    commitment: Commitment,
     /// Output: text with progress bars, or one JSON document and no progress.
     #[arg(long, short = 'o', global = true, value_enum, default_value = "text")]
     output: Output,
     #[command(subcommand)]
     step: Step,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Commitment {
+    Confirmed,
+    Finalized,
 }
 
 #[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +72,11 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     let keypair_path = args.keypair.clone().unwrap_or_else(default_keypair_path);
     let payer = read_keypair(&keypair_path).map_err(MigrateError::Input)?;
     let progress = args.output == Output::Text;
-    // finalized: a deployment is only done when it cannot roll back
-    let mut backend = RpcBackend::new(url, payer, CommitmentConfig::finalized(), progress);
+    let commitment = match args.commitment {
+        Commitment::Confirmed => CommitmentConfig::confirmed(),
+        Commitment::Finalized => CommitmentConfig::finalized(),
+    };
+    let mut backend = RpcBackend::new(url, payer, commitment, progress);
     let (config_path, do_deploy, do_init) = match &args.step {
         Step::Deploy { config } => (config, true, false),
         Step::Init { config } => (config, false, true),

@@ -339,3 +339,104 @@ fn bincode_clock(data: &[u8]) -> Result<Clock, SendError> {
         unix_timestamp: i64::from_le_bytes(field(4)?),
     })
 }
+
+/// A `usd1-test-validator` process (tools/test-validator: agave's test validator on
+/// loopback) for the RPC-path tests: started with programs preloaded, stopped on drop.
+pub struct LocalValidator {
+    child: std::process::Child,
+    /// The JSON-RPC URL on loopback.
+    pub rpc_url: String,
+    /// The genesis keypair, funded with 500M SOL.
+    pub payer: Keypair,
+}
+
+impl LocalValidator {
+    /// The validator binary: `USD1_TEST_VALIDATOR`, else
+    /// `tools/test-validator/target/{release,debug}/usd1-test-validator` in this repository.
+    pub fn binary() -> Result<std::path::PathBuf, String> {
+        if let Some(path) = std::env::var_os("USD1_TEST_VALIDATOR") {
+            return Ok(path.into());
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tools/test-validator/target");
+        ["release", "debug"]
+            .iter()
+            .map(|profile| root.join(profile).join("usd1-test-validator"))
+            .find(|path| path.is_file())
+            .ok_or_else(|| {
+                "usd1-test-validator is not built: run scripts/build-test-validator (or set \
+                 USD1_TEST_VALIDATOR)"
+                    .to_string()
+            })
+    }
+
+    /// Starts a validator with `programs` (id, `.so` path) deployed upgradeable.
+    pub fn start(programs: &[(Pubkey, std::path::PathBuf)]) -> Result<Self, String> {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new(Self::binary()?);
+        for (id, path) in programs {
+            command
+                .arg("--program")
+                .arg(format!("{id}={}", path.display()));
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start usd1-test-validator: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("usd1-test-validator: {e}"))?;
+        let ready: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|_| format!("usd1-test-validator did not start: {line:?}"))?;
+        let rpc_url = ready["rpc_url"].as_str().ok_or("no rpc_url")?.to_string();
+        let bytes: Vec<u8> =
+            serde_json::from_value(ready["payer"].clone()).map_err(|e| e.to_string())?;
+        let payer = Keypair::try_from(bytes.as_slice()).map_err(|e| e.to_string())?;
+        Ok(Self {
+            child,
+            rpc_url,
+            payer,
+        })
+    }
+
+    /// usd1-minter's `.so`: `SBF_OUT_DIR/usd1_minter.so`, else `target/deploy/usd1_minter.so`.
+    pub fn program_so() -> Result<std::path::PathBuf, String> {
+        let dir = std::env::var_os("SBF_OUT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy")
+            });
+        let path = dir.join("usd1_minter.so");
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{} is missing: build the program first (scripts/build-sbf or anchor build)",
+                path.display()
+            ))
+        }
+    }
+
+    /// A backend paying with the genesis keypair.
+    pub fn backend(&self, commitment: CommitmentConfig) -> RpcBackend {
+        RpcBackend::new(
+            self.rpc_url.clone(),
+            self.payer.insecure_clone(),
+            commitment,
+            false,
+        )
+    }
+}
+
+impl Drop for LocalValidator {
+    fn drop(&mut self) {
+        // closing stdin asks it to stop; kill in case it does not
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -35,7 +35,7 @@ pub struct Party {
 }
 
 impl Party {
-    fn new(dir: &Path, name: &str) -> Self {
+    pub fn new(dir: &Path, name: &str) -> Self {
         let keypair = Keypair::new();
         let path = dir.join(format!("{name}.json"));
         std::fs::write(
