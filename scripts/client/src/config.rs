@@ -192,6 +192,30 @@ buffer_keypair = "buffer.json"
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/issuer.example.toml");
+        let config = IssuerConfig::load(&path).unwrap();
+        let args = config.initialize_args().unwrap();
+        assert_eq!(args.members.len(), 3);
+        assert_eq!(args.limits.supply_cap, 1_000_000_000_000_000);
+        let program = config.program.unwrap();
+        assert!(program
+            .keypair
+            .ends_with("keys/usd1_minter-dev-keypair.json"));
+    }
+
+    #[test]
+    fn the_development_program_keypair_is_declare_ids() {
+        use solana_sdk::signature::{Keypair, Signer};
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../keys/usd1_minter-dev-keypair.json");
+        let bytes: Vec<u8> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let keypair = Keypair::try_from(bytes.as_slice()).unwrap();
+        assert_eq!(keypair.pubkey(), crate::PROGRAM_ID);
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let base = |members: &str, cap: &str, extra: &str| {
             format!(
