@@ -48,6 +48,22 @@ fn migrate(url: &str, deployer: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// A child process that is killed and reaped however the test ends.
+struct Killed(std::process::Child);
+
+impl Killed {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -80,11 +96,13 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     let config_arg = config.display().to_string();
 
     // 1. the deploy is killed mid-upload
-    let mut child = migrate(&url, &deployer, &["deploy", "--config", &config_arg])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Killed(
+        migrate(&url, &deployer, &["deploy", "--config", &config_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let buffer_file = dir.join("buffer.json");
     let started = Instant::now();
     let killed_at = loop {
@@ -97,8 +115,7 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
             if let Some(account) = chain.account(&buffer).await.unwrap() {
                 let written = account.data[37..].iter().filter(|b| **b != 0).count();
                 if written > 0 {
-                    child.kill().unwrap();
-                    child.wait().unwrap();
+                    child.stop();
                     break written;
                 }
             }
