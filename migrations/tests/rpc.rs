@@ -227,7 +227,15 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     assert_eq!(issuer.members, sorted);
     assert_eq!(issuer.threshold, 2);
     assert_eq!(issuer.event_seq, 1);
-    let events = chain.events(&pda::issuer(&mint), None).await.unwrap();
+    // (the node's history may trail its accounts: wait for it, then count)
+    let mut events = Vec::new();
+    for _ in 0..120 {
+        events = chain.events(&pda::issuer(&mint), None).await.unwrap();
+        if !events.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     assert_eq!(events.len(), 1);
     assert!(matches!(events[0].event, Event::IssuerInitialized(_)));
 }

@@ -101,10 +101,14 @@ fn sent(headline: String, executed: &Executed, extra: Value) -> Report {
     for event in &executed.events {
         text.push_str(&format!("  event {event}\n"));
     }
+    if executed.events_pending {
+        text.push_str("  events: not yet in this node's history (see `usd1 events`)\n");
+    }
     let mut json = json!({
         "result": headline,
         "signature": executed.signature.to_string(),
         "events": executed.events.iter().map(event_json).collect::<Vec<_>>(),
+        "events_pending": executed.events_pending,
     });
     if let (Value::Object(map), Value::Object(extra)) = (&mut json, extra) {
         map.extend(extra);
@@ -1058,7 +1062,8 @@ async fn events<B: Backend>(
     limit: Option<usize>,
 ) -> CommandResult {
     let issuer = pda::issuer(mint);
-    ctx.issuer(mint).await?;
+    // read first: the history is then at least as new as this, or visibly behind it
+    let issuer_seq = ctx.issuer(mint).await?.event_seq;
     let records = ctx
         .backend
         .events(&issuer, limit)
@@ -1079,8 +1084,16 @@ async fn events<B: Backend>(
     if records.is_empty() {
         text.push_str("no events\n");
     }
+    // a node's transaction history can trail its account state by a few slots
+    let newest = records.last().map_or(0, |r| r.event.seq());
+    let behind = newest < issuer_seq;
+    if behind {
+        text.push_str(&format!(
+            "note: this node's history ends at #{newest} but the issuer is at #{issuer_seq}; retry shortly\n"
+        ));
+    }
     Ok(Report {
         text,
-        json: json!({ "events": rows }),
+        json: json!({ "events": rows, "issuer_event_seq": issuer_seq, "history_behind": behind }),
     })
 }

@@ -24,6 +24,9 @@ pub struct Executed {
     pub compute_units: u64,
     /// Size of the signed transaction on the wire (the limit is 1,232 bytes).
     pub tx_bytes: usize,
+    /// The transaction landed but the node's history did not have it yet when asked, so
+    /// `events`, `logs` and `compute_units` are empty; read them later (`usd1 events`).
+    pub events_pending: bool,
 }
 
 /// A transaction that did not land, or a chain that could not be read.

@@ -207,6 +207,7 @@ impl Embedded {
             logs,
             compute_units,
             tx_bytes,
+            events_pending: false,
         })
     }
 

@@ -89,29 +89,40 @@ impl RpcBackend {
         &self,
         signature: &Signature,
     ) -> Result<EncodedConfirmedTransactionWithStatusMeta, SendError> {
+        self.fetch_transaction_within(signature, 120)
+            .await?
+            .ok_or_else(|| {
+                transport(format!(
+                    "getTransaction {signature}: not in this node's history"
+                ))
+            })
+    }
+
+    /// Like `fetch_transaction`, giving up (None) after `attempts` quarter-seconds.
+    async fn fetch_transaction_within(
+        &self,
+        signature: &Signature,
+        attempts: u32,
+    ) -> Result<Option<EncodedConfirmedTransactionWithStatusMeta>, SendError> {
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
             commitment: Some(self.history_commitment()),
             max_supported_transaction_version: Some(0),
         };
-        let mut attempt = 0u32;
-        loop {
+        // a node answers null after confirming until its history service has written the
+        // transaction: usually within a second, longer under load
+        for _ in 0..attempts {
             match self
                 .client
                 .get_transaction_with_config(signature, config)
                 .await
             {
-                Ok(tx) => return Ok(tx),
-                Err(e) if attempt < 20 => {
-                    attempt = attempt.saturating_add(1);
-                    if attempt == 20 {
-                        return Err(transport(format!("getTransaction {signature}: {e}")));
-                    }
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-                Err(e) => return Err(transport(format!("getTransaction {signature}: {e}"))),
+                Ok(tx) => return Ok(Some(tx)),
+                // null (not yet) and transient errors alike: ask again
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
             }
         }
+        Ok(None)
     }
 }
 
@@ -195,8 +206,15 @@ impl Backend for RpcBackend {
             self.client.send_and_confirm_transaction(&tx).await
         }
         .map_err(send_error)?;
-        let fetched = self.fetch_transaction(&signature).await?;
-        let (events, logs, compute_units) = transaction_events(&fetched)?;
+        // the transaction landed: if the history lags, say so rather than fail
+        let (events, logs, compute_units, events_pending) =
+            match self.fetch_transaction_within(&signature, 40).await? {
+                Some(fetched) => {
+                    let (events, logs, units) = transaction_events(&fetched)?;
+                    (events, logs, units, false)
+                }
+                None => (Vec::new(), Vec::new(), 0, true),
+            };
         let signature_count = tx.signatures.len();
         let tx_bytes = if signature_count < 0x80 { 1 } else { 2 }
             + 64 * signature_count
@@ -207,6 +225,7 @@ impl Backend for RpcBackend {
             logs,
             compute_units,
             tx_bytes,
+            events_pending,
         })
     }
 
@@ -386,12 +405,19 @@ impl LocalValidator {
             .spawn()
             .map_err(|e| format!("cannot start usd1-test-validator: {e}"))?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| format!("usd1-test-validator: {e}"))?;
-        let ready: serde_json::Value = serde_json::from_str(&line)
-            .map_err(|_| format!("usd1-test-validator did not start: {line:?}"))?;
+        // the validator library prints progress first ("Waiting for fees to stabilize")
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let ready: serde_json::Value = loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with('{') => {
+                    break serde_json::from_str(&line)
+                        .map_err(|_| format!("usd1-test-validator: unreadable {line:?}"))?
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("usd1-test-validator: {e}")),
+                None => return Err("usd1-test-validator exited before it was ready".into()),
+            }
+        };
         let rpc_url = ready["rpc_url"].as_str().ok_or("no rpc_url")?.to_string();
         let bytes: Vec<u8> =
             serde_json::from_value(ready["payer"].clone()).map_err(|e| e.to_string())?;

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
+use solana_rpc::rpc::JsonRpcConfig;
 use solana_streamer::socket::SocketAddrSpace;
 use solana_test_validator::{TestValidatorGenesis, UpgradeableProgramInfo};
 
@@ -60,6 +61,19 @@ fn main() -> ExitCode {
         })
         .collect();
     genesis.add_upgradeable_programs_with_path(&infos);
+    // a debug build's default is 25 ports, too few for a node plus its RPC ports; take 200
+    // from a block chosen by process id, so tests running side by side do not collide
+    let base = 20_000 + (std::process::id() % 200) as u16 * 200;
+    // transaction history (getSignaturesForAddress, getTransaction) is what event readers use
+    genesis.rpc_config(JsonRpcConfig {
+        enable_rpc_transaction_history: true,
+        enable_extended_tx_metadata_storage: true,
+        ..JsonRpcConfig::default_for_test()
+    });
+    genesis
+        .gossip_port(base)
+        .port_range((base, base + 180))
+        .rpc_port(base + 190);
     let validator = match genesis.start_with_mint_address(
         payer.pubkey(),
         solana_net_utils_socket_space(),
