@@ -289,14 +289,18 @@ impl Backend for RpcBackend {
         let Some(issuer_account) = self.account(issuer).await? else {
             return Ok(Vec::new());
         };
-        let mint = crate::accounts::decode::<crate::Issuer>(&issuer_account.data)
-            .map_err(transport)?
-            .mint;
-        // every instruction of the program writes the issuer, so its history is the
-        // program's history for this mint; newest first, a page at a time
-        let mut newest_first: Vec<EventRecord> = Vec::new();
+        let issuer_state =
+            crate::accounts::decode::<crate::Issuer>(&issuer_account.data).map_err(transport)?;
+        let mint = issuer_state.mint;
+        // the issuer's counter says which events exist: seq in (floor, top]. Collect them by
+        // seq rather than trusting the node's listing order (which is not guaranteed across
+        // its confirmed and rooted parts) and stop once all are found.
+        let top = issuer_state.event_seq;
+        let floor = limit.map_or(0, |limit| top.saturating_sub(limit as u64));
+        let wanted = top.saturating_sub(floor);
+        let mut found: std::collections::BTreeMap<u64, EventRecord> = Default::default();
         let mut before = None;
-        'pages: loop {
+        'pages: while (found.len() as u64) < wanted {
             let page = self
                 .client
                 .get_signatures_for_address_with_config(
@@ -321,25 +325,25 @@ impl Backend for RpcBackend {
                 let signature: Signature = entry.signature.parse().map_err(transport)?;
                 let fetched = self.fetch_transaction(&signature).await?;
                 let (events, _, _) = transaction_events(&fetched)?;
-                for event in events.into_iter().rev() {
-                    if event.mint() == mint {
-                        newest_first.push(EventRecord {
-                            signature,
-                            slot: fetched.slot,
-                            event,
-                        });
+                for event in events {
+                    let seq = event.seq();
+                    if event.mint() == mint && seq > floor && seq <= top {
+                        found.insert(
+                            seq,
+                            EventRecord {
+                                signature,
+                                slot: fetched.slot,
+                                event,
+                            },
+                        );
                     }
                 }
-                if limit.is_some_and(|limit| newest_first.len() >= limit) {
+                if (found.len() as u64) >= wanted {
                     break 'pages;
                 }
             }
         }
-        if let Some(limit) = limit {
-            newest_first.truncate(limit);
-        }
-        newest_first.reverse();
-        Ok(newest_first)
+        Ok(found.into_values().collect())
     }
 }
 
