@@ -231,7 +231,7 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     let mut events = Vec::new();
     for _ in 0..120 {
         events = chain.events(&pda::issuer(&mint), None).await.unwrap();
-        if !events.is_empty() {
+        if events.len() as u64 == issuer.event_seq {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

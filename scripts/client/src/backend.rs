@@ -129,8 +129,10 @@ pub trait Backend {
     /// The chain's clock.
     async fn clock(&mut self) -> Result<Clock, SendError>;
 
-    /// The program's events of the issuer `issuer`, oldest first: at most the `limit` newest
-    /// when given. Failed transactions emit nothing and are skipped.
+    /// The program's events of the issuer `issuer`, in seq order: at most the `limit` newest
+    /// when given. Failed transactions emit nothing and are skipped. Over RPC, a transaction
+    /// the node lists but cannot return yet is left out: compare with the issuer's
+    /// `event_seq` to see whether the history is complete.
     async fn events(
         &mut self,
         issuer: &Pubkey,
