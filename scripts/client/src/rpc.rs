@@ -287,19 +287,28 @@ impl Backend for RpcBackend {
         let mut found: std::collections::BTreeMap<u64, EventRecord> = Default::default();
         let mut before = None;
         'pages: while (found.len() as u64) < wanted {
-            let page = self
-                .client
-                .get_signatures_for_address_with_config(
-                    issuer,
-                    GetConfirmedSignaturesForAddress2Config {
-                        before,
-                        until: None,
-                        limit: Some(1000),
-                        commitment: Some(self.history_commitment()),
-                    },
-                )
-                .await
-                .map_err(send_error)?;
+            let config = || GetConfirmedSignaturesForAddress2Config {
+                before,
+                until: None,
+                limit: Some(1000),
+                commitment: Some(self.history_commitment()),
+            };
+            // a node catching up answers "slot unavailable" for a moment: retry, then give up
+            let mut attempt = 0u32;
+            let page = loop {
+                match self
+                    .client
+                    .get_signatures_for_address_with_config(issuer, config())
+                    .await
+                {
+                    Ok(page) => break page,
+                    Err(e) if attempt >= 40 => return Err(send_error(e)),
+                    Err(_) => {
+                        attempt = attempt.saturating_add(1);
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                    }
+                }
+            };
             let Some(last) = page.last() else {
                 break;
             };
