@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use usd1_client::backend::{Backend, DataFilter, Executed, SendError};
+use usd1_client::backend::{Backend, Executed, SendError};
 use usd1_client::config::IssuerConfig;
 use usd1_client::events::{hex32, Event};
 use usd1_client::token::{MintView, TokenAccountView};
@@ -232,17 +232,7 @@ impl<B: Backend> Ctx<'_, B> {
         &mut self,
         issuer: &Pubkey,
     ) -> Result<Vec<T>, Failure> {
-        // every per-issuer account starts with discriminator, bump, issuer
-        let filters = [
-            DataFilter {
-                offset: 0,
-                bytes: T::DISCRIMINATOR.to_vec(),
-            },
-            DataFilter {
-                offset: 9,
-                bytes: issuer.to_bytes().to_vec(),
-            },
-        ];
+        let filters = accounts::of_issuer::<T>(issuer);
         let found = self
             .backend
             .program_accounts(&filters)

@@ -1,5 +1,8 @@
 //! Decoding the program's accounts (discriminator checked by Anchor).
+use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
+
+use crate::backend::DataFilter;
 
 /// Why an account could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,4 +20,76 @@ impl std::error::Error for DecodeError {}
 pub fn decode<T: AccountDeserialize + Discriminator>(data: &[u8]) -> Result<T, DecodeError> {
     let mut slice = data;
     T::try_deserialize(&mut slice).map_err(|e| DecodeError(e.to_string()))
+}
+
+/// Filters selecting every account of type `T` (Minter, Proposal, MintReceipt, Redemption)
+/// that belongs to `issuer`: each of them starts with its discriminator, a bump byte and the
+/// issuer's address.
+pub fn of_issuer<T: Discriminator>(issuer: &Pubkey) -> [DataFilter; 2] {
+    [
+        DataFilter {
+            offset: 0,
+            bytes: T::DISCRIMINATOR.to_vec(),
+        },
+        DataFilter {
+            offset: T::DISCRIMINATOR.len() + 1,
+            bytes: issuer.to_bytes().to_vec(),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Minter, Proposal, ProposalAction, ProposalStatus, RateLimit};
+    use anchor_lang::AccountSerialize;
+
+    fn serialized<T: AccountSerialize>(account: &T) -> Vec<u8> {
+        let mut data = Vec::new();
+        account.try_serialize(&mut data).unwrap();
+        data
+    }
+
+    #[test]
+    fn issuer_filters_match_the_real_layouts() {
+        let issuer = Pubkey::new_unique();
+        let minter = Minter {
+            bump: 254,
+            issuer,
+            authority: Pubkey::new_unique(),
+            active: true,
+            allowance: 1,
+            rate_limit: RateLimit::new(1, 1, 0),
+            total_minted: 0,
+            mint_count: 0,
+            rent_payer: Pubkey::new_unique(),
+        };
+        let proposal = Proposal {
+            bump: 253,
+            issuer,
+            index: 1,
+            proposer: Pubkey::new_unique(),
+            status: ProposalStatus::Active,
+            created_at: 0,
+            approved_at: 0,
+            approvals: vec![],
+            rejections: vec![],
+            action: ProposalAction::Unpause,
+        };
+        let (minter, proposal) = (serialized(&minter), serialized(&proposal));
+        assert!(of_issuer::<Minter>(&issuer)
+            .iter()
+            .all(|f| f.matches(&minter)));
+        assert!(of_issuer::<Proposal>(&issuer)
+            .iter()
+            .all(|f| f.matches(&proposal)));
+        // the other type, or another issuer, does not match
+        assert!(!of_issuer::<Proposal>(&issuer)
+            .iter()
+            .all(|f| f.matches(&minter)));
+        let other = Pubkey::new_unique();
+        assert!(!of_issuer::<Minter>(&other)
+            .iter()
+            .all(|f| f.matches(&minter)));
+    }
 }

@@ -6,8 +6,8 @@ use anchor_lang::prelude::Pubkey;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
-use solana_sdk::signature::{Keypair, Signature};
-use solana_sdk::transaction::TransactionError;
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
 
 use crate::errors::{error_name, program_error};
 use crate::events::Event;
@@ -81,6 +81,25 @@ impl std::error::Error for SendError {}
 
 pub(crate) fn transport(e: impl std::fmt::Display) -> SendError {
     SendError::Transport(e.to_string())
+}
+
+/// The fee payer first, then each other signer once (a key passed twice signs once).
+pub(crate) fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let mut keys = vec![payer];
+    for signer in signers {
+        if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
+            keys.push(signer);
+        }
+    }
+    keys
+}
+
+/// Size of a signed transaction on the wire: compact-u16 signature count, the signatures,
+/// then the message.
+pub(crate) fn wire_size(tx: &Transaction) -> usize {
+    let signature_count = tx.signatures.len();
+    let count_bytes = if signature_count < 0x80 { 1 } else { 2 };
+    count_bytes + 64 * signature_count + tx.message.serialize().len()
 }
 
 /// An event with the transaction that emitted it.

@@ -16,7 +16,7 @@ use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 
 use crate::accounts;
-use crate::backend::{transport, Backend, DataFilter, EventRecord};
+use crate::backend::{signing_keys, transport, wire_size, Backend, DataFilter, EventRecord};
 pub use crate::backend::{Executed, SendError};
 use crate::events::decode_inner;
 use crate::token::{MintView, TokenAccountView};
@@ -107,12 +107,7 @@ impl Embedded {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Executed, SendError> {
-        let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
-        for signer in signers {
-            if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
-                keys.push(signer);
-            }
-        }
+        let keys = signing_keys(&self.ctx.payer, signers);
         let mut blockhash = self
             .ctx
             .banks_client
@@ -167,11 +162,7 @@ impl Embedded {
         }
         let signature = tx.signatures[0];
         self.processed.insert(signature);
-        // compact-u16 signature count, the signatures, then the message
-        let signature_count = tx.signatures.len();
-        let tx_bytes = if signature_count < 0x80 { 1 } else { 2 }
-            + 64 * signature_count
-            + tx.message.serialize().len();
+        let tx_bytes = wire_size(&tx);
         let keys = &tx.message.account_keys;
         let inner: Vec<(&Pubkey, &[u8])> = details
             .inner_instructions

@@ -24,7 +24,9 @@ use solana_transaction_status_client_types::{
     EncodedConfirmedTransactionWithStatusMeta, UiInstruction, UiTransactionEncoding,
 };
 
-use crate::backend::{transport, Backend, DataFilter, EventRecord, Executed, SendError};
+use crate::backend::{
+    signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Executed, SendError,
+};
 use crate::events::{decode_inner, Event};
 
 /// A JSON-RPC endpoint with a fee payer.
@@ -167,12 +169,7 @@ impl Backend for RpcBackend {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Executed, SendError> {
-        let mut keys: Vec<&Keypair> = vec![&self.payer];
-        for signer in signers {
-            if !keys.iter().any(|k| k.pubkey() == signer.pubkey()) {
-                keys.push(signer);
-            }
-        }
+        let keys = signing_keys(&self.payer, signers);
         let blockhash = self
             .client
             .get_latest_blockhash()
@@ -201,10 +198,7 @@ impl Backend for RpcBackend {
                 }
                 None => (Vec::new(), Vec::new(), 0, true),
             };
-        let signature_count = tx.signatures.len();
-        let tx_bytes = if signature_count < 0x80 { 1 } else { 2 }
-            + 64 * signature_count
-            + tx.message.serialize().len();
+        let tx_bytes = wire_size(&tx);
         Ok(Executed {
             signature,
             events,
@@ -264,7 +258,8 @@ impl Backend for RpcBackend {
             .account(&solana_sdk::sysvar::clock::ID)
             .await?
             .ok_or_else(|| transport("the node has no clock sysvar"))?;
-        bincode_clock(&account.data)
+        solana_sdk::account::from_account::<Clock, _>(&account)
+            .ok_or_else(|| transport("undecodable clock sysvar"))
     }
 
     async fn events(
@@ -344,22 +339,6 @@ impl Backend for RpcBackend {
         }
         Ok(found.into_values().collect())
     }
-}
-
-fn bincode_clock(data: &[u8]) -> Result<Clock, SendError> {
-    // Clock is five little-endian 8-byte fields
-    let field = |i: usize| -> Result<[u8; 8], SendError> {
-        data.get(i * 8..i * 8 + 8)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(|| transport("short clock sysvar"))
-    };
-    Ok(Clock {
-        slot: u64::from_le_bytes(field(0)?),
-        epoch_start_timestamp: i64::from_le_bytes(field(1)?),
-        epoch: u64::from_le_bytes(field(2)?),
-        leader_schedule_epoch: u64::from_le_bytes(field(3)?),
-        unix_timestamp: i64::from_le_bytes(field(4)?),
-    })
 }
 
 /// A `usd1-test-validator` process (tools/test-validator: agave's test validator on
