@@ -22,7 +22,6 @@ use solana_rpc_client_api::config::RpcSendTransactionConfig;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
-use usd1_cli::cli::Command;
 use usd1_cli::commands::{self, Failure};
 use usd1_cli::config::read_keypair;
 use usd1_client::backend::Backend;
@@ -53,7 +52,7 @@ impl std::fmt::Display for MigrateError {
     }
 }
 
-fn chain(what: &str) -> impl FnOnce(String) -> MigrateError + '_ {
+fn chain<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> MigrateError + '_ {
     move |e| MigrateError::Chain(format!("{what}: {e}"))
 }
 
@@ -144,13 +143,13 @@ pub async fn deploy(
     if backend
         .account(&program)
         .await
-        .map_err(|e| chain("reading the program")(e.to_string()))?
+        .map_err(chain("reading the program"))?
         .is_some()
     {
         let data = backend
             .account(&programdata)
             .await
-            .map_err(|e| chain("reading the program data")(e.to_string()))?
+            .map_err(chain("reading the program data"))?
             .map(|a| a.data)
             .unwrap_or_default();
         let deployed = data.get(data_offset..data_offset + so.len());
@@ -177,7 +176,7 @@ pub async fn deploy(
     let existing = backend
         .account(&buffer)
         .await
-        .map_err(|e| chain("reading the buffer")(e.to_string()))?;
+        .map_err(chain("reading the buffer"))?;
     let mut created = false;
     match existing {
         None => {
@@ -185,7 +184,7 @@ pub async fn deploy(
                 .client()
                 .get_minimum_balance_for_rent_exemption(buffer_len)
                 .await
-                .map_err(|e| chain("rent for the buffer")(e.to_string()))?;
+                .map_err(chain("rent for the buffer"))?;
             let ixs = loader::create_buffer(
                 &payer.pubkey(),
                 &buffer,
@@ -201,11 +200,14 @@ pub async fn deploy(
             created = true;
         }
         Some(account) => {
-            // the buffer authority is bytes 5..37 of the metadata
-            let authority = account.data.get(5..37);
+            let ours = matches!(
+                bincode::deserialize::<UpgradeableLoaderState>(&account.data),
+                Ok(UpgradeableLoaderState::Buffer { authority_address: Some(authority) })
+                    if authority == payer.pubkey()
+            );
             if account.owner != solana_sdk_ids::bpf_loader_upgradeable::ID
                 || account.data.len() != buffer_len
-                || authority != Some(payer.pubkey().as_ref())
+                || !ours
             {
                 return Err(MigrateError::Input(format!(
                     "buffer {buffer} (from {}) is not a buffer of this program's size with \
@@ -223,7 +225,7 @@ pub async fn deploy(
         let on_chain = backend
             .account(&buffer)
             .await
-            .map_err(|e| chain("reading the buffer")(e.to_string()))?
+            .map_err(chain("reading the buffer"))?
             .map(|a| a.data)
             .unwrap_or_default();
         let missing: Vec<usize> = (0..chunks)
@@ -253,7 +255,7 @@ pub async fn deploy(
         .client()
         .get_minimum_balance_for_rent_exemption(UpgradeableLoaderState::size_of_program())
         .await
-        .map_err(|e| chain("rent for the program")(e.to_string()))?;
+        .map_err(chain("rent for the program"))?;
     let ixs = loader::deploy_with_max_program_len(
         &payer.pubkey(),
         &program,
@@ -298,7 +300,7 @@ async fn write_chunks(
         let blockhash = client
             .get_latest_blockhash()
             .await
-            .map_err(|e| chain("blockhash")(e.to_string()))?;
+            .map_err(chain("blockhash"))?;
         let mut pending: Vec<Signature> = Vec::new();
         for &i in window {
             let start = i * CHUNK;
@@ -323,7 +325,7 @@ async fn write_chunks(
             let statuses = client
                 .get_signature_statuses(&pending)
                 .await
-                .map_err(|e| chain("confirming writes")(e.to_string()))?
+                .map_err(chain("confirming writes"))?
                 .value;
             let mut still = Vec::new();
             for (signature, status) in pending.iter().zip(statuses) {
@@ -352,7 +354,7 @@ pub async fn initialize(
     let existing = backend
         .account(&issuer_address)
         .await
-        .map_err(|e| chain("reading the issuer")(e.to_string()))?;
+        .map_err(chain("reading the issuer"))?;
     if let Some(account) = existing {
         let issuer = accounts::decode::<Issuer>(&account.data)
             .map_err(|e| MigrateError::Chain(format!("issuer {issuer_address}: {e}")))?;
@@ -375,16 +377,12 @@ pub async fn initialize(
         );
     }
     let signer = backend.payer().insecure_clone();
-    let command = Command::Init {
-        config: config_path.to_path_buf(),
-    };
-    let report =
-        commands::run(backend, &signer, &command)
-            .await
-            .map_err(|failure| match failure {
-                Failure::Input(m) => MigrateError::Input(m),
-                other => MigrateError::Chain(other.message()),
-            })?;
+    let report = commands::initialize(backend, &signer, args, &mint_keypair)
+        .await
+        .map_err(|failure| match failure {
+            Failure::Input(m) => MigrateError::Input(m),
+            other => MigrateError::Chain(other.message()),
+        })?;
     let mut result = report.json;
     result["status"] = json!("initialized");
     Ok(result)

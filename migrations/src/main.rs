@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
-use solana_commitment_config::CommitmentConfig;
+use usd1_cli::cli::{self, OutputFormat};
 use usd1_cli::config::{default_keypair_path, read_keypair, resolve_url};
 use usd1_client::config::IssuerConfig;
 use usd1_client::rpc::RpcBackend;
@@ -31,21 +31,16 @@ struct Args {
     commitment: Commitment,
     /// Output: text with progress bars, or one JSON document and no progress.
     #[arg(long, short = 'o', global = true, value_enum, default_value = "text")]
-    output: Output,
+    output: OutputFormat,
     #[command(subcommand)]
     step: Step,
 }
 
+/// `usd1`'s commitments minus `processed`: a step must not build on a block that can vanish.
 #[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
 enum Commitment {
     Confirmed,
     Finalized,
-}
-
-#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
-enum Output {
-    Text,
-    Json,
 }
 
 #[derive(Subcommand)]
@@ -71,11 +66,12 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     let url = resolve_url(&args.url).map_err(MigrateError::Input)?;
     let keypair_path = args.keypair.clone().unwrap_or_else(default_keypair_path);
     let payer = read_keypair(&keypair_path).map_err(MigrateError::Input)?;
-    let progress = args.output == Output::Text;
+    let progress = args.output == OutputFormat::Text;
     let commitment = match args.commitment {
-        Commitment::Confirmed => CommitmentConfig::confirmed(),
-        Commitment::Finalized => CommitmentConfig::finalized(),
-    };
+        Commitment::Confirmed => cli::Commitment::Confirmed,
+        Commitment::Finalized => cli::Commitment::Finalized,
+    }
+    .config();
     let mut backend = RpcBackend::new(url, payer, commitment, progress);
     let (config_path, do_deploy, do_init) = match &args.step {
         Step::Deploy { config } => (config, true, false),
@@ -106,7 +102,7 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
 async fn main() -> ExitCode {
     let args = Args::parse();
     let outcome = run(&args).await;
-    let json = args.output == Output::Json;
+    let json = args.output == OutputFormat::Json;
     match outcome {
         Ok(result) => {
             if json {

@@ -34,6 +34,17 @@ pub enum Commitment {
     Finalized,
 }
 
+impl Commitment {
+    pub fn config(self) -> solana_commitment_config::CommitmentConfig {
+        use solana_commitment_config::CommitmentConfig;
+        match self {
+            Commitment::Processed => CommitmentConfig::processed(),
+            Commitment::Confirmed => CommitmentConfig::confirmed(),
+            Commitment::Finalized => CommitmentConfig::finalized(),
+        }
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     Text,

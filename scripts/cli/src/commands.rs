@@ -12,8 +12,8 @@ use usd1_client::events::{hex32, Event};
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
     accounts, attestation, format_amount, ix, parse_amount, pda, request_id_from_reference, token,
-    Issuer, Limits, Minter, MinterConfig, Proposal, ProposalAction, ProposalStatus, Redemption,
-    Roles, TOKEN_PROGRAM_ID,
+    InitializeArgs, Issuer, Limits, Minter, MinterConfig, Proposal, ProposalAction, ProposalStatus,
+    Redemption, Roles, TOKEN_PROGRAM_ID,
 };
 
 use crate::cli::{ActionArgs, Command, IssueArgs, ProposalArg};
@@ -346,16 +346,13 @@ pub async fn run<B: Backend>(
 }
 
 fn parse_signature(text: &str) -> Result<[u8; 64], Failure> {
-    bs58_64(text).ok_or_else(|| {
-        input(format!(
-            "invalid --cosignature {text:?}: expected a base58 ed25519 signature (64 bytes)"
-        ))
-    })
-}
-
-fn bs58_64(text: &str) -> Option<[u8; 64]> {
-    let signature: solana_sdk::signature::Signature = text.parse().ok()?;
-    Some(signature.into())
+    text.parse::<solana_sdk::signature::Signature>()
+        .map(Into::into)
+        .map_err(|_| {
+            input(format!(
+                "invalid --cosignature {text:?}: expected a base58 ed25519 signature (64 bytes)"
+            ))
+        })
 }
 
 async fn init<B: Backend>(ctx: &mut Ctx<'_, B>, path: &std::path::Path) -> CommandResult {
@@ -373,11 +370,25 @@ async fn init<B: Backend>(ctx: &mut Ctx<'_, B>, path: &std::path::Path) -> Comma
             "mint {mint} is already initialized (issuer {issuer}); nothing was sent"
         )));
     }
+    initialize(ctx.backend, ctx.signer, args, &mint_keypair).await
+}
+
+/// Sends `initialize` for the mint `mint_keypair` with `args`, `signer` paying (what
+/// `usd1 init` and `usd1-migrate` share once each has checked that the issuer is absent).
+pub async fn initialize<B: Backend>(
+    backend: &mut B,
+    signer: &Keypair,
+    args: InitializeArgs,
+    mint_keypair: &Keypair,
+) -> CommandResult {
+    let mut ctx = Ctx { backend, signer };
+    let mint = mint_keypair.pubkey();
+    let issuer = pda::issuer(&mint);
     let executed = ctx
         .send(
             "initialize",
             &[ix::initialize(&ctx.me(), &mint, args)],
-            &[&mint_keypair],
+            &[mint_keypair],
         )
         .await?;
     Ok(sent(

@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use solana_commitment_config::CommitmentConfig;
-use usd1_cli::cli::{Command, Commitment, OutputFormat};
+use usd1_cli::cli::{Command, OutputFormat};
 use usd1_cli::commands::Failure;
 use usd1_cli::{config, demo, execute, failed, prepare, Outcome};
 use usd1_client::rpc::RpcBackend;
@@ -36,11 +35,7 @@ async fn main() -> ExitCode {
         Ok(url) => url,
         Err(message) => return finish(failed(&cli, Failure::Input(message))),
     };
-    let commitment = match cli.commitment {
-        Commitment::Processed => CommitmentConfig::processed(),
-        Commitment::Confirmed => CommitmentConfig::confirmed(),
-        Commitment::Finalized => CommitmentConfig::finalized(),
-    };
+    let commitment = cli.commitment.config();
     let progress = cli.output == OutputFormat::Text;
     let signer_copy = signer.insecure_clone();
     let mut backend = RpcBackend::new(url, signer_copy, commitment, progress);
