@@ -65,6 +65,10 @@ pub enum Command {
     /// governance, reserves, co-signed mints, refusals, freeze, pause, redemption; every
     /// event is printed with its sequence number.
     Demo,
+    /// Ingest the program's events from the cluster into the ledger store (SQLite or
+    /// PostgreSQL), then prove supply = event ledger = bank ledger. Exit 0 only when
+    /// everything agrees; 1 on any discrepancy, 2 on bad input, 3 when it could not complete.
+    Reconcile(usd1_reconciler::cli::ReconcileArgs),
     /// Create the mint and its issuer from a TOML file (the signer pays and must hold the
     /// mint keypair named in the file).
     Init {

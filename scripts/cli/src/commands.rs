@@ -266,6 +266,9 @@ pub async fn run<B: Backend>(
     let mut ctx = Ctx { backend, signer };
     match command {
         Command::Demo => Err(input("`usd1 demo` runs on its own embedded SVM")),
+        Command::Reconcile(_) => Err(input(
+            "`usd1 reconcile` reads a cluster through its own source",
+        )),
         Command::Init { config } => init(&mut ctx, config).await,
         Command::Propose { mint, action } => propose(&mut ctx, &mint.mint, action).await,
         Command::Approve(p) => vote(&mut ctx, p, Vote::Approve).await,

@@ -494,5 +494,52 @@ pub async fn run() -> DemoResult<()> {
         seqs.len(),
         issuer.event_seq
     );
+
+    println!("\n8. The reconciler: on-chain supply = event ledger = bank ledger");
+    let today = usd1_reconciler::calendar::utc_date(story.now().await);
+    let bank = format!(
+        "request_id,amount,value_date,reference\n\
+         wire-2026-11-21-0001,125000.00,{today},FED-20261121-0001\n\
+         wire-2026-11-21-0002,40000.00,{today},FED-20261121-0002\n"
+    );
+    let path = std::env::temp_dir().join(format!("usd1-demo-ledger-{}.sqlite", std::process::id()));
+    let store_path = path.display().to_string();
+    let store = usd1_reconciler::Store::open(&store_path)
+        .await
+        .map_err(|e| e.to_string())?;
+    let policy = usd1_reconciler::Policy::default();
+    let (summary, report) =
+        usd1_reconciler::reconcile_embedded(&mut story.svm, &store, &mint, &bank, &policy)
+            .await
+            .map_err(|e| e.to_string())?;
+    println!(
+        "   ingested {} transactions, {} events into {store_path}",
+        summary.transactions, summary.new_events
+    );
+    for line in report.text().lines() {
+        println!("   {line}");
+    }
+    if !report.ok {
+        return Err("the reconciliation found discrepancies".into());
+    }
+    println!("   the same ledger against a bank credit from three days ago nobody minted:");
+    let overdue = today - chrono::Days::new(3);
+    let unminted = format!("{bank}wire-2026-11-18-0009,5000.00,{overdue},FED-20261118-0009\n");
+    let (_, report) =
+        usd1_reconciler::reconcile_embedded(&mut story.svm, &store, &mint, &unminted, &policy)
+            .await
+            .map_err(|e| e.to_string())?;
+    let bank_check = report.checks.iter().find(|c| c.name == "bank_ledger");
+    match bank_check.map(|c| c.findings.as_slice()) {
+        Some([finding @ usd1_reconciler::Finding::CreditNotMinted { .. }]) if !report.ok => {
+            println!("      fails closed: {finding}");
+        }
+        _ => return Err(format!("the unminted credit went unreported: {report:?}")),
+    }
+    store.close().await;
+    let _ = std::fs::remove_file(&path);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{store_path}{suffix}"));
+    }
     Ok(())
 }

@@ -42,8 +42,8 @@ where
             String::new()
         },
     })?;
-    // the demo brings its own keys
-    if matches!(cli.command, cli::Command::Demo) {
+    // the demo brings its own keys; the reconciler only reads
+    if matches!(cli.command, cli::Command::Demo | cli::Command::Reconcile(_)) {
         return Ok((cli, Keypair::new()));
     }
     let path = cli

@@ -35,6 +35,14 @@ async fn main() -> ExitCode {
         Ok(url) => url,
         Err(message) => return finish(failed(&cli, Failure::Input(message))),
     };
+    if let Command::Reconcile(args) = &cli.command {
+        let outcome = usd1_reconciler::cli::run(args, &url, cli.output == OutputFormat::Json).await;
+        return finish(Outcome {
+            code: outcome.code,
+            stdout: outcome.stdout,
+            stderr: outcome.stderr,
+        });
+    }
     let commitment = cli.commitment.config();
     let progress = cli.output == OutputFormat::Text;
     let signer_copy = signer.insecure_clone();

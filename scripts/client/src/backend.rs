@@ -107,7 +107,11 @@ pub(crate) fn wire_size(tx: &Transaction) -> usize {
 pub struct EventRecord {
     pub signature: Signature,
     pub slot: u64,
+    /// The block's time (unix seconds), when the node knows it.
+    pub block_time: Option<i64>,
     pub event: Event,
+    /// The event's bytes as emitted (discriminator, then Borsh).
+    pub data: Vec<u8>,
 }
 
 /// A `memcmp` filter on account data: `bytes` at `offset`.

@@ -174,18 +174,23 @@ impl Embedded {
                 Some((program, inner.instruction.data.as_slice()))
             })
             .collect();
-        let events = decode_inner(inner).map_err(transport)?;
+        let decoded = decode_inner(inner).map_err(transport)?;
         let slot = self
             .ctx
             .banks_client
             .get_root_slot()
             .await
             .map_err(transport)?;
-        self.history.extend(events.iter().map(|event| EventRecord {
-            signature,
-            slot,
-            event: event.clone(),
-        }));
+        let block_time = Some(Backend::clock(self).await?.unix_timestamp);
+        let events = decoded.iter().map(|raw| raw.event.clone()).collect();
+        self.history
+            .extend(decoded.into_iter().map(|raw| EventRecord {
+                signature,
+                slot,
+                block_time,
+                event: raw.event,
+                data: raw.data,
+            }));
         let message = &tx.message;
         self.written.extend(
             (0..message.account_keys.len())
@@ -251,6 +256,12 @@ impl Embedded {
             lamports,
         );
         self.send(&[ix], &[]).await
+    }
+
+    /// Every event emitted so far, of every issuer, in order: the embedded SVM's transaction
+    /// history (what the reconciler ingests in the demo and the tests).
+    pub fn history(&self) -> &[EventRecord] {
+        &self.history
     }
 
     /// Writes an account directly (for tests of forged accounts).

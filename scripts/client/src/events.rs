@@ -20,17 +20,26 @@ macro_rules! program_events {
             /// Decodes the data of a self-CPI event instruction. `Ok(None)`: not an event
             /// instruction (no event-CPI tag).
             pub fn decode_cpi_data(data: &[u8]) -> Result<Option<Event>, DecodeError> {
-                let Some(rest) = data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE) else {
-                    return Ok(None);
-                };
+                match data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE) {
+                    Some(rest) => Event::decode(rest).map(Some),
+                    None => Ok(None),
+                }
+            }
+
+            /// Decodes an event's bytes: its 8-byte discriminator, then Borsh (what
+            /// [`RawEvent::data`] holds and Anchor's event coders read).
+            pub fn decode(data: &[u8]) -> Result<Event, DecodeError> {
                 $(
-                    if let Some(mut body) = rest.strip_prefix($name::DISCRIMINATOR) {
+                    if let Some(mut body) = data.strip_prefix($name::DISCRIMINATOR) {
                         let event = $name::deserialize(&mut body)
                             .map_err(|e| DecodeError(format!("{}: {e}", stringify!($name))))?;
-                        return Ok(Some(Event::$name(event)));
+                        if !body.is_empty() {
+                            return Err(DecodeError(format!("{}: {} trailing bytes", stringify!($name), body.len())));
+                        }
+                        return Ok(Event::$name(event));
                     }
                 )*
-                Err(DecodeError(format!("unknown event discriminator {:?}", &rest[..rest.len().min(8)])))
+                Err(DecodeError(format!("unknown event discriminator {:?}", &data[..data.len().min(8)])))
             }
 
             /// The event's name, as in the IDL.
@@ -76,18 +85,27 @@ program_events!(
     ReservesAttested,
 );
 
+/// An event with its bytes as emitted: the 8-byte discriminator then Borsh (the event-CPI tag
+/// stripped). This is what Anchor's event coders decode, and what the reconciler stores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    pub event: Event,
+    pub data: Vec<u8>,
+}
+
 /// Events in `(program_id, data)` inner instructions, in order, skipping instructions of other
 /// programs.
 pub fn decode_inner<'a>(
     inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>,
-) -> Result<Vec<Event>, DecodeError> {
+) -> Result<Vec<RawEvent>, DecodeError> {
     let mut events = Vec::new();
     for (program_id, data) in inner {
         if *program_id != usd1_minter::ID {
             continue;
         }
         if let Some(event) = Event::decode_cpi_data(data)? {
-            events.push(event);
+            let data = data[anchor_lang::event::EVENT_IX_TAG_LE.len()..].to_vec();
+            events.push(RawEvent { event, data });
         }
     }
     Ok(events)

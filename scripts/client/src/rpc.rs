@@ -27,7 +27,7 @@ use solana_transaction_status_client_types::{
 use crate::backend::{
     signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Executed, SendError,
 };
-use crate::events::{decode_inner, Event};
+use crate::events::{decode_inner, RawEvent};
 
 /// A JSON-RPC endpoint with a fee payer.
 pub struct RpcBackend {
@@ -119,7 +119,7 @@ impl RpcBackend {
 /// rolled back); inner instructions of other programs are skipped.
 pub fn transaction_events(
     tx: &EncodedConfirmedTransactionWithStatusMeta,
-) -> Result<(Vec<Event>, Vec<String>, u64), SendError> {
+) -> Result<(Vec<RawEvent>, Vec<String>, u64), SendError> {
     let meta = tx
         .transaction
         .meta
@@ -194,6 +194,7 @@ impl Backend for RpcBackend {
             match self.fetch_transaction_within(&signature, 40).await? {
                 Some(fetched) => {
                     let (events, logs, units) = transaction_events(&fetched)?;
+                    let events = events.into_iter().map(|raw| raw.event).collect();
                     (events, logs, units, false)
                 }
                 None => (Vec::new(), Vec::new(), 0, true),
@@ -319,7 +320,7 @@ impl Backend for RpcBackend {
                     continue;
                 };
                 let (events, _, _) = transaction_events(&fetched)?;
-                for event in events {
+                for RawEvent { event, data } in events {
                     let seq = event.seq();
                     if event.mint() == mint && seq > floor && seq <= top {
                         found.insert(
@@ -327,7 +328,9 @@ impl Backend for RpcBackend {
                             EventRecord {
                                 signature,
                                 slot: fetched.slot,
+                                block_time: fetched.block_time,
                                 event,
+                                data,
                             },
                         );
                     }

@@ -1,0 +1,465 @@
+//! Ingestion: the program's events into the store, resumable and idempotent.
+//!
+//! From RPC: the program address's signatures at finalized commitment, newest first back to
+//! the stored cursor, then each transaction oldest first, its events decoded from the
+//! `emit_cpi` inner instructions by the client library. Failed transactions carry no events
+//! and are passed over; inner instructions of other programs are ignored. Every RPC call is
+//! retried with exponential backoff (rate limits, a node whose history lags); a transaction
+//! that stays unavailable fails the run, it is never taken as "no event". From the embedded
+//! SVM: its transaction history, in order.
+//!
+//! Events and the cursor are committed together, batch by batch: a run stopped anywhere
+//! resumes at the last commit, and storing an event twice is a no-op.
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+use solana_rpc_client_api::config::RpcTransactionConfig;
+use solana_sdk::signature::Signature;
+use usd1_client::backend::EventRecord;
+use usd1_client::events::RawEvent;
+use usd1_client::rpc::transaction_events;
+use usd1_client::PROGRAM_ID;
+
+use crate::store::{Cursor, NewEvent, Store};
+use crate::Error;
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Transactions per commit.
+    pub batch: usize,
+    /// Stop after this many transactions (a bounded run; the next one resumes).
+    pub max_transactions: Option<usize>,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            batch: 200,
+            max_transactions: None,
+            progress: false,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IngestSummary {
+    /// The source's name in the cursor table.
+    pub source: String,
+    /// Transactions read (failed ones included).
+    pub transactions: u64,
+    /// Failed transactions passed over.
+    pub failed: u64,
+    /// Events newly stored (0 when re-run over what is stored).
+    pub new_events: u64,
+    /// Whether the run reached the newest transaction (false when bounded).
+    pub complete: bool,
+}
+
+/// One transaction of a source, with the program's events in it.
+#[derive(Debug, Clone)]
+pub struct SourceTx {
+    pub signature: String,
+    pub slot: u64,
+    pub block_time: i64,
+    /// False for a failed transaction (no events).
+    pub succeeded: bool,
+    pub events: Vec<RawEvent>,
+}
+
+fn progress_bar(show: bool, total: u64, what: &str) -> ProgressBar {
+    if !show || total == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} tx ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Stores `txs` (oldest first) for `source` in batches, moving the cursor with each commit.
+async fn store_transactions(
+    store: &Store,
+    source: &str,
+    txs: impl IntoIterator<Item = Result<SourceTx, Error>>,
+    total: u64,
+    options: &IngestOptions,
+) -> Result<IngestSummary, Error> {
+    let mut summary = IngestSummary {
+        source: source.to_string(),
+        complete: true,
+        ..IngestSummary::default()
+    };
+    let bar = progress_bar(options.progress, total, "ingesting");
+    let batch_size = options.batch.max(1);
+    let mut pending: Vec<NewEvent> = Vec::new();
+    let mut pending_txs = 0usize;
+    let mut last: Option<Cursor> = None;
+    for tx in txs {
+        if options
+            .max_transactions
+            .is_some_and(|max| summary.transactions >= max as u64)
+        {
+            summary.complete = false;
+            break;
+        }
+        let tx = tx?;
+        summary.transactions += 1;
+        if !tx.succeeded {
+            summary.failed += 1;
+        }
+        pending.extend(tx.events.into_iter().map(|raw| NewEvent {
+            signature: tx.signature.clone(),
+            slot: tx.slot,
+            block_time: tx.block_time,
+            event: raw.event,
+            raw: raw.data,
+        }));
+        last = Some(Cursor {
+            signature: tx.signature,
+            slot: tx.slot,
+        });
+        pending_txs += 1;
+        bar.inc(1);
+        if pending_txs >= batch_size {
+            summary.new_events += store.commit(source, &pending, last.as_ref()).await?;
+            pending.clear();
+            pending_txs = 0;
+        }
+    }
+    if pending_txs > 0 {
+        summary.new_events += store.commit(source, &pending, last.as_ref()).await?;
+    }
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+/// Ingests the embedded SVM's history (every issuer's events) under the source `embedded`.
+pub async fn ingest_history(
+    store: &Store,
+    history: &[EventRecord],
+    options: &IngestOptions,
+) -> Result<IngestSummary, Error> {
+    const SOURCE: &str = "embedded";
+    // the history lists events; group them back into their transactions
+    let mut txs: Vec<SourceTx> = Vec::new();
+    for record in history {
+        let signature = record.signature.to_string();
+        let raw = RawEvent {
+            event: record.event.clone(),
+            data: record.data.clone(),
+        };
+        match txs.last_mut() {
+            Some(tx) if tx.signature == signature => tx.events.push(raw),
+            _ => txs.push(SourceTx {
+                signature,
+                slot: record.slot,
+                block_time: record.block_time.unwrap_or(0),
+                succeeded: true,
+                events: vec![raw],
+            }),
+        }
+    }
+    let start = match store.cursor(SOURCE).await? {
+        None => 0,
+        Some(cursor) => txs
+            .iter()
+            .position(|tx| tx.signature == cursor.signature)
+            .map(|i| i + 1)
+            .ok_or_else(|| {
+                Error::Source(format!(
+                    "the store's cursor {} is not in this SVM's history (another chain?)",
+                    cursor.signature
+                ))
+            })?,
+    };
+    let rest = txs.split_off(start);
+    let total = rest.len() as u64;
+    store_transactions(store, SOURCE, rest.into_iter().map(Ok), total, options).await
+}
+
+/// Retries for RPC calls: exponential backoff from `initial`, doubling up to `max`, at most
+/// `attempts` tries; and an optional pace (the shortest interval between two requests) for
+/// nodes that rate-limit.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub attempts: u32,
+    pub initial: Duration,
+    pub max: Duration,
+    pub pace: Option<Duration>,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts: 10,
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(8),
+            pace: None,
+        }
+    }
+}
+
+/// The program's transactions over JSON-RPC, at finalized commitment.
+pub struct RpcSource {
+    client: RpcClient,
+    retry: Retry,
+    last_request: std::sync::Mutex<Option<Instant>>,
+}
+
+impl RpcSource {
+    pub fn new(url: String, retry: Retry) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url, CommitmentConfig::finalized()),
+            retry,
+            last_request: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn client(&self) -> &RpcClient {
+        &self.client
+    }
+
+    /// Waits out the pace since the previous request.
+    async fn pace(&self) {
+        let Some(pace) = self.retry.pace else {
+            return;
+        };
+        let wait = {
+            let mut last = self
+                .last_request
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let now = Instant::now();
+            let next = last.map_or(now, |at| at + pace);
+            *last = Some(next.max(now));
+            next.saturating_duration_since(now)
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// `op` until it yields a value: `Ok(None)` (not available yet) and errors are retried
+    /// with backoff; after the last attempt the run fails naming `what`.
+    async fn retrying<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>, String>>,
+    {
+        let mut delay = self.retry.initial;
+        let mut last = String::from("not available");
+        for attempt in 1..=self.retry.attempts.max(1) {
+            self.pace().await;
+            match op().await {
+                Ok(Some(value)) => return Ok(value),
+                Ok(None) => last = "not available yet".into(),
+                Err(e) => last = e,
+            }
+            if attempt < self.retry.attempts {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(self.retry.max);
+            }
+        }
+        Err(Error::Source(format!(
+            "{what}: {last} (after {} attempts)",
+            self.retry.attempts
+        )))
+    }
+
+    /// The cursor's name for this cluster and program: a store shared by two clusters keeps
+    /// their cursors apart.
+    pub async fn source_name(&self) -> Result<String, Error> {
+        let genesis = self
+            .retrying("getGenesisHash", || async {
+                self.client
+                    .get_genesis_hash()
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+        Ok(format!("rpc:{genesis}:{PROGRAM_ID}"))
+    }
+
+    /// Signatures of the program newer than `until`, oldest first, with whether each failed.
+    async fn new_signatures(
+        &self,
+        until: Option<Signature>,
+    ) -> Result<Vec<(Signature, u64, Option<i64>, bool)>, Error> {
+        let mut listed = Vec::new();
+        let mut before = None;
+        loop {
+            let config = || GetConfirmedSignaturesForAddress2Config {
+                before,
+                until,
+                limit: Some(1000),
+                commitment: Some(CommitmentConfig::finalized()),
+            };
+            let page = self
+                .retrying("getSignaturesForAddress", || async {
+                    self.client
+                        .get_signatures_for_address_with_config(&PROGRAM_ID, config())
+                        .await
+                        .map(Some)
+                        .map_err(|e| e.to_string())
+                })
+                .await?;
+            let Some(oldest) = page.last() else {
+                break;
+            };
+            before = Some(
+                oldest
+                    .signature
+                    .parse()
+                    .map_err(|e| Error::Source(format!("listed signature: {e}")))?,
+            );
+            for entry in &page {
+                let signature: Signature = entry
+                    .signature
+                    .parse()
+                    .map_err(|e| Error::Source(format!("listed signature: {e}")))?;
+                listed.push((signature, entry.slot, entry.block_time, entry.err.is_none()));
+            }
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        listed.reverse();
+        Ok(listed)
+    }
+
+    /// A finalized transaction and the program's events in it.
+    async fn transaction(
+        &self,
+        signature: Signature,
+        listed_block_time: Option<i64>,
+    ) -> Result<SourceTx, Error> {
+        let config = RpcTransactionConfig {
+            encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
+            commitment: Some(CommitmentConfig::finalized()),
+            max_supported_transaction_version: Some(0),
+        };
+        let fetched = self
+            .retrying(&format!("getTransaction {signature}"), || async {
+                match self
+                    .client
+                    .get_transaction_with_config(&signature, config)
+                    .await
+                {
+                    Ok(tx) => Ok(Some(tx)),
+                    // a listed, finalized transaction the node cannot return yet: its history
+                    // lags; ask again rather than take it as having no events
+                    Err(e) if e.to_string().contains("invalid type: null") => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await?;
+        let succeeded = fetched
+            .transaction
+            .meta
+            .as_ref()
+            .is_some_and(|meta| meta.err.is_none());
+        let (events, _, _) =
+            transaction_events(&fetched).map_err(|e| Error::Source(format!("{signature}: {e}")))?;
+        let block_time = match fetched.block_time.or(listed_block_time) {
+            Some(time) => time,
+            None => {
+                self.retrying(&format!("getBlockTime {}", fetched.slot), || async {
+                    self.client
+                        .get_block_time(fetched.slot)
+                        .await
+                        .map(Some)
+                        .map_err(|e| e.to_string())
+                })
+                .await?
+            }
+        };
+        Ok(SourceTx {
+            signature: signature.to_string(),
+            slot: fetched.slot,
+            block_time,
+            succeeded,
+            events,
+        })
+    }
+
+    /// Ingests every finalized transaction of the program newer than the store's cursor.
+    pub async fn ingest(
+        &self,
+        store: &Store,
+        options: &IngestOptions,
+    ) -> Result<IngestSummary, Error> {
+        let source = self.source_name().await?;
+        let until = store
+            .cursor(&source)
+            .await?
+            .map(|cursor| cursor.signature.parse::<Signature>())
+            .transpose()
+            .map_err(|e| Error::Store(format!("stored cursor: {e}")))?;
+        let listed = self.new_signatures(until).await?;
+        let total = options
+            .max_transactions
+            .map_or(listed.len(), |max| max.min(listed.len())) as u64;
+        // fetch lazily, one at a time, so a stop loses at most the batch in flight
+        let mut summary = IngestSummary {
+            source: source.clone(),
+            complete: true,
+            ..IngestSummary::default()
+        };
+        let bar = progress_bar(options.progress, total, "ingesting");
+        let batch_size = options.batch.max(1);
+        for chunk in listed.chunks(batch_size) {
+            let remaining = options
+                .max_transactions
+                .map(|max| (max as u64).saturating_sub(summary.transactions));
+            if remaining == Some(0) {
+                summary.complete = false;
+                break;
+            }
+            let take = remaining.map_or(chunk.len(), |r| chunk.len().min(r as usize));
+            let mut txs = Vec::with_capacity(take);
+            for (signature, slot, block_time, succeeded) in &chunk[..take] {
+                if *succeeded {
+                    txs.push(Ok(self.transaction(*signature, *block_time).await?));
+                } else {
+                    // failed: rolled back, no events; only the cursor moves past it
+                    txs.push(Ok(SourceTx {
+                        signature: signature.to_string(),
+                        slot: *slot,
+                        block_time: block_time.unwrap_or(0),
+                        succeeded: false,
+                        events: Vec::new(),
+                    }));
+                }
+                bar.inc(1);
+            }
+            let one = IngestOptions {
+                batch: take,
+                max_transactions: None,
+                progress: false,
+            };
+            let done = store_transactions(store, &source, txs, take as u64, &one).await?;
+            summary.transactions += done.transactions;
+            summary.failed += done.failed;
+            summary.new_events += done.new_events;
+            if take < chunk.len() {
+                summary.complete = false;
+                break;
+            }
+        }
+        bar.finish_and_clear();
+        Ok(summary)
+    }
+}

@@ -1,0 +1,517 @@
+//! The event ledger's storage: SQLite (a file path, the default) or PostgreSQL (a
+//! `postgres://` URL), one schema (migrations/), one code path through sqlx's `Any` driver.
+//! Events are keyed by (mint, seq) and keep their raw bytes beside the decoded columns.
+//! Writes are idempotent: storing an event already stored changes nothing, and a different
+//! event claiming a stored (mint, seq) is kept apart as a conflict for the sequence check.
+use std::fmt::Write as _;
+
+use anchor_lang::prelude::Pubkey;
+use futures_util::TryStreamExt;
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor, Row};
+use usd1_client::events::{hex32, Event};
+
+use crate::Error;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Rows per multi-row INSERT: 1,000 rows of 12 columns stay under both SQLite's (32,766) and
+/// PostgreSQL's (65,535) bound-parameter limits.
+const INSERT_ROWS: usize = 1_000;
+const EVENT_COLUMNS: &str = "mint, seq, name, signature, slot, block_time, reference, account, \
+                             amount, supply_after, as_of, raw";
+
+/// Which database a store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// An event to store: decoded, with where it came from and its bytes as emitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub signature: String,
+    pub slot: u64,
+    pub block_time: i64,
+    pub event: Event,
+    pub raw: Vec<u8>,
+}
+
+/// The decoded columns the checks read, one stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub seq: u64,
+    pub name: String,
+    pub signature: String,
+    pub block_time: i64,
+    pub reference: Option<[u8; 32]>,
+    pub account: Option<String>,
+    pub amount: Option<u64>,
+    pub supply_after: Option<u64>,
+    pub as_of: Option<i64>,
+}
+
+/// A second event found for a stored (mint, seq).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub seq: u64,
+    pub stored_signature: String,
+    pub other_signature: String,
+}
+
+/// Where a source's ingestion resumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub signature: String,
+    pub slot: u64,
+}
+
+pub struct Store {
+    pool: AnyPool,
+    kind: Kind,
+}
+
+fn store_error(e: impl std::fmt::Display) -> Error {
+    Error::Store(e.to_string())
+}
+
+fn to_i64(what: &str, value: u64) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| {
+        Error::Store(format!(
+            "{what} {value} is above the store's signed 64-bit range"
+        ))
+    })
+}
+
+fn to_u64(what: &str, value: i64) -> Result<u64, Error> {
+    u64::try_from(value).map_err(|_| Error::Store(format!("stored {what} {value} is negative")))
+}
+
+/// The decoded columns of an event: (reference, account, amount, supply_after, as_of).
+type Columns = (
+    Option<String>,
+    Option<String>,
+    Option<u64>,
+    Option<u64>,
+    Option<i64>,
+);
+
+fn columns(event: &Event) -> Columns {
+    match event {
+        Event::Minted(e) => (
+            Some(hex32(&e.request_id)),
+            Some(e.recipient.to_string()),
+            Some(e.amount),
+            Some(e.supply_after),
+            None,
+        ),
+        Event::RedemptionRequested(e) => (
+            Some(hex32(&e.redemption_id)),
+            Some(e.token_account.to_string()),
+            Some(e.amount),
+            Some(e.supply_after),
+            None,
+        ),
+        Event::RedemptionSettled(e) => (
+            Some(hex32(&e.redemption_id)),
+            None,
+            Some(e.amount),
+            None,
+            None,
+        ),
+        Event::RedemptionRefunded(e) => (
+            Some(hex32(&e.redemption_id)),
+            Some(e.token_account.to_string()),
+            Some(e.amount),
+            Some(e.supply_after),
+            None,
+        ),
+        // no account: the seized tokens were burned
+        Event::Seized(e) => (
+            None,
+            e.to.map(|to| to.to_string()),
+            Some(e.amount),
+            Some(e.supply_after),
+            None,
+        ),
+        Event::ReservesAttested(e) => (None, None, Some(e.amount), Some(e.supply), Some(e.as_of)),
+        _ => (None, None, None, None, None),
+    }
+}
+
+fn parse_hex32(text: &str) -> Result<[u8; 32], Error> {
+    let bad = || Error::Store(format!("stored reference {text:?} is not 64 hex digits"));
+    if text.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Opens (creating when needed) and migrates the store at `location`: a `postgres://` or
+    /// `postgresql://` URL, `sqlite::memory:`, or a SQLite file path (optionally `sqlite:`).
+    pub async fn open(location: &str) -> Result<Self, Error> {
+        install_default_drivers();
+        let postgres = location.starts_with("postgres://") || location.starts_with("postgresql://");
+        let (url, kind) = if postgres {
+            (location.to_string(), Kind::Postgres)
+        } else if location == "sqlite::memory:" {
+            (location.to_string(), Kind::Sqlite)
+        } else {
+            let path = location.strip_prefix("sqlite:").unwrap_or(location);
+            if path.is_empty() || path.contains('?') {
+                return Err(Error::Input(format!(
+                    "invalid store {location:?}: expected a SQLite file path or a postgres:// URL"
+                )));
+            }
+            (format!("sqlite://{path}?mode=rwc"), Kind::Sqlite)
+        };
+        let options = match kind {
+            // one writer; WAL lets readers (a second process, a test) look while it writes, and
+            // synchronous=NORMAL is safe with WAL against a crash of this process (a power
+            // loss may drop the last commits, which the next run ingests again)
+            Kind::Sqlite => AnyPoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        Ok(())
+                    })
+                }),
+            Kind::Postgres => AnyPoolOptions::new().max_connections(2),
+        };
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|e| Error::Store(format!("cannot open {}: {e}", redact(location))))?;
+        let migrator = match kind {
+            Kind::Sqlite => &SQLITE_MIGRATIONS,
+            Kind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Store(format!("migrating {}: {e}", redact(location))))?;
+        Ok(Self { pool, kind })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The cursor of `source`, None before its first run.
+    pub async fn cursor(&self, source: &str) -> Result<Option<Cursor>, Error> {
+        let row = sqlx::query("SELECT signature, slot FROM cursors WHERE source = $1")
+            .bind(source)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.map(|row| {
+            Ok(Cursor {
+                signature: row.try_get(0).map_err(store_error)?,
+                slot: to_u64("slot", row.try_get(1).map_err(store_error)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores `events` and moves `source`'s cursor to `cursor`, atomically: a run stopped at
+    /// any point resumes from the last commit with nothing lost or doubled. Returns how many
+    /// events were new.
+    pub async fn commit(
+        &self,
+        source: &str,
+        events: &[NewEvent],
+        cursor: Option<&Cursor>,
+    ) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut inserted = 0u64;
+        for chunk in events.chunks(INSERT_ROWS) {
+            let mut sql = format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES ");
+            for row in 0..chunk.len() {
+                let base = row * 12;
+                if row > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for column in 1..=12 {
+                    if column > 1 {
+                        sql.push(',');
+                    }
+                    let _ = write!(sql, "${}", base + column);
+                }
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (mint, seq) DO NOTHING");
+            let mut query = sqlx::query(&sql);
+            for new in chunk {
+                let (reference, account, amount, supply_after, as_of) = columns(&new.event);
+                query = query
+                    .bind(new.event.mint().to_string())
+                    .bind(to_i64("seq", new.event.seq())?)
+                    .bind(new.event.name())
+                    .bind(new.signature.clone())
+                    .bind(to_i64("slot", new.slot)?)
+                    .bind(new.block_time)
+                    .bind(reference)
+                    .bind(account)
+                    .bind(amount.map(|a| to_i64("amount", a)).transpose()?)
+                    .bind(supply_after.map(|s| to_i64("supply", s)).transpose()?)
+                    .bind(as_of)
+                    .bind(new.raw.clone());
+            }
+            let done = query.execute(&mut *tx).await.map_err(store_error)?;
+            inserted += done.rows_affected();
+            if done.rows_affected() < chunk.len() as u64 {
+                // some (mint, seq) were already there: the same event again is a no-op; a
+                // different one is evidence, kept apart
+                for new in chunk {
+                    let stored = sqlx::query(
+                        "SELECT signature, raw FROM events WHERE mint = $1 AND seq = $2",
+                    )
+                    .bind(new.event.mint().to_string())
+                    .bind(to_i64("seq", new.event.seq())?)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+                    let signature: String = stored.try_get(0).map_err(store_error)?;
+                    let raw: Vec<u8> = stored.try_get(1).map_err(store_error)?;
+                    if signature == new.signature && raw == new.raw {
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO event_conflicts (mint, seq, signature, slot, block_time, raw) \
+                         VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (mint, seq, signature) DO NOTHING",
+                    )
+                    .bind(new.event.mint().to_string())
+                    .bind(to_i64("seq", new.event.seq())?)
+                    .bind(new.signature.clone())
+                    .bind(to_i64("slot", new.slot)?)
+                    .bind(new.block_time)
+                    .bind(new.raw.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+                }
+            }
+        }
+        if let Some(cursor) = cursor {
+            sqlx::query(
+                "INSERT INTO cursors (source, signature, slot) VALUES ($1, $2, $3) \
+                 ON CONFLICT (source) DO UPDATE SET signature = excluded.signature, slot = excluded.slot",
+            )
+            .bind(source)
+            .bind(cursor.signature.clone())
+            .bind(to_i64("slot", cursor.slot)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(inserted)
+    }
+
+    /// The mint's events with seq in 1..=through, in seq order, as the checks read them.
+    pub async fn ledger(&self, mint: &Pubkey, through: u64) -> Result<Vec<LedgerRow>, Error> {
+        let mut rows = sqlx::query(
+            "SELECT seq, name, signature, block_time, reference, account, amount, supply_after, as_of \
+             FROM events WHERE mint = $1 AND seq <= $2 ORDER BY seq",
+        )
+        .bind(mint.to_string())
+        .bind(to_i64("seq", through)?)
+        .fetch(&self.pool);
+        let mut ledger = Vec::new();
+        while let Some(row) = rows.try_next().await.map_err(store_error)? {
+            let get_u64 = |i: usize, what: &str| -> Result<Option<u64>, Error> {
+                let value: Option<i64> = row.try_get(i).map_err(store_error)?;
+                value.map(|v| to_u64(what, v)).transpose()
+            };
+            let reference: Option<String> = row.try_get(4).map_err(store_error)?;
+            ledger.push(LedgerRow {
+                seq: to_u64("seq", row.try_get(0).map_err(store_error)?)?,
+                name: row.try_get(1).map_err(store_error)?,
+                signature: row.try_get(2).map_err(store_error)?,
+                block_time: row.try_get(3).map_err(store_error)?,
+                reference: reference.as_deref().map(parse_hex32).transpose()?,
+                account: row.try_get(5).map_err(store_error)?,
+                amount: get_u64(6, "amount")?,
+                supply_after: get_u64(7, "supply")?,
+                as_of: row.try_get(8).map_err(store_error)?,
+            });
+        }
+        Ok(ledger)
+    }
+
+    /// The highest stored seq of the mint (0 when none).
+    pub async fn max_seq(&self, mint: &Pubkey) -> Result<u64, Error> {
+        let row = sqlx::query("SELECT MAX(seq) FROM events WHERE mint = $1")
+            .bind(mint.to_string())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let max: Option<i64> = row.try_get(0).map_err(store_error)?;
+        to_u64("seq", max.unwrap_or(0))
+    }
+
+    /// Conflicting events recorded for the mint, by seq.
+    pub async fn conflicts(&self, mint: &Pubkey) -> Result<Vec<Conflict>, Error> {
+        let rows = sqlx::query(
+            "SELECT c.seq, e.signature, c.signature FROM event_conflicts c \
+             JOIN events e ON e.mint = c.mint AND e.seq = c.seq \
+             WHERE c.mint = $1 ORDER BY c.seq, c.signature",
+        )
+        .bind(mint.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Conflict {
+                    seq: to_u64("seq", row.try_get(0).map_err(store_error)?)?,
+                    stored_signature: row.try_get(1).map_err(store_error)?,
+                    other_signature: row.try_get(2).map_err(store_error)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every stored row of every ledger table, in key order, one line each (raw bytes in hex):
+    /// two stores holding the same ledger dump to the same bytes, whatever the database and
+    /// however the ingestion was split into runs.
+    pub async fn dump(&self) -> Result<String, Error> {
+        let mut out = String::new();
+        let events = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events ORDER BY mint, seq"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        for row in &events {
+            let text = |i: usize| -> Result<String, Error> {
+                let value: Option<String> = row.try_get(i).map_err(store_error)?;
+                Ok(value.unwrap_or_else(|| "NULL".into()))
+            };
+            let int = |i: usize| -> Result<String, Error> {
+                let value: Option<i64> = row.try_get(i).map_err(store_error)?;
+                Ok(value.map_or_else(|| "NULL".into(), |v| v.to_string()))
+            };
+            let raw: Vec<u8> = row.try_get(11).map_err(store_error)?;
+            let _ = writeln!(
+                out,
+                "events {} {} {} {} {} {} {} {} {} {} {} {}",
+                text(0)?,
+                int(1)?,
+                text(2)?,
+                text(3)?,
+                int(4)?,
+                int(5)?,
+                text(6)?,
+                text(7)?,
+                int(8)?,
+                int(9)?,
+                int(10)?,
+                hex(&raw)
+            );
+        }
+        let conflicts = sqlx::query(
+            "SELECT mint, seq, signature, slot, block_time, raw FROM event_conflicts \
+             ORDER BY mint, seq, signature",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        for row in &conflicts {
+            let mint: String = row.try_get(0).map_err(store_error)?;
+            let seq: i64 = row.try_get(1).map_err(store_error)?;
+            let signature: String = row.try_get(2).map_err(store_error)?;
+            let slot: i64 = row.try_get(3).map_err(store_error)?;
+            let block_time: i64 = row.try_get(4).map_err(store_error)?;
+            let raw: Vec<u8> = row.try_get(5).map_err(store_error)?;
+            let _ = writeln!(
+                out,
+                "event_conflicts {mint} {seq} {signature} {slot} {block_time} {}",
+                hex(&raw)
+            );
+        }
+        let cursors = sqlx::query("SELECT source, signature, slot FROM cursors ORDER BY source")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        for row in &cursors {
+            let source: String = row.try_get(0).map_err(store_error)?;
+            let signature: String = row.try_get(1).map_err(store_error)?;
+            let slot: i64 = row.try_get(2).map_err(store_error)?;
+            let _ = writeln!(out, "cursors {source} {signature} {slot}");
+        }
+        Ok(out)
+    }
+
+    /// Runs one statement (tests use it to damage a ledger on purpose).
+    pub async fn execute(&self, sql: &str) -> Result<u64, Error> {
+        sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(store_error)
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// A store location fit for messages: a URL's password replaced.
+pub fn redact(location: &str) -> String {
+    match (location.find("://"), location.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &location[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:***{}", &location[..scheme + 3], &location[at..])
+                }
+                None => location.to_string(),
+            }
+        }
+        _ => location.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://usd1:secret@127.0.0.1:5432/ledger"),
+            "postgres://usd1:***@127.0.0.1:5432/ledger"
+        );
+        assert_eq!(redact("ledger.db"), "ledger.db");
+        assert_eq!(redact("postgres://usd1@host/db"), "postgres://usd1@host/db");
+    }
+
+    #[test]
+    fn references_round_trip_through_hex() {
+        let id: [u8; 32] = std::array::from_fn(|i| i as u8 * 7);
+        assert_eq!(parse_hex32(&hex32(&id)).unwrap(), id);
+        assert!(parse_hex32("zz").is_err());
+    }
+}
