@@ -54,6 +54,28 @@ pub fn transfer_checked(
     .map_err(err)
 }
 
+/// A holder's own Token-2022 `burn_checked` of `amount` from `account`, signed by `owner`:
+/// it bypasses the program (no event, no redemption), so the reconciler reports it as a
+/// supply mismatch.
+pub fn burn_checked(
+    account: &Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+    decimals: u8,
+) -> Result<Instruction, DecodeError> {
+    anchor_spl::token_2022::spl_token_2022::instruction::burn_checked(
+        &TOKEN_PROGRAM_ID,
+        account,
+        mint,
+        owner,
+        &[],
+        amount,
+        decimals,
+    )
+    .map_err(err)
+}
+
 /// A Token-2022 mint with the extensions usd1-minter configures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MintView {

@@ -1,0 +1,698 @@
+//! The reconciler against events produced by the program (embedded SVM): a clean run, every
+//! discrepancy class detected with its evidence, idempotent and resumable ingestion, and the
+//! same ledger on PostgreSQL (USD1_TEST_POSTGRES, which scripts/test provides).
+use anchor_lang::Event as AnchorEvent;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use usd1_client::events::{self, Event};
+use usd1_client::{ix, request_id_from_reference, token, ProposalAction};
+use usd1_reconciler::calendar::{utc_date, Calendar};
+use usd1_reconciler::ingest::{ingest_history, IngestOptions};
+use usd1_reconciler::store::NewEvent;
+use usd1_reconciler::{reconcile_embedded, Finding, Policy, Report, Store};
+use usd1_tests::{Fixture, RoleKeys, SOL, TOKEN};
+
+/// An issuer with a history: roles, a minter, reserves attested, three mints, a settled and a
+/// refunded redemption, a seizure burned.
+struct World {
+    f: Fixture,
+    roles: RoleKeys,
+    minter: Keypair,
+    holder: Keypair,
+    account: Pubkey,
+    /// The bank ledger of the three mints.
+    bank: String,
+}
+
+fn id(text: &str) -> [u8; 32] {
+    request_id_from_reference(text).unwrap()
+}
+
+async fn world() -> World {
+    let mut f = Fixture::new().await;
+    let roles = f.with_roles().await;
+    let minter = f
+        .add_minter(1_000_000 * TOKEN, 1_000_000 * TOKEN, 3600)
+        .await;
+    let now = f.svm.clock().await.unix_timestamp;
+    let attest = ix::attest_reserves(
+        &roles.reserve_attestor.pubkey(),
+        &f.mint,
+        500_000 * TOKEN,
+        now,
+        [7; 32],
+    );
+    f.send(&[attest], &[&roles.reserve_attestor]).await.unwrap();
+    let holder = Keypair::new();
+    f.svm.fund(&holder.pubkey(), 10 * SOL).await.unwrap();
+    let account = f.holder(&holder.pubkey()).await;
+    for (wire, amount) in [("wire-1", 100_000), ("wire-2", 50_000), ("wire-3", 25_000)] {
+        f.mint_to(&minter, &account, id(wire), amount * TOKEN)
+            .await
+            .unwrap();
+    }
+    let operator = roles.redemption_operator.insecure_clone();
+    let redeem = |rid: &str, amount: u64| {
+        ix::redeem(
+            &holder.pubkey(),
+            &f.mint,
+            &account,
+            id(rid),
+            amount * TOKEN,
+            id("payout"),
+        )
+    };
+    let (r1, r2) = (redeem("r-1", 10_000), redeem("r-2", 5_000));
+    f.send(&[r1], &[&holder]).await.unwrap();
+    let settle = ix::settle_redemption(&operator.pubkey(), &f.mint, id("r-1"), id("bank-tx-1"));
+    f.send(&[settle], &[&operator]).await.unwrap();
+    f.send(&[r2], &[&holder]).await.unwrap();
+    let refund = ix::refund_redemption(&operator.pubkey(), &f.mint, id("r-2"), &account, 3);
+    f.send(&[refund], &[&operator]).await.unwrap();
+    let freeze = ix::freeze(&roles.freezer.pubkey(), &f.mint, &account, 9);
+    f.send(&[freeze], &[&roles.freezer]).await.unwrap();
+    f.pass(ProposalAction::Seize {
+        account,
+        destination: None,
+        amount: 1_000 * TOKEN,
+    })
+    .await
+    .unwrap();
+    let thaw = ix::thaw(&roles.freezer.pubkey(), &f.mint, &account);
+    f.send(&[thaw], &[&roles.freezer]).await.unwrap();
+    let today = utc_date(f.svm.clock().await.unix_timestamp);
+    let bank = format!(
+        "request_id,amount,value_date,reference\n\
+         wire-1,100000,{today},FED-1\nwire-2,50000.00,{today},FED-2\nwire-3,25000,{today},FED-3\n"
+    );
+    World {
+        f,
+        roles,
+        minter,
+        holder,
+        account,
+        bank,
+    }
+}
+
+async fn temp_store(tag: &str) -> (Store, String) {
+    let path = std::env::temp_dir().join(format!(
+        "usd1-reconciler-{}-{tag}.sqlite",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let location = path.display().to_string();
+    (Store::open(&location).await.unwrap(), location)
+}
+
+async fn reconcile(w: &mut World, store: &Store, bank: &str, policy: &Policy) -> Report {
+    let mint = w.f.mint;
+    reconcile_embedded(&mut w.f.svm, store, &mint, bank, policy)
+        .await
+        .unwrap()
+        .1
+}
+
+fn findings<'a>(report: &'a Report, check: &str) -> &'a [Finding] {
+    &report
+        .checks
+        .iter()
+        .find(|c| c.name == check)
+        .unwrap_or_else(|| panic!("no check {check}"))
+        .findings
+}
+
+/// Asserts only `check` failed, and returns its findings.
+#[track_caller]
+fn only_failed<'a>(report: &'a Report, check: &str) -> &'a [Finding] {
+    assert!(!report.ok, "the report must fail closed: {}", report.text());
+    for c in &report.checks {
+        assert_eq!(c.ok, c.name != check, "check {}: {}", c.name, report.text());
+    }
+    findings(report, check)
+}
+
+/// The seq of the first event of `name` in the fixture's log, and its signature in the store.
+fn seq_of(w: &World, name: &str) -> u64 {
+    w.f.events
+        .iter()
+        .find(|e| e.name() == name)
+        .unwrap_or_else(|| panic!("no {name} event"))
+        .seq()
+}
+
+#[tokio::test]
+async fn a_clean_ledger_reconciles_and_reingestion_changes_nothing() {
+    let mut w = world().await;
+    let (store, _) = temp_store("clean").await;
+    let bank = w.bank.clone();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    assert!(report.ok, "{}", report.text());
+    let supply = w.f.supply().await;
+    let t = &report.ledger;
+    assert_eq!(t.minted, u128::from(175_000 * TOKEN));
+    assert_eq!(t.redeemed, u128::from(15_000 * TOKEN));
+    assert_eq!(t.refunded, u128::from(5_000 * TOKEN));
+    assert_eq!(t.seized_burned, u128::from(1_000 * TOKEN));
+    assert_eq!(t.supply, i128::from(supply));
+    assert_eq!(report.chain.supply, supply);
+    assert_eq!(t.events, w.f.issuer().await.event_seq);
+    assert_eq!((report.bank.credits, report.bank.matched), (3, 3));
+    assert!(report.text().contains("OK, everything agrees"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["checks"].as_array().unwrap().len(), 5);
+
+    // re-running stores nothing new and leaves every row as it was, cursor included
+    let before = store.dump().await.unwrap();
+    assert!(before.contains("cursors embedded "), "{before}");
+    let again = ingest_history(&store, w.f.svm.history(), &IngestOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((again.transactions, again.new_events), (0, 0));
+    assert_eq!(store.dump().await.unwrap(), before);
+    // even from scratch (cursor gone), every event is recognised as stored
+    store.execute("DELETE FROM cursors").await.unwrap();
+    let replay = ingest_history(&store, w.f.svm.history(), &IngestOptions::default())
+        .await
+        .unwrap();
+    assert!(replay.transactions > 0);
+    assert_eq!(replay.new_events, 0);
+    assert_eq!(store.dump().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_stopped_ingestion_resumes_to_the_same_database() {
+    let w = world().await;
+    let (whole, _) = temp_store("whole").await;
+    ingest_history(&whole, w.f.svm.history(), &IngestOptions::default())
+        .await
+        .unwrap();
+    // in pieces: 3 transactions per commit, stopped after 7, then 5 more, then the rest
+    let (pieces, _) = temp_store("pieces").await;
+    let mut stored = 0;
+    for max in [Some(7), Some(5), None] {
+        let options = IngestOptions {
+            batch: 3,
+            max_transactions: max,
+            progress: false,
+        };
+        let run = ingest_history(&pieces, w.f.svm.history(), &options)
+            .await
+            .unwrap();
+        assert_eq!(run.complete, max.is_none());
+        if let Some(max) = max {
+            assert_eq!(run.transactions, max as u64);
+        }
+        stored += run.new_events;
+    }
+    assert_eq!(stored, w.f.events.len() as u64);
+    assert_eq!(pieces.dump().await.unwrap(), whole.dump().await.unwrap());
+}
+
+#[tokio::test]
+async fn missing_events_are_named_by_seq() {
+    let mut w = world().await;
+    let (store, _) = temp_store("missing").await;
+    let bank = w.bank.clone();
+    assert!(
+        reconcile(&mut w, &store, &bank, &Policy::default())
+            .await
+            .ok
+    );
+    // an ingestion that lost a transaction: the freeze and the newest event
+    let frozen = seq_of(&w, "AccountFrozen");
+    let last = w.f.issuer().await.event_seq;
+    store
+        .execute(&format!(
+            "DELETE FROM events WHERE seq IN ({frozen}, {last})"
+        ))
+        .await
+        .unwrap();
+    let mint = w.f.mint;
+    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        only_failed(&report, "sequence"),
+        [
+            Finding::MissingEvents {
+                from: frozen,
+                to: frozen
+            },
+            Finding::MissingEvents {
+                from: last,
+                to: last
+            }
+        ]
+    );
+    assert!(report
+        .text()
+        .contains(&format!("event #{frozen} is missing")));
+}
+
+#[tokio::test]
+async fn a_second_event_with_a_stored_seq_is_a_duplicate() {
+    let mut w = world().await;
+    let (store, _) = temp_store("duplicate").await;
+    let bank = w.bank.clone();
+    assert!(
+        reconcile(&mut w, &store, &bank, &Policy::default())
+            .await
+            .ok
+    );
+    let thawed = seq_of(&w, "AccountThawed");
+    let forged = events::AccountThawed {
+        mint: w.f.mint,
+        seq: thawed,
+        account: w.account,
+        owner: w.holder.pubkey(),
+        by: Keypair::new().pubkey(),
+    };
+    let before = store.dump().await.unwrap();
+    store
+        .commit(
+            "forged",
+            &[NewEvent {
+                signature: "forged-signature".into(),
+                slot: 1,
+                block_time: 0,
+                event: Event::AccountThawed(forged.clone()),
+                raw: forged.data(),
+            }],
+            None,
+        )
+        .await
+        .unwrap();
+    // the stored event is untouched; the claim is kept apart as evidence
+    let after = store.dump().await.unwrap();
+    assert!(after.starts_with(&before[..before.find("cursors").unwrap()]));
+    let mint = w.f.mint;
+    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
+        .await
+        .unwrap();
+    match only_failed(&report, "sequence") {
+        [Finding::DuplicateSeq {
+            seq,
+            other_signature,
+            ..
+        }] => {
+            assert_eq!(
+                (*seq, other_signature.as_str()),
+                (thawed, "forged-signature")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_burn_outside_the_program_is_a_supply_mismatch() {
+    let mut w = world().await;
+    let (store, _) = temp_store("supply").await;
+    let bank = w.bank.clone();
+    // the holder burns 3 tokens with Token-2022 directly: supply moves, no event
+    let burn =
+        token::burn_checked(&w.account, &w.f.mint, &w.holder.pubkey(), 3 * TOKEN, 6).unwrap();
+    let holder = w.holder.insecure_clone();
+    w.f.svm.send(&[burn], &[&holder]).await.unwrap();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    let supply = w.f.supply().await;
+    let event_seq = w.f.issuer().await.event_seq;
+    assert_eq!(
+        only_failed(&report, "supply"),
+        [Finding::SupplyMismatch {
+            ledger_supply: i128::from(supply + 3 * TOKEN),
+            chain_supply: supply,
+            through_seq: event_seq,
+        }]
+    );
+    // the next mint records a supply the ledger cannot reach: the trail shows where
+    // (sent past the fixture, whose supply identity assertion this burn breaks on purpose)
+    let minter = w.minter.insecure_clone();
+    let mint4 = ix::mint(&minter.pubkey(), &w.f.mint, &w.account, id("wire-4"), TOKEN);
+    w.f.svm.send(&[mint4], &[&minter]).await.unwrap();
+    let bank = format!(
+        "{bank}wire-4,1,{},FED-4\n",
+        utc_date(w.f.svm.clock().await.unix_timestamp)
+    );
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    let found = only_failed(&report, "supply");
+    assert_eq!(found.len(), 2, "{found:?}");
+    match &found[1] {
+        Finding::SupplyTrailDiverges {
+            event,
+            event_supply,
+            ledger_supply,
+        } => {
+            assert_eq!(event.seq, event_seq + 1);
+            assert_eq!(
+                *ledger_supply - i128::from(*event_supply),
+                i128::from(3 * TOKEN)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bank_ledger_discrepancies_each_have_their_finding() {
+    let mut w = world().await;
+    let (store, _) = temp_store("bank").await;
+    let today = utc_date(w.f.svm.clock().await.unix_timestamp);
+    let old = today - chrono::Days::new(3);
+    let minted_seq = |w: &World, wire: &str| {
+        w.f.events
+            .iter()
+            .find_map(|e| match e {
+                Event::Minted(m) if m.request_id == id(wire) => Some(m.seq),
+                _ => None,
+            })
+            .unwrap()
+    };
+    // wire-2 credited a cent more; wire-3 missing from the bank; wire-9 credited three days
+    // ago and never minted; wire-8 credited today (within the SLA: pending, not a finding)
+    let bank = format!(
+        "request_id,amount,value_date,reference\n\
+         wire-1,100000,{today},FED-1\nwire-2,50000.01,{today},FED-2\n\
+         wire-9,70,{old},FED-9\nwire-8,80,{today},FED-8\n"
+    );
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    let found = only_failed(&report, "bank_ledger");
+    let wire2 = minted_seq(&w, "wire-2");
+    let wire3 = minted_seq(&w, "wire-3");
+    assert!(
+        found.iter().any(|f| matches!(f, Finding::AmountMismatch { event, request_id, minted, credited, credit_line: 3 }
+            if event.seq == wire2 && request_id == "wire-2" && *minted == 50_000 * TOKEN && *credited == 50_000 * TOKEN + 10_000)),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(
+            |f| matches!(f, Finding::MintWithoutCredit { event, request_id, amount }
+            if event.seq == wire3 && request_id == "wire-3" && *amount == 25_000 * TOKEN)
+        ),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(
+            |f| matches!(f, Finding::CreditNotMinted { request_id, amount, credit_line: 4, .. }
+            if request_id == "wire-9" && *amount == 70 * TOKEN)
+        ),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(report.bank.pending, 1);
+    // the same credit listed twice in the bank file
+    let doubled = format!("{}wire-1,100000,{today},FED-1-again\n", w.bank);
+    let report = reconcile(&mut w, &store, &doubled, &Policy::default()).await;
+    assert_eq!(
+        only_failed(&report, "bank_ledger"),
+        [Finding::DuplicateCredit {
+            request_id: "wire-1".into(),
+            credit_lines: vec![2, 5]
+        }]
+    );
+}
+
+#[tokio::test]
+async fn a_credit_minted_twice_is_reported_with_both_mints() {
+    let mut w = world().await;
+    let (store, _) = temp_store("twice").await;
+    let bank = w.bank.clone();
+    assert!(
+        reconcile(&mut w, &store, &bank, &Policy::default())
+            .await
+            .ok
+    );
+    // the program's receipts make a second mint of one request impossible on one issuer; a
+    // ledger that nevertheless shows one (a faulty upgrade, a tampered store) must not pass:
+    // replace the thaw event with a second Minted for wire-1
+    let first =
+        w.f.events
+            .iter()
+            .find_map(|e| match e {
+                Event::Minted(m) if m.request_id == id("wire-1") => Some(m.clone()),
+                _ => None,
+            })
+            .unwrap();
+    let thawed = seq_of(&w, "AccountThawed");
+    store
+        .execute(&format!("DELETE FROM events WHERE seq = {thawed}"))
+        .await
+        .unwrap();
+    let second = events::Minted {
+        seq: thawed,
+        ..first.clone()
+    };
+    store
+        .commit(
+            "forged",
+            &[NewEvent {
+                signature: "second-mint".into(),
+                slot: 1,
+                block_time: 0,
+                event: Event::Minted(second.clone()),
+                raw: second.data(),
+            }],
+            None,
+        )
+        .await
+        .unwrap();
+    let mint = w.f.mint;
+    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
+        .await
+        .unwrap();
+    assert!(!report.ok);
+    let twice = findings(&report, "bank_ledger");
+    match twice {
+        [Finding::MintedTwice {
+            request_id,
+            events,
+            amounts,
+        }] => {
+            assert_eq!(request_id, "wire-1");
+            assert_eq!(
+                events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+                [first.seq, thawed]
+            );
+            assert_eq!(events[1].signature, "second-mint");
+            assert_eq!(amounts, &[first.amount, first.amount]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // the extra issuance shows in the supply too
+    assert!(!findings(&report, "supply").is_empty());
+}
+
+#[tokio::test]
+async fn redemptions_are_due_within_two_business_days() {
+    let mut w = world().await;
+    let (store, _) = temp_store("late").await;
+    let bank = w.bank.clone();
+    let holder = w.holder.insecure_clone();
+    let redeem = ix::redeem(
+        &holder.pubkey(),
+        &w.f.mint,
+        &w.account,
+        id("r-3"),
+        2_000 * TOKEN,
+        id("payout-3"),
+    );
+    w.f.send(&[redeem], &[&holder]).await.unwrap();
+    let requested_at = w.f.svm.clock().await.unix_timestamp;
+    let due = Calendar::default().deadline(requested_at, 2);
+    // an hour past the deadline, still open; reserves attested again so only this fails
+    let wait = due - requested_at + 3600;
+    w.f.svm.advance_clock(wait).await;
+    let now = w.f.svm.clock().await.unix_timestamp;
+    let attestor = w.roles.reserve_attestor.insecure_clone();
+    let attest = ix::attest_reserves(&attestor.pubkey(), &w.f.mint, 500_000 * TOKEN, now, [8; 32]);
+    w.f.send(&[attest], &[&attestor]).await.unwrap();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    let requested_seq =
+        w.f.events
+            .iter()
+            .rev()
+            .find(|e| e.name() == "RedemptionRequested")
+            .unwrap()
+            .seq();
+    match only_failed(&report, "redemptions") {
+        [Finding::LateRedemption {
+            event,
+            amount,
+            outcome,
+            due_by,
+            resolution: None,
+            ..
+        }] => {
+            assert_eq!(event.seq, requested_seq);
+            assert_eq!(*amount, 2_000 * TOKEN);
+            assert_eq!(outcome, "open");
+            assert_eq!(due_by, &usd1_reconciler::calendar::iso(due));
+        }
+        other => panic!("{other:?}"),
+    }
+    // holidays on every business day from the request to now push the deadline past now
+    let holidays: Vec<_> = (0..=wait / 86_400 + 1)
+        .map(|d| utc_date(requested_at + d * 86_400))
+        .collect();
+    let policy = Policy {
+        calendar: Calendar::new(holidays),
+        ..Policy::default()
+    };
+    assert!(reconcile(&mut w, &store, &bank, &policy).await.ok);
+    // settled late: still a finding, now with the settlement as evidence
+    let operator = w.roles.redemption_operator.insecure_clone();
+    let settle = ix::settle_redemption(&operator.pubkey(), &w.f.mint, id("r-3"), id("bank-tx-3"));
+    w.f.send(&[settle], &[&operator]).await.unwrap();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    match only_failed(&report, "redemptions") {
+        [Finding::LateRedemption {
+            outcome,
+            resolution: Some(resolution),
+            resolved_at: Some(_),
+            ..
+        }] => {
+            assert_eq!(outcome, "settled");
+            assert_eq!(resolution.seq, w.f.events.last().unwrap().seq());
+        }
+        other => panic!("{other:?}"),
+    }
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["checks"][3]["findings"][0]["kind"], "late_redemption");
+}
+
+#[tokio::test]
+async fn the_last_attestation_must_cover_supply_and_be_fresh() {
+    let mut w = world().await;
+    let (store, _) = temp_store("attest").await;
+    let bank = w.bank.clone();
+    let attestor = w.roles.reserve_attestor.insecure_clone();
+    let now = w.f.svm.clock().await.unix_timestamp;
+    // reserves below the supply
+    let short = ix::attest_reserves(&attestor.pubkey(), &w.f.mint, 100_000 * TOKEN, now, [9; 32]);
+    w.f.send(&[short], &[&attestor]).await.unwrap();
+    let supply = w.f.supply().await;
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    match only_failed(&report, "reserves") {
+        [Finding::AttestationShort {
+            event,
+            attested,
+            chain_supply,
+        }] => {
+            assert_eq!(event.seq, w.f.events.last().unwrap().seq());
+            assert_eq!((*attested, *chain_supply), (100_000 * TOKEN, supply));
+        }
+        other => panic!("{other:?}"),
+    }
+    // enough reserves, then two days without a new attestation
+    let full = ix::attest_reserves(&attestor.pubkey(), &w.f.mint, supply, now, [10; 32]);
+    w.f.send(&[full], &[&attestor]).await.unwrap();
+    assert!(
+        reconcile(&mut w, &store, &bank, &Policy::default())
+            .await
+            .ok
+    );
+    w.f.svm.advance_clock(2 * 86_400).await;
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    match only_failed(&report, "reserves") {
+        [Finding::AttestationStale {
+            age_seconds,
+            max_age_seconds,
+            ..
+        }] => {
+            assert!(*age_seconds >= 2 * 86_400);
+            assert_eq!(*max_age_seconds, 86_400);
+        }
+        other => panic!("{other:?}"),
+    }
+    // a policy allowing a week accepts it
+    let weekly = Policy {
+        attestation_max_age: Some(7 * 86_400),
+        ..Policy::default()
+    };
+    assert!(reconcile(&mut w, &store, &bank, &weekly).await.ok);
+}
+
+#[tokio::test]
+async fn a_malformed_bank_ledger_is_an_input_error() {
+    let mut w = world().await;
+    let (store, _) = temp_store("input").await;
+    let mint = w.f.mint;
+    let error = reconcile_embedded(
+        &mut w.f.svm,
+        &store,
+        &mint,
+        "request_id,amount,value_date,reference\nwire-1,ten,2026-11-20,x\n",
+        &Policy::default(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("line 2"), "{error}");
+}
+
+/// The PostgreSQL path: the same ledger as SQLite, row for row, the same report, and the same
+/// discrepancy found.
+#[tokio::test]
+async fn postgres_holds_the_same_ledger_as_sqlite() {
+    let admin = std::env::var("USD1_TEST_POSTGRES").expect(
+        "USD1_TEST_POSTGRES is not set: run scripts/test (it starts PostgreSQL on loopback) \
+         or set it to a postgres:// URL whose user may create databases",
+    );
+    let mut w = world().await;
+    let bank = w.bank.clone();
+    let database = format!("usd1_test_{}", std::process::id());
+    let server = Store::open(&admin).await.unwrap();
+    server
+        .execute(&format!("DROP DATABASE IF EXISTS {database}"))
+        .await
+        .unwrap();
+    server
+        .execute(&format!("CREATE DATABASE {database}"))
+        .await
+        .unwrap();
+    let url = match admin.rfind('/') {
+        Some(slash) if slash > "postgres://".len() => format!("{}/{database}", &admin[..slash]),
+        _ => format!("{admin}/{database}"),
+    };
+    let postgres = Store::open(&url).await.unwrap();
+    assert_eq!(postgres.kind(), usd1_reconciler::store::Kind::Postgres);
+    let (sqlite, _) = temp_store("versus-postgres").await;
+    let on_postgres = reconcile(&mut w, &postgres, &bank, &Policy::default()).await;
+    let on_sqlite = reconcile(&mut w, &sqlite, &bank, &Policy::default()).await;
+    assert!(on_postgres.ok, "{}", on_postgres.text());
+    assert_eq!(on_postgres, on_sqlite);
+    let dump = postgres.dump().await.unwrap();
+    assert_eq!(dump, sqlite.dump().await.unwrap());
+    // idempotent there too
+    let again = ingest_history(&postgres, w.f.svm.history(), &IngestOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(again.new_events, 0);
+    assert_eq!(postgres.dump().await.unwrap(), dump);
+    // and a lost event is found the same way
+    let frozen = seq_of(&w, "AccountFrozen");
+    postgres
+        .execute(&format!("DELETE FROM events WHERE seq = {frozen}"))
+        .await
+        .unwrap();
+    let mint = w.f.mint;
+    let report = usd1_reconciler::verify(&postgres, &mut w.f.svm, &mint, &bank, &Policy::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        only_failed(&report, "sequence"),
+        [Finding::MissingEvents {
+            from: frozen,
+            to: frozen
+        }]
+    );
+    postgres.close().await;
+    server
+        .execute(&format!("DROP DATABASE IF EXISTS {database}"))
+        .await
+        .unwrap();
+}
