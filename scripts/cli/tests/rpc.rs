@@ -88,4 +88,257 @@ async fn every_command_against_a_test_validator() {
     let mut chain = RpcChain { validator, reader };
     let cast = Cast::new("rpc", chain.time_lock());
     scenario::every_command(&mut chain, &cast).await;
+    reconciles_against_a_test_validator(&mut chain, &cast).await;
+}
+
+fn run_usd1(url: &str, args: &[&str]) -> Outcome {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
+        .args(["--url", url])
+        .args(args)
+        .output()
+        .expect("run usd1");
+    Outcome {
+        code: output
+            .status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(255),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `usd1 reconcile` over JSON-RPC after the story: a failed transaction passed over, a clean
+/// report, a run killed midway and resumed to the same database, a discrepancy failing
+/// closed, bad input and an unreachable node.
+async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) {
+    use solana_sdk::signature::Signer;
+    use usd1_reconciler::Store;
+    let url = chain.validator.rpc_url.clone();
+    let mint = cast.mint();
+    let m = mint.to_string();
+    // a transaction that lands and fails (no preflight): it has no events to store
+    let holder = cast.holder.keypair.insecure_clone();
+    let client = chain.reader.client();
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    let failing = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &[usd1_client::ix::pause(&holder.pubkey(), &mint)],
+        Some(&holder.pubkey()),
+        &[&holder],
+        blockhash,
+    );
+    let config = solana_rpc_client_api::config::RpcSendTransactionConfig {
+        skip_preflight: true,
+        ..Default::default()
+    };
+    let signature = client
+        .send_transaction_with_config(&failing, config)
+        .await
+        .unwrap();
+    // wait until it and everything before it are finalized (what the reconciler reads)
+    loop {
+        let status = client
+            .get_signature_status_with_commitment(&signature, CommitmentConfig::finalized())
+            .await
+            .unwrap();
+        if let Some(result) = status {
+            assert!(result.is_err(), "the pause by a holder must fail");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let today = chrono::DateTime::from_timestamp(chain.now().await, 0)
+        .unwrap()
+        .date_naive();
+    let bank = cast.dir.join("bank.csv");
+    std::fs::write(
+        &bank,
+        format!("request_id,amount,value_date,reference\nwire-0001,250.5,{today},FED-0001\n"),
+    )
+    .unwrap();
+    let bank = bank.display().to_string();
+    let store = |name: &str| cast.dir.join(name).display().to_string();
+
+    // one run: everything agrees
+    let whole = store("whole.sqlite");
+    let clean = run_usd1(
+        &url,
+        &[
+            "-o",
+            "json",
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &whole,
+            "--bank",
+            &bank,
+        ],
+    );
+    assert_eq!(clean.code, 0, "{clean:?}");
+    let body: serde_json::Value = serde_json::from_str(&clean.stdout).unwrap();
+    assert_eq!(body["report"]["ok"], true, "{body}");
+    assert!(body["ingest"]["failed"].as_u64().unwrap() >= 1, "{body}");
+    let supply = chain.supply(&mint).await;
+    assert_eq!(body["report"]["chain"]["supply"], supply);
+    assert_eq!(body["report"]["ledger"]["supply"], supply);
+    let event_seq = body["report"]["chain"]["event_seq"].as_u64().unwrap();
+    assert_eq!(body["report"]["ledger"]["events"], event_seq);
+    let whole_store = Store::open(&whole).await.unwrap();
+    let whole_dump = whole_store.dump().await.unwrap();
+    assert_eq!(
+        whole_dump
+            .lines()
+            .filter(|l| l.starts_with("events "))
+            .count() as u64,
+        event_seq
+    );
+    // again: nothing new, nothing changed
+    let again = run_usd1(
+        &url,
+        &[
+            "-o",
+            "json",
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &whole,
+            "--bank",
+            &bank,
+        ],
+    );
+    assert_eq!(again.code, 0, "{again:?}");
+    let body: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(body["ingest"]["new_events"], 0);
+    assert_eq!(whole_store.dump().await.unwrap(), whole_dump);
+
+    // killed midway (one transaction per commit, paced so it is caught in the middle), then
+    // resumed: the same database as the single run
+    let killed = store("killed.sqlite");
+    Store::open(&killed).await.unwrap().close().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
+        .args(["--url", &url, "reconcile", "--mint", &m, "--store", &killed])
+        .args(["--ingest-only", "--batch", "1", "--max-rps", "4"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = Store::open(&killed).await.unwrap();
+    let mut stored = 0;
+    for _ in 0..600 {
+        stored = partial.max_seq(&mint).await.unwrap();
+        if stored >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored_at_kill = partial.max_seq(&mint).await.unwrap();
+    assert!(
+        stored >= 3 && stored_at_kill < event_seq,
+        "killed at {stored_at_kill} of {event_seq}"
+    );
+    partial.close().await;
+    let resumed = run_usd1(
+        &url,
+        &[
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &killed,
+            "--bank",
+            &bank,
+        ],
+    );
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(
+        resumed.stdout.contains("OK, everything agrees"),
+        "{}",
+        resumed.stdout
+    );
+    let resumed_store = Store::open(&killed).await.unwrap();
+    assert_eq!(resumed_store.dump().await.unwrap(), whole_dump);
+
+    // the bank never credited wire-0001: fail closed, with the evidence
+    let empty = cast.dir.join("empty-bank.csv");
+    std::fs::write(&empty, "request_id,amount,value_date,reference\n").unwrap();
+    let empty = empty.display().to_string();
+    let unbacked = run_usd1(
+        &url,
+        &[
+            "-o",
+            "json",
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &whole,
+            "--bank",
+            &empty,
+        ],
+    );
+    assert_eq!(unbacked.code, 1, "{unbacked:?}");
+    let body: serde_json::Value = serde_json::from_str(&unbacked.stdout).unwrap();
+    assert_eq!(body["report"]["ok"], false);
+    let finding = &body["report"]["checks"][2]["findings"][0];
+    assert_eq!(finding["kind"], "mint_without_credit", "{body}");
+    assert_eq!(finding["request_id"], "wire-0001");
+    assert_eq!(finding["amount"], 250_500_000);
+    let text = run_usd1(
+        &url,
+        &[
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &whole,
+            "--bank",
+            &empty,
+        ],
+    );
+    assert_eq!(text.code, 1);
+    assert!(
+        text.stdout.contains("DISCREPANCIES FOUND"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("bank_ledger  FAILED (1)"),
+        "{}",
+        text.stdout
+    );
+
+    // bad input: exit 2; a node that does not answer: exit 3 after the retries
+    let bad = cast.dir.join("bad-bank.csv");
+    std::fs::write(&bad, "request_id,amount\nwire-0001,1\n").unwrap();
+    let bad = bad.display().to_string();
+    let refused = run_usd1(
+        &url,
+        &["reconcile", "--mint", &m, "--store", &whole, "--bank", &bad],
+    );
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("value_date"), "{}", refused.stderr);
+    let down = run_usd1(
+        "http://127.0.0.1:9",
+        &[
+            "reconcile",
+            "--mint",
+            &m,
+            "--store",
+            &whole,
+            "--bank",
+            &bank,
+            "--retries",
+            "2",
+        ],
+    );
+    assert_eq!(down.code, 3, "{down:?}");
+    assert!(
+        down.stderr.contains("getGenesisHash") && down.stderr.contains("after 2 attempts"),
+        "{}",
+        down.stderr
+    );
 }
