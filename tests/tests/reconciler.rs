@@ -654,10 +654,7 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
         .execute(&format!("CREATE DATABASE {database}"))
         .await
         .unwrap();
-    let url = match admin.rfind('/') {
-        Some(slash) if slash > "postgres://".len() => format!("{}/{database}", &admin[..slash]),
-        _ => format!("{admin}/{database}"),
-    };
+    let url = usd1_reconciler::store::sibling_database(&admin, &database);
     let postgres = Store::open(&url).await.unwrap();
     assert_eq!(postgres.kind(), usd1_reconciler::store::Kind::Postgres);
     let (sqlite, _) = temp_store("versus-postgres").await;

@@ -42,3 +42,37 @@ fn the_benchmark_measures_every_instruction() {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
     }
 }
+
+/// The reconciler benchmark reconciles its synthetic history cleanly (it exits non-zero
+/// otherwise) and prints a rate for each phase; the rates themselves are not asserted.
+#[test]
+fn the_reconciler_benchmark_reconciles_its_history_and_prints_rates() {
+    let output = Command::new(env!("CARGO_BIN_EXE_usd1-bench-reconciler"))
+        .args(["--events", "5000", "--no-ts"])
+        .env_remove("USD1_BENCH_POSTGRES")
+        .output()
+        .expect("run usd1-bench-reconciler");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("5000 synthetic events (2999 bank credits)"),
+        "{stdout}"
+    );
+    for phase in ["decode", "store", "check", "total"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(phase) && l.ends_with("events/s")),
+            "no {phase} rate: {stdout}"
+        );
+    }
+    let refused = Command::new(env!("CARGO_BIN_EXE_usd1-bench-reconciler"))
+        .args(["--events", "3"])
+        .output()
+        .expect("run usd1-bench-reconciler");
+    assert!(!refused.status.success());
+}

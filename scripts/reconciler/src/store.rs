@@ -247,7 +247,14 @@ impl Store {
                     if column > 1 {
                         sql.push(',');
                     }
-                    let _ = write!(sql, "${}", base + column);
+                    // positional `?` on SQLite: its named `$N` parameters are resolved by a
+                    // linear search per parameter, quadratic over a 12,000-parameter insert
+                    match self.kind {
+                        Kind::Sqlite => sql.push('?'),
+                        Kind::Postgres => {
+                            let _ = write!(sql, "${}", base + column);
+                        }
+                    }
                 }
                 sql.push(')');
             }
@@ -478,6 +485,16 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The URL of database `name` on the PostgreSQL server of `url` (tests and the benchmark
+/// create a fresh database beside the one they are given).
+pub fn sibling_database(url: &str, name: &str) -> String {
+    let path_start = url.find("://").map_or(0, |i| i + 3);
+    match url[path_start..].find('/') {
+        Some(slash) => format!("{}/{name}", &url[..path_start + slash]),
+        None => format!("{url}/{name}"),
+    }
+}
+
 /// A store location fit for messages: a URL's password replaced.
 pub fn redact(location: &str) -> String {
     match (location.find("://"), location.rfind('@')) {
@@ -506,6 +523,18 @@ mod tests {
         );
         assert_eq!(redact("ledger.db"), "ledger.db");
         assert_eq!(redact("postgres://usd1@host/db"), "postgres://usd1@host/db");
+    }
+
+    #[test]
+    fn sibling_databases_share_the_server() {
+        assert_eq!(
+            sibling_database("postgres://u@127.0.0.1:5432/postgres", "x"),
+            "postgres://u@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            sibling_database("postgres://u@host", "x"),
+            "postgres://u@host/x"
+        );
     }
 
     #[test]
