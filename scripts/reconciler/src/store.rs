@@ -394,16 +394,17 @@ impl Store {
 
     /// Every stored row of every ledger table, in key order, one line each (raw bytes in hex):
     /// two stores holding the same ledger dump to the same bytes, whatever the database and
-    /// however the ingestion was split into runs.
+    /// however the ingestion was split into runs. Rows are sorted here, by bytes, since
+    /// PostgreSQL's text collation may order keys differently from SQLite's.
     pub async fn dump(&self) -> Result<String, Error> {
-        let mut out = String::new();
-        let events = sqlx::query(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events ORDER BY mint, seq"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        for row in &events {
+        // (mint, seq, signature) keys; cursors use (source, 0, "")
+        let mut tables: Vec<Vec<((String, i64, String), String)>> = Vec::new();
+        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
             let text = |i: usize| -> Result<String, Error> {
                 let value: Option<String> = row.try_get(i).map_err(store_error)?;
                 Ok(value.unwrap_or_else(|| "NULL".into()))
@@ -413,11 +414,9 @@ impl Store {
                 Ok(value.map_or_else(|| "NULL".into(), |v| v.to_string()))
             };
             let raw: Vec<u8> = row.try_get(11).map_err(store_error)?;
-            let _ = writeln!(
-                out,
-                "events {} {} {} {} {} {} {} {} {} {} {} {}",
-                text(0)?,
-                int(1)?,
+            let (mint, seq): (String, i64) = (text(0)?, row.try_get(1).map_err(store_error)?);
+            let line = format!(
+                "events {mint} {seq} {} {} {} {} {} {} {} {} {} {}",
                 text(2)?,
                 text(3)?,
                 int(4)?,
@@ -429,36 +428,49 @@ impl Store {
                 int(10)?,
                 hex(&raw)
             );
+            events.push(((mint, seq, String::new()), line));
         }
-        let conflicts = sqlx::query(
-            "SELECT mint, seq, signature, slot, block_time, raw FROM event_conflicts \
-             ORDER BY mint, seq, signature",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        for row in &conflicts {
+        tables.push(events);
+        let rows =
+            sqlx::query("SELECT mint, seq, signature, slot, block_time, raw FROM event_conflicts")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+        let mut conflicts = Vec::with_capacity(rows.len());
+        for row in &rows {
             let mint: String = row.try_get(0).map_err(store_error)?;
             let seq: i64 = row.try_get(1).map_err(store_error)?;
             let signature: String = row.try_get(2).map_err(store_error)?;
             let slot: i64 = row.try_get(3).map_err(store_error)?;
             let block_time: i64 = row.try_get(4).map_err(store_error)?;
             let raw: Vec<u8> = row.try_get(5).map_err(store_error)?;
-            let _ = writeln!(
-                out,
+            let line = format!(
                 "event_conflicts {mint} {seq} {signature} {slot} {block_time} {}",
                 hex(&raw)
             );
+            conflicts.push(((mint, seq, signature), line));
         }
-        let cursors = sqlx::query("SELECT source, signature, slot FROM cursors ORDER BY source")
+        tables.push(conflicts);
+        let rows = sqlx::query("SELECT source, signature, slot FROM cursors")
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
-        for row in &cursors {
+        let mut cursors = Vec::with_capacity(rows.len());
+        for row in &rows {
             let source: String = row.try_get(0).map_err(store_error)?;
             let signature: String = row.try_get(1).map_err(store_error)?;
             let slot: i64 = row.try_get(2).map_err(store_error)?;
-            let _ = writeln!(out, "cursors {source} {signature} {slot}");
+            let line = format!("cursors {source} {signature} {slot}");
+            cursors.push(((source, 0, String::new()), line));
+        }
+        tables.push(cursors);
+        let mut out = String::new();
+        for mut table in tables {
+            table.sort();
+            for (_, line) in table {
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
         Ok(out)
     }
