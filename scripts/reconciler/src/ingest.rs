@@ -463,3 +463,55 @@ impl RpcSource {
         Ok(summary)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn source(attempts: u32) -> RpcSource {
+        RpcSource::new(
+            "http://127.0.0.1:9".into(),
+            Retry {
+                attempts,
+                initial: Duration::from_millis(1),
+                max: Duration::from_millis(2),
+                pace: None,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn errors_and_not_yet_are_retried_until_a_value() {
+        let calls = AtomicU32::new(0);
+        let value = source(5)
+            .retrying("op", || async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err("429 Too Many Requests".to_string()),
+                    1 => Ok(None),
+                    _ => Ok(Some(7)),
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!((value, calls.load(Ordering::SeqCst)), (7, 3));
+    }
+
+    #[tokio::test]
+    async fn the_run_fails_naming_the_call_when_retries_run_out() {
+        let calls = AtomicU32::new(0);
+        let error = source(4)
+            .retrying("getTransaction x", || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<Option<u8>, String>(None)
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        assert_eq!(
+            error,
+            Error::Source("getTransaction x: not available yet (after 4 attempts)".into())
+        );
+        assert_eq!(error.exit_code(), 3);
+    }
+}
