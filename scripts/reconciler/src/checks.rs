@@ -607,8 +607,9 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "  chain:  supply {} through event #{} at {}",
+            "  chain:  supply {} ({} tokens) through event #{} at {}; amounts below in base units",
             self.chain.supply,
+            usd1_client::format_amount(self.chain.supply, self.chain.decimals),
             self.chain.event_seq,
             iso(self.chain.now)
         );
