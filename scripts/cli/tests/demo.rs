@@ -32,6 +32,10 @@ fn the_demo_tells_the_whole_story_and_succeeds() {
         "RedemptionSettled",
         "supply 150000.000000 USD1",
         "without a gap",
+        "ingested 21 transactions, 25 events",
+        "OK, everything agrees",
+        "bank:   2 credits, 2 matched, 0 pending within SLA",
+        "fails closed: credit \"wire-2026-11-18-0009\" of 5000000000",
     ] {
         assert!(
             stdout.contains(expected),
