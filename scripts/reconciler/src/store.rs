@@ -90,6 +90,9 @@ fn to_u64(what: &str, value: i64) -> Result<u64, Error> {
     u64::try_from(value).map_err(|_| Error::Store(format!("stored {what} {value} is negative")))
 }
 
+/// A dump line with its sort key: (mint, seq, signature); cursors use (source, 0, "").
+type DumpLine = ((String, i64, String), String);
+
 /// The decoded columns of an event: (reference, account, amount, supply_after, as_of).
 type Columns = (
     Option<String>,
@@ -397,8 +400,7 @@ impl Store {
     /// however the ingestion was split into runs. Rows are sorted here, by bytes, since
     /// PostgreSQL's text collation may order keys differently from SQLite's.
     pub async fn dump(&self) -> Result<String, Error> {
-        // (mint, seq, signature) keys; cursors use (source, 0, "")
-        let mut tables: Vec<Vec<((String, i64, String), String)>> = Vec::new();
+        let mut tables: Vec<Vec<DumpLine>> = Vec::new();
         let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events"))
             .fetch_all(&self.pool)
             .await
