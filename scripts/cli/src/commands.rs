@@ -852,14 +852,7 @@ fn parse_hash(text: &str) -> Result<[u8; 32], Failure> {
             "invalid --report-hash {text:?}: expected 64 hex characters"
         ))
     };
-    if text.len() != 64 || !text.is_ascii() {
-        return Err(bad());
-    }
-    let mut hash = [0u8; 32];
-    for (i, byte) in hash.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(hash)
+    usd1_client::events::parse_hex32(text).ok_or_else(bad)
 }
 
 async fn attest<B: Backend>(

@@ -3,7 +3,6 @@
 //! line naming the bad value.
 use std::path::{Path, PathBuf};
 
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 
 /// `--url`: a moniker (`mainnet-beta`, `devnet`, `testnet`, `localhost`, or their first
@@ -57,15 +56,12 @@ pub fn read_keypair(path: &Path) -> Result<Keypair, String> {
         .map_err(|_| format!("keypair file {shown} does not hold a valid ed25519 keypair"))
 }
 
-/// A base58 public key.
-pub fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
-    text.parse()
-        .map_err(|_| format!("invalid pubkey {text:?}: expected a base58 address"))
-}
+pub use usd1_client::parse_pubkey;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use solana_sdk::pubkey::Pubkey;
     use solana_sdk::signature::Signer;
 
     #[test]

@@ -111,9 +111,26 @@ pub fn decode_inner<'a>(
     Ok(events)
 }
 
+/// Lowercase hex of any bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Hex of a 32-byte id (request ids, references).
 pub fn hex32(bytes: &[u8; 32]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(bytes)
+}
+
+/// 32 bytes from exactly 64 hex digits (either case); None otherwise.
+pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 impl std::fmt::Display for Event {

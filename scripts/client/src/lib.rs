@@ -43,6 +43,12 @@ pub fn request_id_from_reference(reference: &str) -> Option<[u8; 32]> {
     Some(id)
 }
 
+/// A base58 public key (command-line arguments), with a message naming the bad value.
+pub fn parse_pubkey(text: &str) -> Result<anchor_lang::prelude::Pubkey, String> {
+    text.parse()
+        .map_err(|_| format!("invalid pubkey {text:?}: expected a base58 address"))
+}
+
 /// `amount` base units as a decimal string with `decimals` places (like `spl-token`).
 pub fn format_amount(amount: u64, decimals: u8) -> String {
     if decimals == 0 {

@@ -31,12 +31,7 @@ struct Line {
 /// A request id as written in the bank ledger: 64 hex digits, or a reference of 1 to 32
 /// bytes (zero-padded on the right, as `usd1 mint` does).
 pub fn parse_request_id(text: &str) -> Result<[u8; 32], String> {
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut id = [0u8; 32];
-        for (i, byte) in id.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
-                .map_err(|e| format!("request id {text:?}: {e}"))?;
-        }
+    if let Some(id) = usd1_client::events::parse_hex32(text) {
         return Ok(id);
     }
     request_id_from_reference(text)

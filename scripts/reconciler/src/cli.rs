@@ -8,6 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use clap::Args;
 use solana_commitment_config::CommitmentConfig;
 use solana_sdk::signature::Keypair;
+use usd1_client::parse_pubkey;
 use usd1_client::rpc::RpcBackend;
 
 use crate::calendar::Calendar;
@@ -52,11 +53,6 @@ pub struct ReconcileArgs {
     /// Tries per RPC request before the run fails (exponential backoff, 0.25 s doubling to 8 s).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub retries: u32,
-}
-
-fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
-    text.parse()
-        .map_err(|_| format!("invalid address {text:?}: expected a base58 public key"))
 }
 
 /// What `usd1 reconcile` printed and how it exits: 0 everything agrees (or ingest-only done),

@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor, Row};
-use usd1_client::events::{hex32, Event};
+use usd1_client::events::{hex, hex32, Event};
 
 use crate::Error;
 
@@ -146,15 +146,8 @@ fn columns(event: &Event) -> Columns {
 }
 
 fn parse_hex32(text: &str) -> Result<[u8; 32], Error> {
-    let bad = || Error::Store(format!("stored reference {text:?} is not 64 hex digits"));
-    if text.len() != 64 {
-        return Err(bad());
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(out)
+    usd1_client::events::parse_hex32(text)
+        .ok_or_else(|| Error::Store(format!("stored reference {text:?} is not 64 hex digits")))
 }
 
 impl Store {
@@ -489,14 +482,6 @@ impl Store {
     pub async fn close(self) {
         self.pool.close().await;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
 }
 
 /// The URL of database `name` on the PostgreSQL server of `url` (tests and the benchmark
