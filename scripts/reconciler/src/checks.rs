@@ -344,17 +344,40 @@ fn sequence(ledger: &[LedgerRow], conflicts: &[Conflict], chain: &ChainState) ->
     Check::new("sequence", findings)
 }
 
+/// How an event moves tokens in or out of the supply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Minted,
+    Redeemed,
+    Refunded,
+    SeizedBurned,
+    /// Seized to a treasury account: supply unchanged.
+    SeizedMoved,
+}
+
+/// The event's flow and amount, None for events that move no tokens.
+fn flow(row: &LedgerRow) -> Option<(Flow, u64)> {
+    let amount = row.amount?;
+    let flow = match row.name.as_str() {
+        "Minted" => Flow::Minted,
+        "RedemptionRequested" => Flow::Redeemed,
+        "RedemptionRefunded" => Flow::Refunded,
+        "Seized" if row.account.is_none() => Flow::SeizedBurned,
+        "Seized" => Flow::SeizedMoved,
+        _ => return None,
+    };
+    Some((flow, amount))
+}
+
 /// The supply change an event makes, if any.
 fn supply_change(row: &LedgerRow) -> Option<i128> {
-    let amount = i128::from(row.amount?);
-    match row.name.as_str() {
-        "Minted" | "RedemptionRefunded" => Some(amount),
-        "RedemptionRequested" => Some(-amount),
-        // seized to a treasury account: supply unchanged
-        "Seized" if row.account.is_none() => Some(-amount),
-        "Seized" => Some(0),
-        _ => None,
-    }
+    let (flow, amount) = flow(row)?;
+    let amount = i128::from(amount);
+    Some(match flow {
+        Flow::Minted | Flow::Refunded => amount,
+        Flow::Redeemed | Flow::SeizedBurned => -amount,
+        Flow::SeizedMoved => 0,
+    })
 }
 
 fn totals(ledger: &[LedgerRow]) -> LedgerTotals {
@@ -362,18 +385,17 @@ fn totals(ledger: &[LedgerRow]) -> LedgerTotals {
         events: ledger.len() as u64,
         ..LedgerTotals::default()
     };
-    for row in ledger {
-        let amount = u128::from(row.amount.unwrap_or(0));
-        match row.name.as_str() {
-            "Minted" => totals.minted += amount,
-            "RedemptionRequested" => totals.redeemed += amount,
-            "RedemptionRefunded" => totals.refunded += amount,
-            "Seized" if row.account.is_none() => totals.seized_burned += amount,
-            _ => {}
+    for (flow, amount) in ledger.iter().filter_map(flow) {
+        let amount = u128::from(amount);
+        match flow {
+            Flow::Minted => totals.minted += amount,
+            Flow::Redeemed => totals.redeemed += amount,
+            Flow::Refunded => totals.refunded += amount,
+            Flow::SeizedBurned => totals.seized_burned += amount,
+            Flow::SeizedMoved => {}
         }
     }
-    totals.supply = totals.minted as i128 - totals.redeemed as i128 + totals.refunded as i128
-        - totals.seized_burned as i128;
+    totals.supply = ledger.iter().filter_map(supply_change).sum();
     totals
 }
 

@@ -88,61 +88,94 @@ fn progress_bar(show: bool, total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Stores `txs` (oldest first) for `source` in batches, moving the cursor with each commit.
-async fn store_transactions(
-    store: &Store,
-    source: &str,
-    txs: impl IntoIterator<Item = Result<SourceTx, Error>>,
-    total: u64,
-    options: &IngestOptions,
-) -> Result<IngestSummary, Error> {
-    let mut summary = IngestSummary {
-        source: source.to_string(),
-        complete: true,
-        ..IngestSummary::default()
-    };
-    let bar = progress_bar(options.progress, total, "ingesting");
-    let batch_size = options.batch.max(1);
-    let mut pending: Vec<NewEvent> = Vec::new();
-    let mut pending_txs = 0usize;
-    let mut last: Option<Cursor> = None;
-    for tx in txs {
-        if options
+/// Takes a source's transactions oldest first and commits them, with the cursor, every
+/// `batch` transactions; stops taking at the run's bound.
+struct Batcher<'a> {
+    store: &'a Store,
+    batch: usize,
+    max_transactions: Option<usize>,
+    pending: Vec<NewEvent>,
+    pending_txs: usize,
+    last: Option<Cursor>,
+    bar: ProgressBar,
+    summary: IngestSummary,
+}
+
+impl<'a> Batcher<'a> {
+    /// `total`: the transactions this run may take (for the progress bar).
+    fn new(store: &'a Store, source: &str, options: &IngestOptions, total: usize) -> Self {
+        let total = options.max_transactions.map_or(total, |max| max.min(total));
+        Self {
+            store,
+            batch: options.batch.max(1),
+            max_transactions: options.max_transactions,
+            pending: Vec::new(),
+            pending_txs: 0,
+            last: None,
+            bar: progress_bar(options.progress, total as u64, "ingesting"),
+            summary: IngestSummary {
+                source: source.to_string(),
+                complete: true,
+                ..IngestSummary::default()
+            },
+        }
+    }
+
+    /// True once the run's bound is reached with transactions left (the run is then
+    /// incomplete; the next one resumes).
+    fn bounded(&mut self) -> bool {
+        let reached = self
             .max_transactions
-            .is_some_and(|max| summary.transactions >= max as u64)
-        {
-            summary.complete = false;
-            break;
+            .is_some_and(|max| self.summary.transactions >= max as u64);
+        if reached {
+            self.summary.complete = false;
         }
-        let tx = tx?;
-        summary.transactions += 1;
+        reached
+    }
+
+    async fn push(&mut self, tx: SourceTx) -> Result<(), Error> {
+        self.summary.transactions += 1;
         if !tx.succeeded {
-            summary.failed += 1;
+            self.summary.failed += 1;
         }
-        pending.extend(tx.events.into_iter().map(|raw| NewEvent {
-            signature: tx.signature.clone(),
-            slot: tx.slot,
-            block_time: tx.block_time,
-            event: raw.event,
-            raw: raw.data,
-        }));
-        last = Some(Cursor {
+        self.pending
+            .extend(tx.events.into_iter().map(|raw| NewEvent {
+                signature: tx.signature.clone(),
+                slot: tx.slot,
+                block_time: tx.block_time,
+                event: raw.event,
+                raw: raw.data,
+            }));
+        self.last = Some(Cursor {
             signature: tx.signature,
             slot: tx.slot,
         });
-        pending_txs += 1;
-        bar.inc(1);
-        if pending_txs >= batch_size {
-            summary.new_events += store.commit(source, &pending, last.as_ref()).await?;
-            pending.clear();
-            pending_txs = 0;
+        self.pending_txs += 1;
+        self.bar.inc(1);
+        if self.pending_txs >= self.batch {
+            self.commit().await?;
         }
+        Ok(())
     }
-    if pending_txs > 0 {
-        summary.new_events += store.commit(source, &pending, last.as_ref()).await?;
+
+    async fn commit(&mut self) -> Result<(), Error> {
+        let source = &self.summary.source;
+        self.summary.new_events += self
+            .store
+            .commit(source, &self.pending, self.last.as_ref())
+            .await?;
+        self.pending.clear();
+        self.pending_txs = 0;
+        Ok(())
     }
-    bar.finish_and_clear();
-    Ok(summary)
+
+    async fn finish(mut self) -> Result<IngestSummary, Error> {
+        if self.pending_txs > 0 {
+            self.commit().await?;
+        }
+        self.bar.finish_and_clear();
+        Ok(self.summary)
+    }
 }
 
 /// Ingests the embedded SVM's history (every issuer's events) under the source `embedded`.
@@ -185,8 +218,14 @@ pub async fn ingest_history(
             })?,
     };
     let rest = txs.split_off(start);
-    let total = rest.len() as u64;
-    store_transactions(store, SOURCE, rest.into_iter().map(Ok), total, options).await
+    let mut batcher = Batcher::new(store, SOURCE, options, rest.len());
+    for tx in rest {
+        if batcher.bounded() {
+            break;
+        }
+        batcher.push(tx).await?;
+    }
+    batcher.finish().await
 }
 
 /// Retries for RPC calls: exponential backoff from `initial`, doubling up to `max`, at most
@@ -409,58 +448,27 @@ impl RpcSource {
             .transpose()
             .map_err(|e| Error::Store(format!("stored cursor: {e}")))?;
         let listed = self.new_signatures(until).await?;
-        let total = options
-            .max_transactions
-            .map_or(listed.len(), |max| max.min(listed.len())) as u64;
-        // fetch lazily, one at a time, so a stop loses at most the batch in flight
-        let mut summary = IngestSummary {
-            source: source.clone(),
-            complete: true,
-            ..IngestSummary::default()
-        };
-        let bar = progress_bar(options.progress, total, "ingesting");
-        let batch_size = options.batch.max(1);
-        for chunk in listed.chunks(batch_size) {
-            let remaining = options
-                .max_transactions
-                .map(|max| (max as u64).saturating_sub(summary.transactions));
-            if remaining == Some(0) {
-                summary.complete = false;
+        // fetched one at a time, so a stop loses at most the batch in flight
+        let mut batcher = Batcher::new(store, &source, options, listed.len());
+        for (signature, slot, block_time, succeeded) in listed {
+            if batcher.bounded() {
                 break;
             }
-            let take = remaining.map_or(chunk.len(), |r| chunk.len().min(r as usize));
-            let mut txs = Vec::with_capacity(take);
-            for (signature, slot, block_time, succeeded) in &chunk[..take] {
-                if *succeeded {
-                    txs.push(Ok(self.transaction(*signature, *block_time).await?));
-                } else {
-                    // failed: rolled back, no events; only the cursor moves past it
-                    txs.push(Ok(SourceTx {
-                        signature: signature.to_string(),
-                        slot: *slot,
-                        block_time: block_time.unwrap_or(0),
-                        succeeded: false,
-                        events: Vec::new(),
-                    }));
+            let tx = if succeeded {
+                self.transaction(signature, block_time).await?
+            } else {
+                // failed: rolled back, no events; only the cursor moves past it
+                SourceTx {
+                    signature: signature.to_string(),
+                    slot,
+                    block_time: block_time.unwrap_or(0),
+                    succeeded: false,
+                    events: Vec::new(),
                 }
-                bar.inc(1);
-            }
-            let one = IngestOptions {
-                batch: take,
-                max_transactions: None,
-                progress: false,
             };
-            let done = store_transactions(store, &source, txs, take as u64, &one).await?;
-            summary.transactions += done.transactions;
-            summary.failed += done.failed;
-            summary.new_events += done.new_events;
-            if take < chunk.len() {
-                summary.complete = false;
-                break;
-            }
+            batcher.push(tx).await?;
         }
-        bar.finish_and_clear();
-        Ok(summary)
+        batcher.finish().await
     }
 }
 
