@@ -115,6 +115,27 @@ async fn reconcile(w: &mut World, store: &Store, bank: &str, policy: &Policy) ->
         .1
 }
 
+/// Checks what `store` holds (no ingestion) against the chain and `bank`.
+async fn verify(w: &mut World, store: &Store, bank: &str) -> Report {
+    let mint = w.f.mint;
+    usd1_reconciler::verify(store, &mut w.f.svm, &mint, bank, &Policy::default())
+        .await
+        .unwrap()
+}
+
+/// Stores `event` as if a transaction `signature` had emitted it (a tampered or faulty ledger).
+async fn store_forged(store: &Store, signature: &str, event: &impl AnchorEvent) {
+    let raw = event.data();
+    let forged = NewEvent {
+        signature: signature.into(),
+        slot: 1,
+        block_time: 0,
+        event: Event::decode(&raw).unwrap(),
+        raw,
+    };
+    store.commit("forged", &[forged], None).await.unwrap();
+}
+
 fn findings<'a>(report: &'a Report, check: &str) -> &'a [Finding] {
     &report
         .checks
@@ -231,10 +252,7 @@ async fn missing_events_are_named_by_seq() {
         ))
         .await
         .unwrap();
-    let mint = w.f.mint;
-    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
-        .await
-        .unwrap();
+    let report = verify(&mut w, &store, &bank).await;
     assert_eq!(
         only_failed(&report, "sequence"),
         [
@@ -272,27 +290,11 @@ async fn a_second_event_with_a_stored_seq_is_a_duplicate() {
         by: Keypair::new().pubkey(),
     };
     let before = store.dump().await.unwrap();
-    store
-        .commit(
-            "forged",
-            &[NewEvent {
-                signature: "forged-signature".into(),
-                slot: 1,
-                block_time: 0,
-                event: Event::AccountThawed(forged.clone()),
-                raw: forged.data(),
-            }],
-            None,
-        )
-        .await
-        .unwrap();
+    store_forged(&store, "forged-signature", &forged).await;
     // the stored event is untouched; the claim is kept apart as evidence
     let after = store.dump().await.unwrap();
     assert!(after.starts_with(&before[..before.find("cursors").unwrap()]));
-    let mint = w.f.mint;
-    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
-        .await
-        .unwrap();
+    let report = verify(&mut w, &store, &bank).await;
     match only_failed(&report, "sequence") {
         [Finding::DuplicateSeq {
             seq,
@@ -446,24 +448,8 @@ async fn a_credit_minted_twice_is_reported_with_both_mints() {
         seq: thawed,
         ..first.clone()
     };
-    store
-        .commit(
-            "forged",
-            &[NewEvent {
-                signature: "second-mint".into(),
-                slot: 1,
-                block_time: 0,
-                event: Event::Minted(second.clone()),
-                raw: second.data(),
-            }],
-            None,
-        )
-        .await
-        .unwrap();
-    let mint = w.f.mint;
-    let report = usd1_reconciler::verify(&store, &mut w.f.svm, &mint, &bank, &Policy::default())
-        .await
-        .unwrap();
+    store_forged(&store, "second-mint", &second).await;
+    let report = verify(&mut w, &store, &bank).await;
     assert!(!report.ok);
     let twice = findings(&report, "bank_ledger");
     match twice {
@@ -645,16 +631,9 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
     let mut w = world().await;
     let bank = w.bank.clone();
     let database = format!("usd1_test_{}", std::process::id());
-    let server = Store::open(&admin).await.unwrap();
-    server
-        .execute(&format!("DROP DATABASE IF EXISTS {database}"))
+    let url = usd1_reconciler::store::create_postgres_database(&admin, &database)
         .await
         .unwrap();
-    server
-        .execute(&format!("CREATE DATABASE {database}"))
-        .await
-        .unwrap();
-    let url = usd1_reconciler::store::sibling_database(&admin, &database);
     let postgres = Store::open(&url).await.unwrap();
     assert_eq!(postgres.kind(), usd1_reconciler::store::Kind::Postgres);
     let (sqlite, _) = temp_store("versus-postgres").await;
@@ -676,10 +655,7 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
         .execute(&format!("DELETE FROM events WHERE seq = {frozen}"))
         .await
         .unwrap();
-    let mint = w.f.mint;
-    let report = usd1_reconciler::verify(&postgres, &mut w.f.svm, &mint, &bank, &Policy::default())
-        .await
-        .unwrap();
+    let report = verify(&mut w, &postgres, &bank).await;
     assert_eq!(
         only_failed(&report, "sequence"),
         [Finding::MissingEvents {
@@ -688,8 +664,7 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
         }]
     );
     postgres.close().await;
-    server
-        .execute(&format!("DROP DATABASE IF EXISTS {database}"))
+    usd1_reconciler::store::drop_postgres_database(&admin, &database)
         .await
         .unwrap();
 }

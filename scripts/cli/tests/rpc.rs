@@ -20,25 +20,9 @@ struct RpcChain {
 
 impl Chain for RpcChain {
     async fn usd1(&mut self, args: &[&str]) -> Outcome {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
-            .args([
-                "--url",
-                &self.validator.rpc_url,
-                "--commitment",
-                "confirmed",
-            ])
-            .args(args)
-            .output()
-            .expect("run usd1");
-        Outcome {
-            code: output
-                .status
-                .code()
-                .and_then(|c| u8::try_from(c).ok())
-                .unwrap_or(255),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let mut full = vec!["--commitment", "confirmed"];
+        full.extend_from_slice(args);
+        run_usd1(&self.validator.rpc_url, &full)
     }
 
     async fn fund(&mut self, to: &Pubkey) {
@@ -91,6 +75,7 @@ async fn every_command_against_a_test_validator() {
     reconciles_against_a_test_validator(&mut chain, &cast).await;
 }
 
+/// The `usd1` binary against `url`.
 fn run_usd1(url: &str, args: &[&str]) -> Outcome {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
         .args(["--url", url])
@@ -106,6 +91,14 @@ fn run_usd1(url: &str, args: &[&str]) -> Outcome {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// `usd1 [-o json] reconcile --mint M --store S --bank B <extra…>` against `url`.
+fn reconcile(url: &str, json: bool, m: &str, store: &str, bank: &str, extra: &[&str]) -> Outcome {
+    let mut args = if json { vec!["-o", "json"] } else { Vec::new() };
+    args.extend(["reconcile", "--mint", m, "--store", store, "--bank", bank]);
+    args.extend_from_slice(extra);
+    run_usd1(url, &args)
 }
 
 /// `usd1 reconcile` over JSON-RPC after the story: a failed transaction passed over, a clean
@@ -161,20 +154,7 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
 
     // one run: everything agrees
     let whole = store("whole.sqlite");
-    let clean = run_usd1(
-        &url,
-        &[
-            "-o",
-            "json",
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &whole,
-            "--bank",
-            &bank,
-        ],
-    );
+    let clean = reconcile(&url, true, &m, &whole, &bank, &[]);
     assert_eq!(clean.code, 0, "{clean:?}");
     let body: serde_json::Value = serde_json::from_str(&clean.stdout).unwrap();
     assert_eq!(body["report"]["ok"], true, "{body}");
@@ -194,20 +174,7 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
         event_seq
     );
     // again: nothing new, nothing changed
-    let again = run_usd1(
-        &url,
-        &[
-            "-o",
-            "json",
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &whole,
-            "--bank",
-            &bank,
-        ],
-    );
+    let again = reconcile(&url, true, &m, &whole, &bank, &[]);
     assert_eq!(again.code, 0, "{again:?}");
     let body: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
     assert_eq!(body["ingest"]["new_events"], 0);
@@ -241,18 +208,7 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
         "killed at {stored_at_kill} of {event_seq}"
     );
     partial.close().await;
-    let resumed = run_usd1(
-        &url,
-        &[
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &killed,
-            "--bank",
-            &bank,
-        ],
-    );
+    let resumed = reconcile(&url, false, &m, &killed, &bank, &[]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
         resumed.stdout.contains("OK, everything agrees"),
@@ -266,20 +222,7 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
     let empty = cast.dir.join("empty-bank.csv");
     std::fs::write(&empty, "request_id,amount,value_date,reference\n").unwrap();
     let empty = empty.display().to_string();
-    let unbacked = run_usd1(
-        &url,
-        &[
-            "-o",
-            "json",
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &whole,
-            "--bank",
-            &empty,
-        ],
-    );
+    let unbacked = reconcile(&url, true, &m, &whole, &empty, &[]);
     assert_eq!(unbacked.code, 1, "{unbacked:?}");
     let body: serde_json::Value = serde_json::from_str(&unbacked.stdout).unwrap();
     assert_eq!(body["report"]["ok"], false);
@@ -287,18 +230,7 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
     assert_eq!(finding["kind"], "mint_without_credit", "{body}");
     assert_eq!(finding["request_id"], "wire-0001");
     assert_eq!(finding["amount"], 250_500_000);
-    let text = run_usd1(
-        &url,
-        &[
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &whole,
-            "--bank",
-            &empty,
-        ],
-    );
+    let text = reconcile(&url, false, &m, &whole, &empty, &[]);
     assert_eq!(text.code, 1);
     assert!(
         text.stdout.contains("DISCREPANCIES FOUND"),
@@ -315,25 +247,16 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
     let bad = cast.dir.join("bad-bank.csv");
     std::fs::write(&bad, "request_id,amount\nwire-0001,1\n").unwrap();
     let bad = bad.display().to_string();
-    let refused = run_usd1(
-        &url,
-        &["reconcile", "--mint", &m, "--store", &whole, "--bank", &bad],
-    );
+    let refused = reconcile(&url, false, &m, &whole, &bad, &[]);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(refused.stderr.contains("value_date"), "{}", refused.stderr);
-    let down = run_usd1(
+    let down = reconcile(
         "http://127.0.0.1:9",
-        &[
-            "reconcile",
-            "--mint",
-            &m,
-            "--store",
-            &whole,
-            "--bank",
-            &bank,
-            "--retries",
-            "2",
-        ],
+        false,
+        &m,
+        &whole,
+        &bank,
+        &["--retries", "2"],
     );
     assert_eq!(down.code, 3, "{down:?}");
     assert!(

@@ -486,12 +486,34 @@ impl Store {
 
 /// The URL of database `name` on the PostgreSQL server of `url` (tests and the benchmark
 /// create a fresh database beside the one they are given).
-pub fn sibling_database(url: &str, name: &str) -> String {
+fn sibling_database(url: &str, name: &str) -> String {
     let path_start = url.find("://").map_or(0, |i| i + 3);
     match url[path_start..].find('/') {
         Some(slash) => format!("{}/{name}", &url[..path_start + slash]),
         None => format!("{url}/{name}"),
     }
+}
+
+/// Creates database `name` (dropping a previous one) on the PostgreSQL server of `admin_url`
+/// and returns its URL: a fresh ledger for a test or a benchmark run.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, Error> {
+    let server = Store::open(admin_url).await?;
+    server
+        .execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await?;
+    server.execute(&format!("CREATE DATABASE {name}")).await?;
+    server.close().await;
+    Ok(sibling_database(admin_url, name))
+}
+
+/// Drops database `name` on the PostgreSQL server of `admin_url` (its stores closed first).
+pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), Error> {
+    let server = Store::open(admin_url).await?;
+    server
+        .execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await?;
+    server.close().await;
+    Ok(())
 }
 
 /// A store location fit for messages: a URL's password replaced.

@@ -21,7 +21,7 @@ use usd1_client::events::{self, Event};
 use usd1_reconciler::chain::ChainState;
 use usd1_reconciler::checks::{self, Policy};
 use usd1_reconciler::store::NewEvent;
-use usd1_reconciler::{bank, Store};
+use usd1_reconciler::{bank, store, Store};
 
 const DECIMALS: u8 = 6;
 const UNIT: u64 = 1_000_000;
@@ -334,20 +334,11 @@ async fn bench() -> Result<(), String> {
     match postgres {
         Some(admin) => {
             let database = format!("usd1_bench_{}", std::process::id());
-            let server = Store::open(&admin).await.map_err(|e| e.to_string())?;
-            server
-                .execute(&format!("DROP DATABASE IF EXISTS {database}"))
+            let url = store::create_postgres_database(&admin, &database)
                 .await
                 .map_err(|e| e.to_string())?;
-            server
-                .execute(&format!("CREATE DATABASE {database}"))
-                .await
-                .map_err(|e| e.to_string())?;
-            let url = usd1_reconciler::store::sibling_database(&admin, &database);
             let timing = run_on(&url, &s).await;
-            let _ = server
-                .execute(&format!("DROP DATABASE IF EXISTS {database}"))
-                .await;
+            let _ = store::drop_postgres_database(&admin, &database).await;
             print_timing("PostgreSQL (loopback)", n, &timing?);
         }
         None => println!("PostgreSQL: skipped (give --postgres URL or USD1_BENCH_POSTGRES)"),
