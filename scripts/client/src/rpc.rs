@@ -40,6 +40,51 @@ pub struct RpcBackend {
 
 /// A client error as the backend reports it: the program's or the runtime's refusal with its
 /// logs when the node returned one (preflight simulation or execution), else a transport error.
+/// Retries of a JSON-RPC call: exponential backoff from `initial`, doubling up to `max`, at
+/// most `attempts` tries. Shared by the backend (a node whose history trails its accounts)
+/// and the reconciler's source (rate limits, lagging history).
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub attempts: u32,
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Retry {
+    /// `attempts` tries `interval` apart.
+    pub fn every(interval: Duration, attempts: u32) -> Self {
+        Self {
+            attempts,
+            initial: interval,
+            max: interval,
+        }
+    }
+
+    /// `op` until it yields a value: `Ok(None)` (not available yet) and errors are retried;
+    /// after the last try, `"{what}: {last error} (after N attempts)"`.
+    pub async fn run<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, String>>,
+    {
+        let attempts = self.attempts.max(1);
+        let mut delay = self.initial;
+        let mut last = String::from("not available");
+        for attempt in 1..=attempts {
+            match op().await {
+                Ok(Some(value)) => return Ok(value),
+                Ok(None) => last = "not available yet".into(),
+                Err(e) => last = e,
+            }
+            if attempt < attempts {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(self.max);
+            }
+        }
+        Err(format!("{what}: {last} (after {attempts} attempts)"))
+    }
+}
+
 fn send_error(error: ClientError) -> SendError {
     let logs = match error.kind() {
         ErrorKind::RpcError(RpcError::RpcResponseError {
@@ -98,19 +143,19 @@ impl RpcBackend {
             max_supported_transaction_version: Some(0),
         };
         // a node answers null after confirming until its history service has written the
-        // transaction: usually within a second, longer under load
-        for _ in 0..attempts {
-            match self
-                .client
-                .get_transaction_with_config(signature, config)
-                .await
-            {
-                Ok(tx) => return Ok(Some(tx)),
-                // null (not yet) and transient errors alike: ask again
-                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-            }
-        }
-        Ok(None)
+        // transaction: usually within a second, longer under load; null (not yet) and
+        // transient errors alike: ask again
+        // (attempts + 1 tries: `attempts` full waits, then a last look)
+        let fetched = Retry::every(Duration::from_millis(250), attempts.saturating_add(1))
+            .run("getTransaction", || async {
+                self.client
+                    .get_transaction_with_config(signature, config)
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await;
+        Ok(fetched.ok())
     }
 }
 
@@ -290,21 +335,16 @@ impl Backend for RpcBackend {
                 commitment: Some(self.history_commitment()),
             };
             // a node catching up answers "slot unavailable" for a moment: retry, then give up
-            let mut attempt = 0u32;
-            let page = loop {
-                match self
-                    .client
-                    .get_signatures_for_address_with_config(issuer, config())
-                    .await
-                {
-                    Ok(page) => break page,
-                    Err(e) if attempt >= 40 => return Err(send_error(e)),
-                    Err(_) => {
-                        attempt = attempt.saturating_add(1);
-                        tokio::time::sleep(Duration::from_millis(250)).await;
-                    }
-                }
-            };
+            let page = Retry::every(Duration::from_millis(250), 41)
+                .run("getSignaturesForAddress", || async {
+                    self.client
+                        .get_signatures_for_address_with_config(issuer, config())
+                        .await
+                        .map(Some)
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .map_err(transport)?;
             let Some(last) = page.last() else {
                 break;
             };

@@ -160,11 +160,10 @@ async fn reconcile(
         url.to_string(),
         Retry {
             attempts: args.retries,
-            pace: args
-                .max_rps
-                .map(|rps| Duration::from_secs_f64(1.0 / f64::from(rps))),
-            ..Retry::default()
+            ..crate::ingest::default_retry()
         },
+        args.max_rps
+            .map(|rps| Duration::from_secs_f64(1.0 / f64::from(rps))),
     );
     let options = IngestOptions {
         batch: args.batch as usize,

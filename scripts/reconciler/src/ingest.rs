@@ -22,6 +22,7 @@ use solana_sdk::signature::Signature;
 use usd1_client::backend::EventRecord;
 use usd1_client::events::RawEvent;
 use usd1_client::rpc::transaction_events;
+pub use usd1_client::rpc::Retry;
 use usd1_client::PROGRAM_ID;
 
 use crate::store::{Cursor, NewEvent, Store};
@@ -228,25 +229,12 @@ pub async fn ingest_history(
     batcher.finish().await
 }
 
-/// Retries for RPC calls: exponential backoff from `initial`, doubling up to `max`, at most
-/// `attempts` tries; and an optional pace (the shortest interval between two requests) for
-/// nodes that rate-limit.
-#[derive(Debug, Clone)]
-pub struct Retry {
-    pub attempts: u32,
-    pub initial: Duration,
-    pub max: Duration,
-    pub pace: Option<Duration>,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Self {
-            attempts: 10,
-            initial: Duration::from_millis(250),
-            max: Duration::from_secs(8),
-            pace: None,
-        }
+/// The reconciler's default retries: 10 tries, 0.25 s doubling to 8 s.
+pub fn default_retry() -> Retry {
+    Retry {
+        attempts: 10,
+        initial: Duration::from_millis(250),
+        max: Duration::from_secs(8),
     }
 }
 
@@ -254,14 +242,17 @@ impl Default for Retry {
 pub struct RpcSource {
     client: RpcClient,
     retry: Retry,
+    /// The shortest interval between two requests, for nodes that rate-limit.
+    pace: Option<Duration>,
     last_request: std::sync::Mutex<Option<Instant>>,
 }
 
 impl RpcSource {
-    pub fn new(url: String, retry: Retry) -> Self {
+    pub fn new(url: String, retry: Retry, pace: Option<Duration>) -> Self {
         Self {
             client: RpcClient::new_with_commitment(url, CommitmentConfig::finalized()),
             retry,
+            pace,
             last_request: std::sync::Mutex::new(None),
         }
     }
@@ -272,7 +263,7 @@ impl RpcSource {
 
     /// Waits out the pace since the previous request.
     async fn pace(&self) {
-        let Some(pace) = self.retry.pace else {
+        let Some(pace) = self.pace else {
             return;
         };
         let wait = {
@@ -290,31 +281,24 @@ impl RpcSource {
         }
     }
 
-    /// `op` until it yields a value: `Ok(None)` (not available yet) and errors are retried
-    /// with backoff; after the last attempt the run fails naming `what`.
+    /// `op`, paced, under the client's retry (see [`Retry::run`]); exhausted retries fail
+    /// the run naming `what`.
     async fn retrying<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Option<T>, String>>,
     {
-        let mut delay = self.retry.initial;
-        let mut last = String::from("not available");
-        for attempt in 1..=self.retry.attempts.max(1) {
-            self.pace().await;
-            match op().await {
-                Ok(Some(value)) => return Ok(value),
-                Ok(None) => last = "not available yet".into(),
-                Err(e) => last = e,
-            }
-            if attempt < self.retry.attempts {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(self.retry.max);
-            }
-        }
-        Err(Error::Source(format!(
-            "{what}: {last} (after {} attempts)",
-            self.retry.attempts
-        )))
+        self.retry
+            .run(what, || {
+                // (futures are lazy: the request starts after the pace)
+                let request = op();
+                async move {
+                    self.pace().await;
+                    request.await
+                }
+            })
+            .await
+            .map_err(Error::Source)
     }
 
     /// The cursor's name for this cluster and program: a store shared by two clusters keeps
@@ -484,8 +468,8 @@ mod tests {
                 attempts,
                 initial: Duration::from_millis(1),
                 max: Duration::from_millis(2),
-                pace: None,
             },
+            None,
         )
     }
 
