@@ -37,6 +37,11 @@ impl Chain for EmbeddedChain {
     fn time_lock(&self) -> u32 {
         3600
     }
+
+    fn history_may_lag(&self) -> bool {
+        // the embedded SVM returns every transaction with its events
+        false
+    }
 }
 
 #[tokio::test]

@@ -62,6 +62,11 @@ impl Chain for RpcChain {
     fn time_lock(&self) -> u32 {
         2
     }
+
+    fn history_may_lag(&self) -> bool {
+        // a node confirms before its history service has written the transaction
+        true
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
