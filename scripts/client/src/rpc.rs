@@ -38,15 +38,16 @@ pub struct RpcBackend {
     progress: bool,
 }
 
-/// A client error as the backend reports it: the program's or the runtime's refusal with its
-/// logs when the node returned one (preflight simulation or execution), else a transport error.
 /// Retries of a JSON-RPC call: exponential backoff from `initial`, doubling up to `max`, at
 /// most `attempts` tries. Shared by the backend (a node whose history trails its accounts)
 /// and the reconciler's source (rate limits, lagging history).
 #[derive(Debug, Clone)]
 pub struct Retry {
+    /// Tries in all (at least one is made).
     pub attempts: u32,
+    /// The wait after the first failed try.
     pub initial: Duration,
+    /// The longest wait between two tries.
     pub max: Duration,
 }
 
@@ -85,6 +86,8 @@ impl Retry {
     }
 }
 
+/// A client error as the backend reports it: the program's or the runtime's refusal with its
+/// logs when the node returned one (preflight simulation or execution), else a transport error.
 fn send_error(error: ClientError) -> SendError {
     let logs = match error.kind() {
         ErrorKind::RpcError(RpcError::RpcResponseError {
