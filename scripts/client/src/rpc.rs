@@ -38,6 +38,10 @@ pub struct RpcBackend {
     progress: bool,
 }
 
+/// Tries, a quarter-second apart, for a node's history to catch up with what it confirmed:
+/// 10 s of waits, then a last look.
+const HISTORY_TRIES: u32 = 41;
+
 /// Retries of a JSON-RPC call: exponential backoff from `initial`, doubling up to `max`, at
 /// most `attempts` tries. Shared by the backend (a node whose history trails its accounts)
 /// and the reconciler's source (rate limits, lagging history).
@@ -134,11 +138,12 @@ impl RpcBackend {
     }
 
     /// The transaction `signature` with its metadata, waiting for a node that has confirmed
-    /// it but not yet written it to its history; None after `attempts` quarter-seconds.
+    /// it but not yet written it to its history; None after `tries` tries a quarter-second
+    /// apart.
     async fn fetch_transaction_within(
         &self,
         signature: &Signature,
-        attempts: u32,
+        tries: u32,
     ) -> Result<Option<EncodedConfirmedTransactionWithStatusMeta>, SendError> {
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
@@ -148,8 +153,7 @@ impl RpcBackend {
         // a node answers null after confirming until its history service has written the
         // transaction: usually within a second, longer under load; null (not yet) and
         // transient errors alike: ask again
-        // (attempts + 1 tries: `attempts` full waits, then a last look)
-        let fetched = Retry::every(Duration::from_millis(250), attempts.saturating_add(1))
+        let fetched = Retry::every(Duration::from_millis(250), tries)
             .run("getTransaction", || async {
                 self.client
                     .get_transaction_with_config(signature, config)
@@ -238,15 +242,17 @@ impl Backend for RpcBackend {
         }
         .map_err(send_error)?;
         // the transaction landed: if the history lags, say so rather than fail
-        let (events, logs, compute_units, events_pending) =
-            match self.fetch_transaction_within(&signature, 40).await? {
-                Some(fetched) => {
-                    let (events, logs, units) = transaction_events(&fetched)?;
-                    let events = events.into_iter().map(|raw| raw.event).collect();
-                    (events, logs, units, false)
-                }
-                None => (Vec::new(), Vec::new(), 0, true),
-            };
+        let (events, logs, compute_units, events_pending) = match self
+            .fetch_transaction_within(&signature, HISTORY_TRIES)
+            .await?
+        {
+            Some(fetched) => {
+                let (events, logs, units) = transaction_events(&fetched)?;
+                let events = events.into_iter().map(|raw| raw.event).collect();
+                (events, logs, units, false)
+            }
+            None => (Vec::new(), Vec::new(), 0, true),
+        };
         let tx_bytes = wire_size(&tx);
         Ok(Executed {
             signature,
@@ -338,7 +344,7 @@ impl Backend for RpcBackend {
                 commitment: Some(self.history_commitment()),
             };
             // a node catching up answers "slot unavailable" for a moment: retry, then give up
-            let page = Retry::every(Duration::from_millis(250), 41)
+            let page = Retry::every(Duration::from_millis(250), HISTORY_TRIES)
                 .run("getSignaturesForAddress", || async {
                     self.client
                         .get_signatures_for_address_with_config(issuer, config())
@@ -359,7 +365,8 @@ impl Backend for RpcBackend {
                 let signature: Signature = entry.signature.parse().map_err(transport)?;
                 // listed but not yet retrievable (history catching up): left out; the gap
                 // in seq shows it to the caller
-                let Some(fetched) = self.fetch_transaction_within(&signature, 20).await? else {
+                // (5 s each: a listing may name many transactions)
+                let Some(fetched) = self.fetch_transaction_within(&signature, 21).await? else {
                     continue;
                 };
                 let (events, _, _) = transaction_events(&fetched)?;
