@@ -197,6 +197,25 @@ pub async fn as_<C: Chain>(chain: &mut C, who: &Party, args: &[&str]) -> Outcome
     chain.usd1(&full).await
 }
 
+/// `usd1 <args>` as `who` (must succeed), asked again a second later, for up to a minute,
+/// while `trails` finds that the command said the node's history had not caught up.
+async fn once_caught_up<C: Chain>(
+    chain: &mut C,
+    who: &Party,
+    args: &[&str],
+    trails: impl Fn(&str) -> bool,
+) -> String {
+    let mut out = ok(&as_(chain, who, args).await).to_string();
+    for _ in 0..60 {
+        if !trails(&out) {
+            break;
+        }
+        chain.pass_time(1).await;
+        out = ok(&as_(chain, who, args).await).to_string();
+    }
+    out
+}
+
 /// Proposes with alice (which approves), approves with bob, lets the time lock pass, executes;
 /// returns the index.
 async fn govern<C: Chain>(chain: &mut C, cast: &Cast, action: &[&str]) -> u64 {
@@ -615,14 +634,14 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
 
     // events: gap-free from 1, decoded, the last ones with --limit
     // (a node's history may trail its accounts by a few slots: the command says so)
-    let mut events = json(&as_(chain, &cast.carol, &["-o", "json", "events", "--mint", m]).await);
-    for _ in 0..60 {
-        if events["history_behind"] == false {
-            break;
-        }
-        chain.pass_time(1).await;
-        events = json(&as_(chain, &cast.carol, &["-o", "json", "events", "--mint", m]).await);
-    }
+    let events = once_caught_up(
+        chain,
+        &cast.carol,
+        &["-o", "json", "events", "--mint", m],
+        |out| serde_json::from_str::<Value>(out).map_or(true, |v| v["history_behind"] != false),
+    )
+    .await;
+    let events: Value = serde_json::from_str(&events).unwrap();
     assert_eq!(events["issuer_event_seq"], status["event_seq"]);
     let events = events["events"].as_array().unwrap().clone();
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
@@ -640,15 +659,13 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
         assert!(events.iter().any(|e| e["name"] == name), "no {name} event");
     }
     // (the node's history can lag again for a moment: the command says so; ask again)
-    let mut last = String::new();
-    for _ in 0..60 {
-        last = ok(&as_(chain, &cast.carol, &["events", "--mint", m, "--limit", "2"]).await)
-            .to_string();
-        if !last.contains("retry shortly") {
-            break;
-        }
-        chain.pass_time(1).await;
-    }
+    let last = once_caught_up(
+        chain,
+        &cast.carol,
+        &["events", "--mint", m, "--limit", "2"],
+        |out| out.contains("retry shortly"),
+    )
+    .await;
     assert_eq!(last.lines().count(), 2, "{last}");
     assert!(last.lines().last().unwrap().contains("Unpaused"), "{last}");
 
