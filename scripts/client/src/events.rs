@@ -113,7 +113,14 @@ pub fn decode_inner<'a>(
 
 /// Lowercase hex of any bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // by table, not `format!` per byte: the reconciler writes one per stored event
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// Hex of a 32-byte id (request ids, references).
@@ -123,12 +130,14 @@ pub fn hex32(bytes: &[u8; 32]) -> String {
 
 /// 32 bytes from exactly 64 hex digits (either case); None otherwise.
 pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if text.len() != 64 {
         return None;
     }
+    let digit = |c: u8| char::from(c).to_digit(16);
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        let value = digit(pair[0])? << 4 | digit(pair[1])?;
+        *byte = u8::try_from(value).ok()?;
     }
     Some(out)
 }
@@ -248,5 +257,27 @@ impl std::fmt::Display for Event {
                 e.by
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_parse_refuses_what_is_not_64_hex_digits() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0xa5);
+        let text = hex32(&bytes);
+        assert_eq!(text.len(), 64);
+        assert_eq!(&text[..8], "a580efca");
+        assert_eq!(hex(&[0x00, 0x0f, 0xf0, 0xff]), "000ff0ff");
+        assert_eq!(parse_hex32(&text), Some(bytes));
+        assert_eq!(parse_hex32(&text.to_uppercase()), Some(bytes));
+        assert_eq!(parse_hex32(&text[..62]), None);
+        assert_eq!(parse_hex32(&format!("{text}00")), None);
+        assert_eq!(parse_hex32(&format!("{}g", &text[..63])), None);
+        assert_eq!(parse_hex32(&format!("+{}", &text[..63])), None);
+        // 64 bytes but not 64 characters
+        assert_eq!(parse_hex32(&format!("é{}", &text[..62])), None);
     }
 }

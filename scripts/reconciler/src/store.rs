@@ -256,10 +256,17 @@ impl Store {
             }
             sql.push_str(" ON CONFLICT (mint, seq) DO NOTHING");
             let mut query = sqlx::query(&sql);
+            // a batch is nearly always one mint's: its base58 text is made once
+            let mut mint_text: Option<(Pubkey, String)> = None;
             for new in chunk {
                 let (reference, account, amount, supply_after, as_of) = columns(&new.event);
+                let mint = new.event.mint();
+                let mint = match &mint_text {
+                    Some((key, text)) if *key == mint => text.clone(),
+                    _ => mint_text.insert((mint, mint.to_string())).1.clone(),
+                };
                 query = query
-                    .bind(new.event.mint().to_string())
+                    .bind(mint)
                     .bind(to_i64("seq", new.event.seq())?)
                     .bind(new.event.name())
                     .bind(new.signature.clone())
