@@ -133,11 +133,11 @@ pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 {
         return None;
     }
-    let digit = |c: u8| char::from(c).to_digit(16);
+    // a digit's value is below 16: the cast is exact
+    let nibble = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
     let mut out = [0u8; 32];
     for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-        let value = digit(pair[0])? << 4 | digit(pair[1])?;
-        *byte = u8::try_from(value).ok()?;
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
     }
     Some(out)
 }
