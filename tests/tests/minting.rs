@@ -249,7 +249,12 @@ async fn pause_stops_minting_until_a_proposal_unpauses() {
         MinterError::Paused,
     );
 
-    f.execute(index).await.unwrap(); // the earlier approved Unpause proposal now applies
+    // the Unpause approved before this pause does not lift it: one proposed during it does
+    assert_program_error(f.execute(index).await, MinterError::UnpauseOutlivedPause);
+    assert!(f.issuer().await.paused);
+    let index = f.propose(0, ProposalAction::Unpause).await.unwrap();
+    f.approve(1, index).await.unwrap();
+    f.execute(index).await.unwrap();
     assert!(!f.issuer().await.paused && !f.mint_view().await.paused);
     assert!(matches!(f.events.last(), Some(Event::Unpaused(u)) if u.proposal_index == index));
     f.mint_to(&minter, &holder, request_id(1), 1).await.unwrap();

@@ -64,10 +64,23 @@ async fn world() -> World {
     };
     let (r1, r2) = (redeem("r-1", 10_000), redeem("r-2", 5_000));
     f.send(&[r1], &[&holder]).await.unwrap();
-    let settle = ix::settle_redemption(&operator.pubkey(), &f.mint, id("r-1"), id("bank-tx-1"));
+    let settle = ix::settle_redemption(
+        &operator.pubkey(),
+        &f.mint,
+        &holder.pubkey(),
+        id("r-1"),
+        id("bank-tx-1"),
+    );
     f.send(&[settle], &[&operator]).await.unwrap();
     f.send(&[r2], &[&holder]).await.unwrap();
-    let refund = ix::refund_redemption(&operator.pubkey(), &f.mint, id("r-2"), &account, 3);
+    let refund = ix::refund_redemption(
+        &operator.pubkey(),
+        &f.mint,
+        &holder.pubkey(),
+        id("r-2"),
+        &account,
+        3,
+    );
     f.send(&[refund], &[&operator]).await.unwrap();
     let freeze = ix::freeze(&roles.freezer.pubkey(), &f.mint, &account, 9);
     f.send(&[freeze], &[&roles.freezer]).await.unwrap();
@@ -531,7 +544,13 @@ async fn redemptions_are_due_within_two_business_days() {
     assert!(reconcile(&mut w, &store, &bank, &policy).await.ok);
     // settled late: still a finding, now with the settlement as evidence
     let operator = w.roles.redemption_operator.insecure_clone();
-    let settle = ix::settle_redemption(&operator.pubkey(), &w.f.mint, id("r-3"), id("bank-tx-3"));
+    let settle = ix::settle_redemption(
+        &operator.pubkey(),
+        &w.f.mint,
+        &w.holder.pubkey(),
+        id("r-3"),
+        id("bank-tx-3"),
+    );
     w.f.send(&[settle], &[&operator]).await.unwrap();
     let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
     match only_failed(&report, "redemptions") {

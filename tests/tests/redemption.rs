@@ -61,7 +61,13 @@ impl World {
     }
 
     async fn settle(&mut self, signer: &Keypair, redemption_id: [u8; 32]) -> Result<(), SendError> {
-        let ix = ix::settle_redemption(&signer.pubkey(), &self.f.mint, redemption_id, [0x5E; 32]);
+        let ix = ix::settle_redemption(
+            &signer.pubkey(),
+            &self.f.mint,
+            &self.holder.pubkey(),
+            redemption_id,
+            [0x5E; 32],
+        );
         self.f.send(&[ix], &[signer]).await.map(|_| ())
     }
 
@@ -69,6 +75,7 @@ impl World {
         let ix = ix::refund_redemption(
             &signer.pubkey(),
             &self.f.mint,
+            &self.holder.pubkey(),
             redemption_id,
             &self.account,
             4,
@@ -77,7 +84,7 @@ impl World {
     }
 
     async fn redemption(&mut self, redemption_id: [u8; 32]) -> Redemption {
-        let key = pda::redemption(&self.f.issuer_key(), &redemption_id);
+        let key = pda::redemption(&self.f.issuer_key(), &self.holder.pubkey(), &redemption_id);
         self.f.svm.decode(&key).await.expect("redemption account")
     }
 
@@ -176,7 +183,11 @@ async fn redeem_refusals() {
     assert!(w
         .f
         .svm
-        .decode::<Redemption>(&pda::redemption(&w.f.issuer_key(), &id(2)))
+        .decode::<Redemption>(&pda::redemption(
+            &w.f.issuer_key(),
+            &w.holder.pubkey(),
+            &id(2)
+        ))
         .await
         .is_none());
     w.f.assert_seq_complete().await;
@@ -253,7 +264,14 @@ async fn a_refund_re_mints_to_the_holder_without_touching_allowances() {
     let operator = w.operator();
     // only to the account the redemption burned from
     let elsewhere = w.f.holder(&Pubkey::new_unique()).await;
-    let wrong = ix::refund_redemption(&operator.pubkey(), &w.f.mint, id(1), &elsewhere, 4);
+    let wrong = ix::refund_redemption(
+        &operator.pubkey(),
+        &w.f.mint,
+        &w.holder.pubkey(),
+        id(1),
+        &elsewhere,
+        4,
+    );
     assert_program_error(
         w.f.send(&[wrong], &[&operator]).await,
         MinterError::WrongRedemptionAccount,
@@ -370,4 +388,62 @@ async fn min_redemption_is_set_by_governance() {
     );
     w.redeem(id(1), 500 * TOKEN).await.unwrap();
     assert_eq!(w.f.supply().await, 500 * TOKEN);
+}
+
+#[tokio::test]
+async fn a_refund_follows_the_holder_not_an_account_that_changed_owner() {
+    let mut w = world().await;
+    // the holder's own (non-associated) account, whose owner can change after the burn
+    let own = Keypair::new();
+    let payer = w.f.svm.payer().pubkey();
+    let holder = w.holder.insecure_clone();
+    let create =
+        usd1_client::token::create_account(&payer, &own.pubkey(), &holder.pubkey(), &w.f.mint)
+            .unwrap();
+    w.f.send(&create, &[&own]).await.unwrap();
+    w.f.mint_to(&w.minter, &own.pubkey(), request_id(2), 100 * TOKEN)
+        .await
+        .unwrap();
+    let redeem = ix::redeem(
+        &holder.pubkey(),
+        &w.f.mint,
+        &own.pubkey(),
+        id(7),
+        100 * TOKEN,
+        PAYOUT,
+    );
+    w.f.send(&[redeem], &[&holder]).await.unwrap();
+    // the holder hands the (now empty) account to someone else
+    let buyer = Keypair::new();
+    let hand_over =
+        usd1_client::token::set_owner(&own.pubkey(), &holder.pubkey(), &buyer.pubkey()).unwrap();
+    w.f.send(&[hand_over], &[&holder]).await.unwrap();
+    assert_eq!(
+        w.f.token_account(&own.pubkey()).await.unwrap().owner,
+        buyer.pubkey()
+    );
+    // the refund would pay the new owner while naming the holder: refused
+    let operator = w.operator();
+    let refund = ix::refund_redemption(
+        &operator.pubkey(),
+        &w.f.mint,
+        &holder.pubkey(),
+        id(7),
+        &own.pubkey(),
+        4,
+    );
+    assert_program_error(
+        w.f.send(&[refund.clone()], &[&operator]).await,
+        MinterError::RefundAccountNotHolders,
+    );
+    assert_eq!(w.f.balance(&own.pubkey()).await, 0);
+    // handed back, the refund goes through to the holder
+    let back =
+        usd1_client::token::set_owner(&own.pubkey(), &buyer.pubkey(), &holder.pubkey()).unwrap();
+    w.f.send(&[back], &[&buyer]).await.unwrap();
+    w.f.send(&[refund], &[&operator]).await.unwrap();
+    assert_eq!(w.f.balance(&own.pubkey()).await, 100 * TOKEN);
+    let r = w.redemption(id(7)).await;
+    assert_eq!(r.status, RedemptionStatus::Refunded);
+    w.f.assert_seq_complete().await;
 }

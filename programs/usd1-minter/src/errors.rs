@@ -143,4 +143,22 @@ pub enum MinterError {
     MintAttestationMismatch,
     #[msg("Co-signature has expired")]
     MintAttestationExpired,
+
+    // ---- hardening (appended: earlier codes are unchanged) ----
+    #[msg("The refund's token account is no longer owned by the holder who redeemed")]
+    RefundAccountNotHolders,
+    #[msg("An issuer already exists for this mint")]
+    IssuerAlreadyExists,
+    #[msg("The mint address already holds an account")]
+    MintAccountExists,
+    #[msg("This minter's account is not the program's (or the address holds another account)")]
+    MinterAccountInvalid,
+    #[msg(
+        "Another proposal took this index first: propose again at the issuer's proposal_index + 1"
+    )]
+    ProposalIndexTaken,
+    #[msg("This Unpause was proposed before the current pause: propose a new one")]
+    UnpauseOutlivedPause,
+    #[msg("This minter proposal was created before a minter's removal: propose it again")]
+    MinterProposalOutlivedRemoval,
 }

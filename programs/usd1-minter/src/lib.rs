@@ -23,6 +23,7 @@ macro_rules! cu_checkpoint {
 }
 pub(crate) use cu_checkpoint;
 
+pub mod account_creation;
 pub mod errors;
 pub mod events;
 pub mod instructions;
@@ -46,9 +47,10 @@ pub mod usd1_minter {
         Initialize::initialize(ctx, args)
     }
 
-    /// A member proposes a governance action; their approval counts. Signer: member.
-    pub fn propose(ctx: Context<Propose>, action: ProposalAction) -> Result<()> {
-        Propose::propose(ctx, action)
+    /// A member proposes a governance action at `index` (the issuer's `proposal_index + 1`);
+    /// their approval counts. Signer: member.
+    pub fn propose(ctx: Context<Propose>, index: u64, action: ProposalAction) -> Result<()> {
+        Propose::propose(ctx, index, action)
     }
 
     /// A member approves an active proposal once. Signer: member.

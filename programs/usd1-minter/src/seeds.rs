@@ -8,6 +8,7 @@ pub const MINTER_SEED: &[u8] = b"minter";
 pub const MINT_RECEIPT_SEED: &[u8] = b"mint_receipt";
 /// `["proposal", issuer, index as u64 little-endian]`: one governance proposal.
 pub const PROPOSAL_SEED: &[u8] = b"proposal";
-/// `["redemption", issuer, redemption_id]`: one burn-for-redemption. Never closed: its
-/// existence is the replay guard of the redemption id.
+/// `["redemption", issuer, holder, redemption_id]`: one burn-for-redemption. Never closed:
+/// its existence is the replay guard of the holder's redemption id (the holder is part of
+/// the address, so nobody can take another holder's id first).
 pub const REDEMPTION_SEED: &[u8] = b"redemption";

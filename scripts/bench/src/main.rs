@@ -429,6 +429,7 @@ async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result
             &[ix::settle_redemption(
                 &operator.pubkey(),
                 &m,
+                &holder.pubkey(),
                 [1; 32],
                 [8; 32],
             )],
@@ -443,6 +444,7 @@ async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result
             &[ix::refund_redemption(
                 &operator.pubkey(),
                 &m,
+                &holder.pubkey(),
                 [2; 32],
                 &account,
                 1,

@@ -131,7 +131,7 @@ pub enum Command {
         /// Amount in tokens (e.g. 12.5).
         #[arg(long)]
         amount: String,
-        /// The redemption's id (at most 32 bytes of text, unique per issuer).
+        /// The redemption's id (at most 32 bytes of text, unique per holder).
         #[arg(long)]
         redemption_id: String,
         /// Where the fiat goes (at most 32 bytes of text, e.g. a bank payout reference).
@@ -142,6 +142,9 @@ pub enum Command {
     Settle {
         #[command(flatten)]
         mint: MintArg,
+        /// The holder who redeemed (the redemption's address includes it).
+        #[arg(long, value_parser = parse_pubkey)]
+        holder: Pubkey,
         #[arg(long)]
         redemption_id: String,
         /// The bank's reference for the payout (at most 32 bytes of text).
@@ -153,6 +156,9 @@ pub enum Command {
     Refund {
         #[command(flatten)]
         mint: MintArg,
+        /// The holder who redeemed (the redemption's address includes it).
+        #[arg(long, value_parser = parse_pubkey)]
+        holder: Pubkey,
         #[arg(long)]
         redemption_id: String,
         /// Why (an operator-defined code).

@@ -12,8 +12,8 @@ use usd1_client::events::{hex32, Event};
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
     accounts, attestation, format_amount, ix, parse_amount, pda, request_id_from_reference, token,
-    InitializeArgs, Issuer, Limits, Minter, MinterConfig, Proposal, ProposalAction, ProposalStatus,
-    Redemption, Roles, TOKEN_PROGRAM_ID,
+    InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal, ProposalAction,
+    ProposalStatus, Redemption, Roles, TOKEN_PROGRAM_ID,
 };
 
 use crate::cli::{ActionArgs, Command, IssueArgs, ProposalArg};
@@ -314,14 +314,25 @@ pub async fn run<B: Backend>(
         }
         Command::Settle {
             mint,
+            holder,
             redemption_id,
             settlement_reference,
-        } => settle(&mut ctx, &mint.mint, redemption_id, settlement_reference).await,
+        } => {
+            settle(
+                &mut ctx,
+                &mint.mint,
+                holder,
+                redemption_id,
+                settlement_reference,
+            )
+            .await
+        }
         Command::Refund {
             mint,
+            holder,
             redemption_id,
             reason,
-        } => refund(&mut ctx, &mint.mint, redemption_id, *reason).await,
+        } => refund(&mut ctx, &mint.mint, holder, redemption_id, *reason).await,
         Command::Freeze {
             mint,
             account,
@@ -479,20 +490,38 @@ async fn propose<B: Backend>(
             }
         }
     };
-    let index = issuer.next_proposal_index();
-    let executed = ctx
-        .send(
-            "propose",
-            &[ix::propose(&ctx.me(), mint, index, action)],
-            &[],
-        )
-        .await?;
+    // the proposal takes the issuer's next index; when another member's proposal lands
+    // first the program refuses with ProposalIndexTaken, and the next index is tried
+    let mut index = issuer.next_proposal_index();
+    let mut tries = 1;
+    let executed = loop {
+        match ctx
+            .send(
+                "propose",
+                &[ix::propose(&ctx.me(), mint, index, action.clone())],
+                &[],
+            )
+            .await
+        {
+            Err(Failure::Chain { error, .. })
+                if tries < PROPOSE_TRIES
+                    && error.custom_code() == Some(MinterError::ProposalIndexTaken.into()) =>
+            {
+                tries += 1;
+                index = ctx.issuer(mint).await?.next_proposal_index();
+            }
+            other => break other?,
+        }
+    };
     Ok(sent(
         format!("Proposal {index} opened on issuer {issuer_address}"),
         &executed,
         json!({ "index": index }),
     ))
 }
+
+/// Tries of `propose` while other members' proposals take the index first.
+const PROPOSE_TRIES: u32 = 5;
 
 enum Vote {
     Approve,
@@ -759,13 +788,14 @@ async fn redeem<B: Backend>(
             format_amount(amount, decimals)
         ),
         &executed,
-        json!({ "amount": amount, "redemption": pda::redemption(&pda::issuer(mint), &id).to_string() }),
+        json!({ "amount": amount, "redemption": pda::redemption(&pda::issuer(mint), &me, &id).to_string() }),
     ))
 }
 
 async fn settle<B: Backend>(
     ctx: &mut Ctx<'_, B>,
     mint: &Pubkey,
+    holder: &Pubkey,
     redemption_id: &str,
     settlement: &str,
 ) -> CommandResult {
@@ -774,7 +804,13 @@ async fn settle<B: Backend>(
     let executed = ctx
         .send(
             "settle",
-            &[ix::settle_redemption(&ctx.me(), mint, id, settlement)],
+            &[ix::settle_redemption(
+                &ctx.me(),
+                mint,
+                holder,
+                id,
+                settlement,
+            )],
             &[],
         )
         .await?;
@@ -788,16 +824,19 @@ async fn settle<B: Backend>(
 async fn refund<B: Backend>(
     ctx: &mut Ctx<'_, B>,
     mint: &Pubkey,
+    holder: &Pubkey,
     redemption_id: &str,
     reason: u16,
 ) -> CommandResult {
     let id = reference("--redemption-id", redemption_id)?;
-    let address = pda::redemption(&pda::issuer(mint), &id);
+    let address = pda::redemption(&pda::issuer(mint), holder, &id);
     let redemption = ctx
         .decode::<Redemption>(&address, "reading the redemption")
         .await?
         .ok_or_else(|| {
-            Failure::Missing(format!("no redemption {redemption_id:?} for mint {mint}"))
+            Failure::Missing(format!(
+                "no redemption {redemption_id:?} of holder {holder} for mint {mint}"
+            ))
         })?;
     let executed = ctx
         .send(
@@ -805,6 +844,7 @@ async fn refund<B: Backend>(
             &[ix::refund_redemption(
                 &ctx.me(),
                 mint,
+                holder,
                 id,
                 &redemption.token_account,
                 reason,

@@ -444,6 +444,7 @@ pub async fn run() -> DemoResult<()> {
             &[ix::settle_redemption(
                 &treasury.pubkey(),
                 &mint,
+                &customer.pubkey(),
                 redemption_id,
                 reference("bank-transfer-88812")?,
             )],

@@ -42,6 +42,10 @@ impl Chain for EmbeddedChain {
         // the embedded SVM returns every transaction with its events
         false
     }
+
+    async fn await_history(&mut self, _issuer: &Pubkey) {
+        // its history is written with the transaction: nothing to wait for
+    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! the `usd1` binary itself. The same story as the embedded test (scenario/mod.rs).
 mod scenario;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use scenario::{Cast, Chain};
 use solana_commitment_config::CommitmentConfig;
@@ -12,6 +12,7 @@ use usd1_cli::Outcome;
 use usd1_client::backend::Backend;
 use usd1_client::rpc::{LocalValidator, RpcBackend};
 use usd1_client::token::{MintView, TokenAccountView};
+use usd1_client::{accounts, Issuer};
 
 struct RpcChain {
     validator: LocalValidator,
@@ -67,7 +68,40 @@ impl Chain for RpcChain {
         // a node confirms before its history service has written the transaction
         true
     }
+
+    async fn await_history(&mut self, issuer: &Pubkey) {
+        let started = Instant::now();
+        // every event the issuer counts, found in the node's history at confirmed
+        loop {
+            let account = self.reader.account(issuer).await.unwrap().unwrap();
+            let counted = accounts::decode::<Issuer>(&account.data).unwrap().event_seq;
+            let found = self
+                .reader
+                .events(issuer, None)
+                .await
+                .map(|e| e.len() as u64);
+            if found.as_ref().is_ok_and(|found| *found == counted) {
+                break;
+            }
+            assert!(
+                started.elapsed() < HISTORY_DEADLINE,
+                "the node's history did not serve the issuer's {counted} events within {} s: \
+                 {found:?}",
+                HISTORY_DEADLINE.as_secs()
+            );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        // and every block a listing of the issuer's transactions reads
+        let left = HISTORY_DEADLINE.saturating_sub(started.elapsed());
+        if let Err(e) = self.reader.await_history(issuer, None, left).await {
+            panic!("{e}");
+        }
+    }
 }
+
+/// How long a test waits for the node's history to catch up with what it confirmed: a
+/// debug test validator on 2 cores can trail its accounts by minutes.
+const HISTORY_DEADLINE: Duration = Duration::from_secs(600);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_against_a_test_validator() {
@@ -133,18 +167,24 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
         .send_transaction_with_config(&failing, config)
         .await
         .unwrap();
-    // wait until it and everything before it are finalized (what the reconciler reads)
-    loop {
-        let status = client
-            .get_signature_status_with_commitment(&signature, CommitmentConfig::finalized())
-            .await
-            .unwrap();
-        if let Some(result) = status {
-            assert!(result.is_err(), "the pause by a holder must fail");
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+    // the test waits until the node's finalized history (what the reconciler reads) serves
+    // every transaction of the program through this one, and every block a listing that
+    // resumes from a cursor reads: a node's ledger can trail its bank by minutes
+    let finalized = chain.validator.backend(CommitmentConfig::finalized());
+    if let Err(e) = finalized
+        .await_history(&usd1_client::PROGRAM_ID, Some(&signature), HISTORY_DEADLINE)
+        .await
+    {
+        panic!("{e}");
     }
+    let status = client
+        .get_signature_status_with_commitment(&signature, CommitmentConfig::finalized())
+        .await
+        .unwrap();
+    assert!(
+        matches!(status, Some(Err(_))),
+        "the pause by a holder must fail: {status:?}"
+    );
     let today = chrono::DateTime::from_timestamp(chain.now().await, 0)
         .unwrap()
         .date_naive();

@@ -75,6 +75,7 @@ mod tests {
             approvals: vec![],
             rejections: vec![],
             action: ProposalAction::Unpause,
+            pause_count: 0,
         };
         let (minter, proposal) = (serialized(&minter), serialized(&proposal));
         assert!(of_issuer::<Minter>(&issuer)

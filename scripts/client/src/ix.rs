@@ -52,7 +52,7 @@ pub fn propose(
             event_authority: pda::event_authority(),
             program: ID,
         },
-        data::Propose { action },
+        data::Propose { index, action },
     )
 }
 
@@ -314,7 +314,7 @@ pub fn redeem(
             issuer,
             mint: *mint,
             token_account: *token_account,
-            redemption: pda::redemption(&issuer, &redemption_id),
+            redemption: pda::redemption(&issuer, holder, &redemption_id),
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
@@ -328,10 +328,11 @@ pub fn redeem(
     )
 }
 
-/// `settle_redemption`: signer `operator` (the redemption operator).
+/// `settle_redemption`: signer `operator` (the redemption operator); `holder` redeemed.
 pub fn settle_redemption(
     operator: &Pubkey,
     mint: &Pubkey,
+    holder: &Pubkey,
     redemption_id: [u8; 32],
     settlement_reference: [u8; 32],
 ) -> Instruction {
@@ -340,7 +341,8 @@ pub fn settle_redemption(
         acc::SettleRedemption {
             operator: *operator,
             issuer,
-            redemption: pda::redemption(&issuer, &redemption_id),
+            holder: *holder,
+            redemption: pda::redemption(&issuer, holder, &redemption_id),
             event_authority: pda::event_authority(),
             program: ID,
         },
@@ -351,11 +353,12 @@ pub fn settle_redemption(
     )
 }
 
-/// `refund_redemption`: signer `operator`. `token_account` is the redemption's
-/// `token_account` (the account it burned from).
+/// `refund_redemption`: signer `operator`; `holder` redeemed. `token_account` is the
+/// redemption's `token_account` (the account it burned from, still the holder's).
 pub fn refund_redemption(
     operator: &Pubkey,
     mint: &Pubkey,
+    holder: &Pubkey,
     redemption_id: [u8; 32],
     token_account: &Pubkey,
     reason_code: u16,
@@ -366,7 +369,8 @@ pub fn refund_redemption(
             operator: *operator,
             issuer,
             mint: *mint,
-            redemption: pda::redemption(&issuer, &redemption_id),
+            holder: *holder,
+            redemption: pda::redemption(&issuer, holder, &redemption_id),
             token_account: *token_account,
             token_program: TOKEN_PROGRAM_ID,
             event_authority: pda::event_authority(),

@@ -20,9 +20,18 @@ pub fn mint_receipt(issuer: &Pubkey, request_id: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(&[MINT_RECEIPT_SEED, issuer.as_ref(), request_id], &ID).0
 }
 
-/// `["redemption", issuer, redemption_id]`
-pub fn redemption(issuer: &Pubkey, redemption_id: &[u8; 32]) -> Pubkey {
-    Pubkey::find_program_address(&[REDEMPTION_SEED, issuer.as_ref(), redemption_id], &ID).0
+/// `["redemption", issuer, holder, redemption_id]`
+pub fn redemption(issuer: &Pubkey, holder: &Pubkey, redemption_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(
+        &[
+            REDEMPTION_SEED,
+            issuer.as_ref(),
+            holder.as_ref(),
+            redemption_id,
+        ],
+        &ID,
+    )
+    .0
 }
 
 /// `["proposal", issuer, index (u64 LE)]`

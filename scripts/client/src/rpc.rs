@@ -164,6 +164,128 @@ impl RpcBackend {
             .await;
         Ok(fetched.ok())
     }
+
+    /// Waits, for at most `deadline`, until this node's history at the backend's commitment
+    /// serves everything a reader of `address`'s transactions asks for: the listing names
+    /// `through` (when given), the block of every listed transaction is complete (a listing
+    /// that pages with `before`/`until` reads those blocks, and a node whose ledger trails
+    /// its bank answers "slot unavailable" for them) and every listed successful transaction
+    /// can be fetched. Returns how many transactions were listed; after the deadline, an
+    /// error saying what was still missing. This is for tests and tools that must read a
+    /// node's history: readers themselves treat a trailing node as "not yet" and fail closed.
+    pub async fn await_history(
+        &self,
+        address: &Pubkey,
+        through: Option<&Signature>,
+        deadline: Duration,
+    ) -> Result<usize, String> {
+        let commitment = self.history_commitment();
+        let started = std::time::Instant::now();
+        // what has been seen served once stays served: each block and transaction is asked
+        // for until it is, not again after
+        let mut blocks_served = std::collections::HashSet::new();
+        let mut transactions_served = std::collections::HashSet::new();
+        loop {
+            let missing = match self.list_signatures(address, commitment).await {
+                Err(e) => Some(format!("getSignaturesForAddress: {e}")),
+                Ok(listed) => {
+                    let mut missing = through
+                        .filter(|through| !listed.iter().any(|(s, _, _)| s == *through))
+                        .map(|through| format!("{through} is not listed yet"));
+                    for (signature, slot, succeeded) in &listed {
+                        if missing.is_some() {
+                            break;
+                        }
+                        if !blocks_served.contains(slot) {
+                            match self.block_served(*slot, commitment).await {
+                                Ok(()) => {
+                                    blocks_served.insert(*slot);
+                                }
+                                Err(e) => missing = Some(format!("block {slot}: {e}")),
+                            }
+                        }
+                        if missing.is_none()
+                            && *succeeded
+                            && !transactions_served.contains(signature)
+                        {
+                            match self.fetch_transaction_within(signature, 1).await {
+                                Ok(Some(_)) => {
+                                    transactions_served.insert(*signature);
+                                }
+                                _ => {
+                                    missing =
+                                        Some(format!("transaction {signature} not served yet"))
+                                }
+                            }
+                        }
+                    }
+                    match missing {
+                        None => return Ok(listed.len()),
+                        some => some,
+                    }
+                }
+            };
+            if started.elapsed() >= deadline {
+                return Err(format!(
+                    "the node's history at {:?} commitment did not catch up within {} s: {}",
+                    commitment.commitment,
+                    deadline.as_secs(),
+                    missing.unwrap_or_default()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Every signature the node lists for `address` at `commitment`, newest first, with its
+    /// slot and whether it succeeded.
+    async fn list_signatures(
+        &self,
+        address: &Pubkey,
+        commitment: CommitmentConfig,
+    ) -> Result<Vec<(Signature, u64, bool)>, String> {
+        let mut listed = Vec::new();
+        let mut before = None;
+        loop {
+            let config = GetConfirmedSignaturesForAddress2Config {
+                before,
+                until: None,
+                limit: Some(1000),
+                commitment: Some(commitment),
+            };
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(address, config)
+                .await
+                .map_err(|e| e.to_string())?;
+            for entry in &page {
+                let signature: Signature = entry.signature.parse().map_err(|e| format!("{e}"))?;
+                listed.push((signature, entry.slot, entry.err.is_none()));
+            }
+            match listed.last() {
+                Some((last, _, _)) if page.len() == 1000 => before = Some(*last),
+                _ => return Ok(listed),
+            }
+        }
+    }
+
+    /// Ok when the node serves the complete block of `slot` at `commitment`.
+    async fn block_served(&self, slot: u64, commitment: CommitmentConfig) -> Result<(), String> {
+        let config = solana_rpc_client_api::config::RpcBlockConfig {
+            encoding: None,
+            transaction_details: Some(
+                solana_transaction_status_client_types::TransactionDetails::None,
+            ),
+            rewards: Some(false),
+            commitment: Some(commitment),
+            max_supported_transaction_version: Some(0),
+        };
+        self.client
+            .get_block_with_config(slot, config)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// The program's events in a fetched transaction, in emission order, with its logs and

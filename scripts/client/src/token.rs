@@ -76,6 +76,56 @@ pub fn burn_checked(
     .map_err(err)
 }
 
+/// Creates a Token-2022 account at the `account` keypair's address (not the associated one:
+/// its owner can be changed), for a mint with the Pausable extension: `payer` pays, the
+/// account keypair signs.
+pub fn create_account(
+    payer: &Pubkey,
+    account: &Pubkey,
+    owner: &Pubkey,
+    mint: &Pubkey,
+) -> Result<Vec<Instruction>, DecodeError> {
+    use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
+    let space =
+        ExtensionType::try_calculate_account_len::<Account>(&[ExtensionType::PausableAccount])
+            .map_err(err)?;
+    let rent = solana_sdk::rent::Rent::default().minimum_balance(space);
+    Ok(vec![
+        anchor_lang::solana_program::system_instruction::create_account(
+            payer,
+            account,
+            rent,
+            space as u64,
+            &TOKEN_PROGRAM_ID,
+        ),
+        anchor_spl::token_2022::spl_token_2022::instruction::initialize_account3(
+            &TOKEN_PROGRAM_ID,
+            account,
+            mint,
+            owner,
+        )
+        .map_err(err)?,
+    ])
+}
+
+/// Token-2022 `set_authority(AccountOwner)`: `owner` hands `account` to `new_owner` (refused
+/// for associated accounts, whose owner is immutable).
+pub fn set_owner(
+    account: &Pubkey,
+    owner: &Pubkey,
+    new_owner: &Pubkey,
+) -> Result<Instruction, DecodeError> {
+    anchor_spl::token_2022::spl_token_2022::instruction::set_authority(
+        &TOKEN_PROGRAM_ID,
+        account,
+        Some(new_owner),
+        anchor_spl::token_2022::spl_token_2022::instruction::AuthorityType::AccountOwner,
+        owner,
+        &[],
+    )
+    .map_err(err)
+}
+
 /// A Token-2022 mint with the extensions usd1-minter configures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MintView {

@@ -27,7 +27,8 @@ pub struct CloseProposal<'info> {
 
 impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
-        let stale = self.issuer.is_stale(self.proposal.index);
+        let stale =
+            self.issuer.is_stale(self.proposal.index) || self.issuer.has_outlived(&self.proposal);
         require!(
             self.proposal.has_ended(stale),
             MinterError::ProposalNotEnded

@@ -42,7 +42,7 @@ impl Execute<'_> {
             | ProposalAction::Seize { .. } => err!(MinterError::WrongExecuteInstruction),
             ProposalAction::Unpause => {
                 require!(self.issuer.paused, MinterError::NotPaused);
-                Ok(())
+                self.issuer.check_context(&self.proposal)
             }
             _ => Ok(()),
         }

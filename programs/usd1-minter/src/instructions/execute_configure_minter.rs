@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::events::{MinterConfigured, ProposalExecuted};
 use crate::seeds::{ISSUER_SEED, MINTER_SEED, PROPOSAL_SEED};
@@ -23,14 +24,15 @@ pub struct ExecuteConfigureMinter<'info> {
     /// CHECK: only its key is used, as the minter's PDA seed; validate checks it is the
     /// authority named by the proposal.
     pub minter_authority: UncheckedAccount<'info>,
+    /// CHECK: the `Minter`: created here when nothing lives at its address yet (also when
+    /// the address was funded first), else read as the program's `Minter` (owner and
+    /// discriminator checked) and updated.
     #[account(
-        init_if_needed,
-        payer = executor,
-        space = 8 + Minter::INIT_SPACE,
+        mut,
         seeds = [MINTER_SEED, issuer.key().as_ref(), minter_authority.key().as_ref()],
         bump,
     )]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -40,6 +42,7 @@ impl ExecuteConfigureMinter<'_> {
             !self.issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
+        self.issuer.check_context(&self.proposal)?;
         match &self.proposal.action {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(
@@ -66,9 +69,31 @@ impl ExecuteConfigureMinter<'_> {
             return err!(MinterError::WrongExecuteInstruction);
         };
 
-        let minter = &mut ctx.accounts.minter;
+        let bump = ctx.bumps.minter;
+        let info = ctx.accounts.minter.to_account_info();
+        let mut minter: Minter = if account_creation::is_vacant(&info) {
+            account_creation::create_account(
+                &ctx.accounts.executor.to_account_info(),
+                &info,
+                &ctx.accounts.system_program.to_account_info(),
+                8 + Minter::INIT_SPACE,
+                &crate::ID,
+                &[&[
+                    MINTER_SEED,
+                    issuer_key.as_ref(),
+                    config.authority.as_ref(),
+                    &[bump],
+                ]],
+            )?;
+            account_creation::new_value(&info)?
+        } else {
+            require_keys_eq!(*info.owner, crate::ID, MinterError::MinterAccountInvalid);
+            let data = info.try_borrow_data()?;
+            Minter::try_deserialize(&mut &data[..])?
+        };
         let created = minter.is_new();
-        minter.configure(issuer_key, &config, ctx.bumps.minter, executor, now)?;
+        minter.configure(issuer_key, &config, bump, executor, now)?;
+        account_creation::write_account(&info, &minter)?;
 
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;

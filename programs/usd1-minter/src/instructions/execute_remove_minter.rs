@@ -33,6 +33,7 @@ impl ExecuteRemoveMinter<'_> {
             !self.issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
+        self.issuer.check_context(&self.proposal)?;
         match &self.proposal.action {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(
@@ -67,6 +68,7 @@ impl ExecuteRemoveMinter<'_> {
             executor
         });
         let seq = issuer.next_seq()?;
+        issuer.record_minter_removal();
         issuer.invariant()?;
         emit_cpi!(MinterRemoved {
             mint,

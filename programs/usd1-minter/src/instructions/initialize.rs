@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{self, CreateAccount};
 use anchor_spl::token_2022::spl_token_2022::{
     extension::ExtensionType,
     state::{AccountState, Mint as MintState},
@@ -13,6 +12,7 @@ use anchor_spl::token_interface::{
     PermanentDelegateInitialize, TokenMetadataInitialize,
 };
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::events::IssuerInitialized;
 use crate::seeds::ISSUER_SEED;
@@ -47,17 +47,14 @@ pub struct Initialize<'info> {
     /// Pays for the mint and the issuer.
     #[account(mut)]
     pub payer: Signer<'info>,
-    /// A fresh keypair; created here as the Token-2022 mint.
+    /// A fresh keypair; created here as the Token-2022 mint (also when its address was
+    /// funded first).
     #[account(mut)]
     pub mint: Signer<'info>,
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + Issuer::INIT_SPACE,
-        seeds = [ISSUER_SEED, mint.key().as_ref()],
-        bump,
-    )]
-    pub issuer: Box<Account<'info, Issuer>>,
+    /// CHECK: the `Issuer`, created here (also when its address was funded first); an
+    /// account already there is refused.
+    #[account(mut, seeds = [ISSUER_SEED, mint.key().as_ref()], bump)]
+    pub issuer: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
 }
@@ -67,6 +64,14 @@ impl Initialize<'_> {
         validated_members(&args.members, args.threshold, args.time_lock)?;
         args.limits.validate()?;
         require!(args.decimals <= 18, MinterError::InvalidDecimals);
+        require!(
+            account_creation::is_vacant(&self.issuer),
+            MinterError::IssuerAlreadyExists
+        );
+        require!(
+            account_creation::is_vacant(&self.mint),
+            MinterError::MintAccountExists
+        );
         require!(
             args.name.len() <= MAX_NAME_LEN
                 && args.symbol.len() <= MAX_SYMBOL_LEN
@@ -85,6 +90,20 @@ impl Initialize<'_> {
         let token_program = ctx.accounts.token_program.key();
         let mint_info = ctx.accounts.mint.to_account_info();
         let token_info = ctx.accounts.token_program.to_account_info();
+        let issuer_info = ctx.accounts.issuer.to_account_info();
+        let payer_info = ctx.accounts.payer.to_account_info();
+        let system_info = ctx.accounts.system_program.to_account_info();
+        account_creation::create_account(
+            &payer_info,
+            &issuer_info,
+            &system_info,
+            8 + Issuer::INIT_SPACE,
+            &crate::ID,
+            &[&[ISSUER_SEED, mint_key.as_ref(), &[bump]]],
+        )?;
+        let mut issuer: Issuer = account_creation::new_value(&issuer_info)?;
+        issuer.bump = bump;
+        issuer.mint = mint_key;
 
         let mut extensions = vec![
             ExtensionType::MetadataPointer,
@@ -107,18 +126,14 @@ impl Initialize<'_> {
         let funded_len = space
             .checked_add(metadata.tlv_size_of()?)
             .ok_or(MinterError::Overflow)?;
-        let lamports = Rent::get()?.minimum_balance(funded_len);
-        system_program::create_account(
-            CpiContext::new(
-                ctx.accounts.system_program.key(),
-                CreateAccount {
-                    from: ctx.accounts.payer.to_account_info(),
-                    to: mint_info.clone(),
-                },
-            ),
-            lamports,
-            space as u64,
+        account_creation::create_funded_account(
+            &payer_info,
+            &mint_info,
+            &system_info,
+            space,
+            Rent::get()?.minimum_balance(funded_len),
             &token_program,
+            &[],
         )?;
 
         // extensions first, then the mint, then the metadata (it needs the mint authority)
@@ -182,9 +197,7 @@ impl Initialize<'_> {
             Some(&issuer_key),
         )?;
         // the issuer signs as mint authority before the rest of it is filled in
-        ctx.accounts.issuer.bump = bump;
-        ctx.accounts.issuer.mint = mint_key;
-        let seeds = ctx.accounts.issuer.signer_seeds();
+        let seeds = issuer.signer_seeds();
         let signer: &[&[&[u8]]] = &[&seeds];
         token_metadata_initialize(
             CpiContext::new_with_signer(
@@ -192,8 +205,8 @@ impl Initialize<'_> {
                 TokenMetadataInitialize {
                     program_id: token_info,
                     metadata: mint_info.clone(),
-                    update_authority: ctx.accounts.issuer.to_account_info(),
-                    mint_authority: ctx.accounts.issuer.to_account_info(),
+                    update_authority: issuer_info.clone(),
+                    mint_authority: issuer_info.clone(),
                     mint: mint_info,
                 },
                 signer,
@@ -203,7 +216,6 @@ impl Initialize<'_> {
             args.uri.clone(),
         )?;
 
-        let issuer = &mut ctx.accounts.issuer;
         issuer.decimals = args.decimals;
         issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
         issuer.set_limits(args.limits)?;
@@ -211,6 +223,7 @@ impl Initialize<'_> {
         issuer.default_frozen = args.default_frozen;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
+        account_creation::write_account(&issuer_info, &issuer)?;
         let members = issuer.members.clone();
         emit_cpi!(IssuerInitialized {
             mint: mint_key,

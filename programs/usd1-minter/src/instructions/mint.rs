@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::events::Minted;
 use crate::math::mint_attestation::{self, MintAttestation};
@@ -27,15 +28,15 @@ pub struct MintTokens<'info> {
         has_one = authority @ MinterError::NotMinterAuthority,
     )]
     pub minter: Box<Account<'info, Minter>>,
-    /// Created on first use of `request_id`; if it already exists the mint is refused.
+    /// CHECK: the `MintReceipt`, created here on first use of `request_id` (also when the
+    /// address was funded first); an account already there means the request was minted,
+    /// and the mint is refused.
     #[account(
-        init_if_needed,
-        payer = authority,
-        space = 8 + MintReceipt::INIT_SPACE,
+        mut,
         seeds = [MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()],
         bump,
     )]
-    pub receipt: Box<Account<'info, MintReceipt>>,
+    pub receipt: UncheckedAccount<'info>,
     #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
@@ -53,7 +54,10 @@ impl MintTokens<'_> {
         require!(!self.issuer.paused, MinterError::Paused);
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
-        require!(!self.receipt.is_used(), MinterError::RequestIdReused);
+        require!(
+            account_creation::is_vacant(&self.receipt),
+            MinterError::RequestIdReused
+        );
         require!(!self.recipient.is_frozen(), MinterError::AccountFrozen);
         Ok(())
     }
@@ -124,16 +128,35 @@ impl MintTokens<'_> {
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
 
-        let receipt = &mut ctx.accounts.receipt;
-        receipt.bump = ctx.bumps.receipt;
-        receipt.issuer = issuer_key;
-        receipt.request_id = request_id;
-        receipt.minter = authority;
-        receipt.recipient = recipient;
-        receipt.amount = amount;
-        receipt.slot = clock.slot;
-        receipt.unix_timestamp = clock.unix_timestamp;
-        receipt.seq = seq;
+        let bump = ctx.bumps.receipt;
+        let receipt = ctx.accounts.receipt.to_account_info();
+        account_creation::create_account(
+            &ctx.accounts.authority.to_account_info(),
+            &receipt,
+            &ctx.accounts.system_program.to_account_info(),
+            8 + MintReceipt::INIT_SPACE,
+            &crate::ID,
+            &[&[
+                MINT_RECEIPT_SEED,
+                issuer_key.as_ref(),
+                request_id.as_ref(),
+                &[bump],
+            ]],
+        )?;
+        account_creation::write_account(
+            &receipt,
+            &MintReceipt {
+                bump,
+                issuer: issuer_key,
+                request_id,
+                minter: authority,
+                recipient,
+                amount,
+                slot: clock.slot,
+                unix_timestamp: clock.unix_timestamp,
+                seq,
+            },
+        )?;
 
         let allowance_after = ctx.accounts.minter.allowance;
         crate::cu_checkpoint!("mint: receipt written");

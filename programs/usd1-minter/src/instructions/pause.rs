@@ -43,7 +43,7 @@ impl Pause<'_> {
         .pause()?;
         let by = ctx.accounts.authority.key();
         let issuer = &mut ctx.accounts.issuer;
-        issuer.paused = true;
+        issuer.record_pause()?;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         emit_cpi!(Paused { mint, seq, by });

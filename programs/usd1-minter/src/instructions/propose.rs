@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::events::ProposalCreated;
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
@@ -7,29 +8,38 @@ use crate::state::*;
 
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(action: ProposalAction)]
+#[instruction(index: u64, action: ProposalAction)]
 pub struct Propose<'info> {
     /// A member; pays the proposal's rent and approves it at once.
     #[account(mut)]
     pub proposer: Signer<'info>,
     #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
     pub issuer: Box<Account<'info, Issuer>>,
+    /// CHECK: the `Proposal`, created here at the index the proposer names (the issuer's
+    /// `proposal_index + 1`, checked), also when the address was funded first.
     #[account(
-        init,
-        payer = proposer,
-        space = Proposal::space(&action),
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &issuer.next_proposal_index().to_le_bytes()],
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &index.to_le_bytes()],
         bump,
     )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl Propose<'_> {
-    fn validate(&self, action: &ProposalAction) -> Result<()> {
+    fn validate(&self, index: u64, action: &ProposalAction) -> Result<()> {
         require!(
             self.issuer.is_member(self.proposer.key),
             MinterError::NotAMember
+        );
+        // (another member's proposal landed first: the client proposes again at the next)
+        require!(
+            index == self.issuer.next_proposal_index(),
+            MinterError::ProposalIndexTaken
+        );
+        require!(
+            account_creation::is_vacant(&self.proposal),
+            MinterError::ProposalIndexTaken
         );
         if matches!(action, ProposalAction::Seize { .. }) {
             require!(
@@ -40,24 +50,41 @@ impl Propose<'_> {
         action.validate()
     }
 
-    #[access_control(ctx.accounts.validate(&action))]
-    pub fn propose(ctx: Context<Self>, action: ProposalAction) -> Result<()> {
+    #[access_control(ctx.accounts.validate(index, &action))]
+    pub fn propose(ctx: Context<Self>, index: u64, action: ProposalAction) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let issuer_key = ctx.accounts.issuer.key();
         let proposer = ctx.accounts.proposer.key();
+        let bump = ctx.bumps.proposal;
+        let info = ctx.accounts.proposal.to_account_info();
+        account_creation::create_account(
+            &ctx.accounts.proposer.to_account_info(),
+            &info,
+            &ctx.accounts.system_program.to_account_info(),
+            Proposal::space(&action),
+            &crate::ID,
+            &[&[
+                PROPOSAL_SEED,
+                issuer_key.as_ref(),
+                &index.to_le_bytes(),
+                &[bump],
+            ]],
+        )?;
         let issuer = &mut ctx.accounts.issuer;
-        let index = issuer.claim_proposal_index()?;
-        let proposal = &mut ctx.accounts.proposal;
-        proposal.open(
+        let claimed = issuer.claim_proposal_index()?;
+        require_eq!(claimed, index, MinterError::ProposalIndexTaken);
+        let mut proposal = Proposal::open(
             issuer_key,
             index,
-            ctx.bumps.proposal,
+            bump,
             proposer,
             action.clone(),
             now,
+            issuer.pause_count,
         )?;
         // the proposer's approval counts at once
         proposal.approve(proposer, issuer.threshold, now)?;
+        account_creation::write_account(&info, &proposal)?;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         let (mint, status) = (issuer.mint, proposal.status);

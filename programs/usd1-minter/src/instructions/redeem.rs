@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_2022::{burn_checked, BurnChecked, Token2022};
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::events::RedemptionRequested;
 use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
@@ -26,15 +27,21 @@ pub struct Redeem<'info> {
         constraint = token_account.owner == holder.key() @ MinterError::NotTokenAccountOwner,
     )]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// Created on first use of `redemption_id`; if it already exists the redeem is refused.
+    /// CHECK: the `Redemption`, created here on the holder's first use of `redemption_id`
+    /// (also when the address was funded first); an account already there means the id
+    /// was used, and the redeem is refused. The holder is part of the address, so nobody
+    /// else can take a holder's id first.
     #[account(
-        init_if_needed,
-        payer = holder,
-        space = 8 + Redemption::INIT_SPACE,
-        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        mut,
+        seeds = [
+            REDEMPTION_SEED,
+            issuer.key().as_ref(),
+            holder.key().as_ref(),
+            redemption_id.as_ref(),
+        ],
         bump,
     )]
-    pub redemption: Box<Account<'info, Redemption>>,
+    pub redemption: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
 }
@@ -52,7 +59,10 @@ impl Redeem<'_> {
             self.token_account.amount >= amount,
             MinterError::InsufficientBalance
         );
-        require!(!self.redemption.is_used(), MinterError::RedemptionIdReused);
+        require!(
+            account_creation::is_vacant(&self.redemption),
+            MinterError::RedemptionIdReused
+        );
         Ok(())
     }
 
@@ -90,8 +100,25 @@ impl Redeem<'_> {
         issuer.record_redeem(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         issuer.invariant()?;
-        ctx.accounts.redemption.request(
-            ctx.bumps.redemption,
+        let bump = ctx.bumps.redemption;
+        let redemption_info = ctx.accounts.redemption.to_account_info();
+        account_creation::create_account(
+            &ctx.accounts.holder.to_account_info(),
+            &redemption_info,
+            &ctx.accounts.system_program.to_account_info(),
+            8 + Redemption::INIT_SPACE,
+            &crate::ID,
+            &[&[
+                REDEMPTION_SEED,
+                issuer_key.as_ref(),
+                holder.as_ref(),
+                redemption_id.as_ref(),
+                &[bump],
+            ]],
+        )?;
+        let mut redemption: Redemption = account_creation::new_value(&redemption_info)?;
+        redemption.request(
+            bump,
             issuer_key,
             redemption_id,
             holder,
@@ -101,6 +128,7 @@ impl Redeem<'_> {
             now,
             seq,
         )?;
+        account_creation::write_account(&redemption_info, &redemption)?;
         emit_cpi!(RedemptionRequested {
             mint,
             seq,

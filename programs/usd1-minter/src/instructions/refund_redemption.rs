@@ -9,7 +9,7 @@ use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
 /// The payout of a redemption failed: the redemption operator re-mints the burned amount to
-/// the account it came from. Minters' allowances and the supply cap are untouched: this
+/// the account it came from, which the holder must still own. Minters' allowances and the supply cap are untouched: this
 /// restores supply that was backed before the burn.
 #[event_cpi]
 #[derive(Accounts)]
@@ -20,13 +20,22 @@ pub struct RefundRedemption<'info> {
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: only its key is used: the holder who redeemed, part of the redemption's
+    /// address (the seeds bind the two).
+    pub holder: UncheckedAccount<'info>,
     #[account(
         mut,
-        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        seeds = [
+            REDEMPTION_SEED,
+            issuer.key().as_ref(),
+            holder.key().as_ref(),
+            redemption_id.as_ref(),
+        ],
         bump = redemption.bump,
     )]
     pub redemption: Box<Account<'info, Redemption>>,
-    /// The account the redemption burned from.
+    /// The account the redemption burned from, still owned by the holder who redeemed (a
+    /// token account can change owner after the burn: the refund follows the holder).
     #[account(mut, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
@@ -40,6 +49,11 @@ impl RefundRedemption<'_> {
         );
         // before any token moves: a resolved redemption is refused up front
         self.redemption.require_requested()?;
+        require_keys_eq!(
+            self.token_account.owner,
+            self.holder.key(),
+            MinterError::RefundAccountNotHolders
+        );
         require!(!self.issuer.paused, MinterError::Paused);
         require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
         Ok(())

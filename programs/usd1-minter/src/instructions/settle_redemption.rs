@@ -14,9 +14,17 @@ pub struct SettleRedemption<'info> {
     pub operator: Signer<'info>,
     #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
     pub issuer: Box<Account<'info, Issuer>>,
+    /// CHECK: only its key is used: the holder who redeemed, part of the redemption's
+    /// address (the seeds bind the two).
+    pub holder: UncheckedAccount<'info>,
     #[account(
         mut,
-        seeds = [REDEMPTION_SEED, issuer.key().as_ref(), redemption_id.as_ref()],
+        seeds = [
+            REDEMPTION_SEED,
+            issuer.key().as_ref(),
+            holder.key().as_ref(),
+            redemption_id.as_ref(),
+        ],
         bump = redemption.bump,
     )]
     pub redemption: Box<Account<'info, Redemption>>,

@@ -31,7 +31,7 @@ impl ProposalVote<'_> {
             !self.issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        Ok(())
+        self.issuer.check_context(&self.proposal)
     }
 
     #[access_control(ctx.accounts.validate())]

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
 use crate::seeds::ISSUER_SEED;
+use crate::state::{Proposal, ProposalAction};
 
 /// Most members a multisig can have.
 pub const MAX_MEMBERS: usize = 10;
@@ -158,6 +159,13 @@ pub struct Issuer {
     pub totals: Totals,
     /// The last reserve attestation.
     pub reserves: ReserveAttestation,
+    /// Pauses so far. An Unpause proposal records the count at its creation and resumes
+    /// only that pause: an approval given in an earlier incident cannot lift a later one.
+    pub pause_count: u64,
+    /// ConfigureMinter and RemoveMinter proposals with an index at or below this were
+    /// created before the last minter removal and can be neither approved nor executed (a
+    /// top-up approved before a stolen key's minter was removed must not re-create it).
+    pub minter_stale_index: u64,
 }
 
 impl Issuer {
@@ -201,6 +209,44 @@ impl Issuer {
 
     pub fn is_stale(&self, proposal_index: u64) -> bool {
         proposal_index <= self.stale_proposal_index
+    }
+
+    /// Refuses a proposal whose situation has passed (beyond staleness, which covers
+    /// every proposal): an Unpause from an earlier pause, a minter proposal from before the
+    /// last minter removal.
+    pub fn check_context(&self, proposal: &Proposal) -> Result<()> {
+        match proposal.action {
+            ProposalAction::Unpause => require!(
+                proposal.pause_count == self.pause_count,
+                MinterError::UnpauseOutlivedPause
+            ),
+            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => require!(
+                proposal.index > self.minter_stale_index,
+                MinterError::MinterProposalOutlivedRemoval
+            ),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// True when [`Self::check_context`] refuses `proposal`: it can never execute.
+    pub fn has_outlived(&self, proposal: &Proposal) -> bool {
+        self.check_context(proposal).is_err()
+    }
+
+    /// Records a pause (the mint's Pausable state was set by the caller).
+    pub fn record_pause(&mut self) -> Result<()> {
+        self.paused = true;
+        self.pause_count = self
+            .pause_count
+            .checked_add(1)
+            .ok_or(MinterError::Overflow)?;
+        Ok(())
+    }
+
+    /// Records a minter's removal: every minter proposal created so far has outlived it.
+    pub fn record_minter_removal(&mut self) {
+        self.minter_stale_index = self.proposal_index;
     }
 
     /// Replaces members, threshold and time lock; every proposal created so far goes stale.

@@ -23,10 +23,3 @@ pub struct MintReceipt {
     /// Sequence number of the `Minted` event.
     pub seq: u64,
 }
-
-impl MintReceipt {
-    /// An `init_if_needed` receipt that already existed has a non-default issuer.
-    pub fn is_used(&self) -> bool {
-        self.issuer != Pubkey::default()
-    }
-}

@@ -55,7 +55,7 @@ impl MinterConfig {
 }
 
 impl Minter {
-    /// Whether this account was just created by `init_if_needed`.
+    /// Whether this account was just created (its zeroed bytes read back: no issuer yet).
     pub fn is_new(&self) -> bool {
         self.issuer == Pubkey::default()
     }

@@ -103,6 +103,9 @@ pub struct Proposal {
     pub rejections: Vec<Pubkey>,
     /// What execution does.
     pub action: ProposalAction,
+    /// The issuer's `pause_count` when this was proposed (an Unpause resumes only that
+    /// pause).
+    pub pause_count: u64,
 }
 
 impl Proposal {
@@ -110,32 +113,36 @@ impl Proposal {
     /// largest multisig, then the action as Borsh.
     pub fn space(action: &ProposalAction) -> usize {
         let action_len = anchor_lang::prelude::borsh::to_vec(action).map_or(0, |v| v.len());
-        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len
+        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len + 8
     }
 
     /// A new, active proposal without votes (the caller then records the proposer's
     /// approval).
     pub fn open(
-        &mut self,
         issuer: Pubkey,
         index: u64,
         bump: u8,
         proposer: Pubkey,
         action: ProposalAction,
         now: i64,
-    ) -> Result<()> {
+        pause_count: u64,
+    ) -> Result<Self> {
         action.validate()?;
-        self.bump = bump;
-        self.issuer = issuer;
-        self.index = index;
-        self.proposer = proposer;
-        self.status = ProposalStatus::Active;
-        self.created_at = now;
-        self.approved_at = 0;
-        self.approvals = Vec::new();
-        self.rejections = Vec::new();
-        self.action = action;
-        self.invariant()
+        let proposal = Self {
+            bump,
+            issuer,
+            index,
+            proposer,
+            status: ProposalStatus::Active,
+            created_at: now,
+            approved_at: 0,
+            approvals: Vec::new(),
+            rejections: Vec::new(),
+            action,
+            pause_count,
+        };
+        proposal.invariant()?;
+        Ok(proposal)
     }
 
     fn has_voted(&self, member: &Pubkey) -> bool {

@@ -13,8 +13,8 @@ pub enum RedemptionStatus {
     Refunded,
 }
 
-/// `["redemption", issuer, redemption_id]`: one burn-for-redemption. Never closed: its
-/// existence is the replay guard of the id.
+/// `["redemption", issuer, holder, redemption_id]`: one burn-for-redemption. Never closed:
+/// its existence is the replay guard of the holder's id.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Redemption {
@@ -26,7 +26,7 @@ pub struct Redemption {
     pub redemption_id: [u8; 32],
     /// The holder who burned (signer of `redeem`).
     pub holder: Pubkey,
-    /// Token account burned from; a refund re-mints to it.
+    /// Token account burned from; a refund re-mints to it while the holder still owns it.
     pub token_account: Pubkey,
     /// Base units burned.
     pub amount: u64,
@@ -46,11 +46,6 @@ pub struct Redemption {
 }
 
 impl Redemption {
-    /// An `init_if_needed` redemption that already existed has a non-default issuer.
-    pub fn is_used(&self) -> bool {
-        self.issuer != Pubkey::default()
-    }
-
     /// Records a new request (the caller burned `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn request(

@@ -30,6 +30,11 @@ pub trait Chain {
     /// Whether a transaction's events may be missing from its report because the node's
     /// history trails what it confirmed (a JSON-RPC node; never the embedded SVM).
     fn history_may_lag(&self) -> bool;
+    /// Waits, with a bounded deadline, until the chain's history serves every event the
+    /// issuer counts and every block an events listing of it reads (a JSON-RPC node's
+    /// history can trail its accounts by minutes; the embedded SVM's never does). Panics
+    /// naming what is missing when the deadline passes.
+    async fn await_history(&mut self, issuer: &Pubkey);
 }
 
 pub struct Party {
@@ -512,6 +517,7 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
     shows_event(chain, &thawed, "AccountThawed");
 
     // redeem and settle; redeem and refund
+    let holder_key = cast.holder.key();
     let redeemed = ok(&as_(
         chain,
         &cast.holder,
@@ -538,6 +544,8 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
             "settle",
             "--mint",
             m,
+            "--holder",
+            &holder_key,
             "--redemption-id",
             "red-1",
             "--settlement-reference",
@@ -570,6 +578,8 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
             "refund",
             "--mint",
             m,
+            "--holder",
+            &holder_key,
             "--redemption-id",
             "red-2",
             "--reason",
@@ -588,6 +598,8 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
                 "settle",
                 "--mint",
                 m,
+                "--holder",
+                &holder_key,
                 "--redemption-id",
                 "red-2",
                 "--settlement-reference",
@@ -632,8 +644,11 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
         "{text}"
     );
 
-    // events: gap-free from 1, decoded, the last ones with --limit
-    // (a node's history may trail its accounts by a few slots: the command says so)
+    // events: gap-free from 1, decoded, the last ones with --limit; the test waits for the
+    // node's history first (the command itself says when it trails)
+    chain
+        .await_history(&usd1_client::pda::issuer(&cast.mint()))
+        .await;
     let events = once_caught_up(
         chain,
         &cast.carol,

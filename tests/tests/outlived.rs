@@ -1,0 +1,109 @@
+//! Approvals do not outlive the situation they were given for: an Unpause resumes only the
+//! pause during which it was proposed, and a minter proposal created before a minter's
+//! removal can neither be approved nor executed (the two attack stories of the hardening
+//! issue, played out).
+use solana_sdk::signature::{Keypair, Signer};
+use usd1_client::{ix, pda, MinterConfig, MinterError, ProposalAction};
+use usd1_tests::*;
+
+async fn pause(f: &mut Fixture) {
+    let member = f.members[0].insecure_clone();
+    f.send(&[ix::pause(&member.pubkey(), &f.mint)], &[&member])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_unpause_from_an_earlier_incident_cannot_lift_a_later_pause() {
+    let mut f = Fixture::with(3, 2, 3600).await;
+    pause(&mut f).await;
+    // incident 1: two Unpause proposals reach their threshold; one is executed
+    let leftover = f.propose(0, ProposalAction::Unpause).await.unwrap();
+    f.approve(1, leftover).await.unwrap();
+    f.pass(ProposalAction::Unpause).await.unwrap();
+    assert!(!f.issuer().await.paused);
+    // incident 2: paused again; the approved leftover is refused, by anyone, at any time
+    pause(&mut f).await;
+    assert_eq!(f.issuer().await.pause_count, 2);
+    f.svm.advance_clock(2 * 3600).await;
+    assert_program_error(f.execute(leftover).await, MinterError::UnpauseOutlivedPause);
+    assert!(f.issuer().await.paused);
+    assert!(f.mint_view().await.paused, "the token stays paused");
+    // nor can it gather approvals; a new Unpause for this pause is what governance passes
+    let fresh = f.propose(0, ProposalAction::Unpause).await.unwrap();
+    assert_program_error(
+        f.approve(2, leftover).await,
+        MinterError::UnpauseOutlivedPause,
+    );
+    f.approve(1, fresh).await.unwrap();
+    f.svm.advance_clock(3600).await;
+    f.execute(fresh).await.unwrap();
+    assert!(!f.mint_view().await.paused);
+    // the leftover has ended: closable, rent back to its proposer
+    let proposer = f.members[0].pubkey();
+    let before = f.svm.lamports(&proposer).await;
+    f.send(&[ix::close_proposal(&f.mint, leftover, &proposer)], &[])
+        .await
+        .unwrap();
+    assert!(f.svm.lamports(&proposer).await > before);
+    assert!(f
+        .svm
+        .account(&pda::proposal(&f.issuer_key(), leftover))
+        .await
+        .is_none());
+    f.assert_seq_complete().await;
+}
+
+#[tokio::test]
+async fn a_top_up_approved_before_a_removal_cannot_recreate_the_minter() {
+    let mut f = Fixture::with(3, 2, 3600).await;
+    let stolen = f.add_minter(1_000 * TOKEN, 1_000 * TOKEN, 60).await;
+    let top_up = |allowance| {
+        ProposalAction::ConfigureMinter(MinterConfig {
+            authority: stolen.pubkey(),
+            allowance,
+            rate_capacity: 1_000 * TOKEN,
+            rate_window: 60,
+            active: true,
+        })
+    };
+    // a routine top-up reaches its threshold and waits out its time lock…
+    let pending = f.propose(0, top_up(50_000 * TOKEN)).await.unwrap();
+    f.approve(1, pending).await.unwrap();
+    // …when the key is found stolen and governance removes the minter
+    f.pass(ProposalAction::RemoveMinter {
+        authority: stolen.pubkey(),
+    })
+    .await
+    .unwrap();
+    assert!(f.minter(&stolen.pubkey()).await.is_none());
+    // the thief executes the approved top-up: refused, no minter re-created
+    f.svm.advance_clock(3600).await;
+    assert_program_error(
+        f.execute(pending).await,
+        MinterError::MinterProposalOutlivedRemoval,
+    );
+    assert!(f.minter(&stolen.pubkey()).await.is_none());
+    let holder = f.holder(&stolen.pubkey()).await;
+    assert!(f
+        .mint_to(&stolen, &holder, request_id(9), TOKEN)
+        .await
+        .is_err());
+    assert_eq!(f.supply().await, 0);
+    // a minter proposal created after the removal is governed as usual
+    let other = Keypair::new();
+    f.pass(ProposalAction::ConfigureMinter(MinterConfig {
+        authority: other.pubkey(),
+        allowance: 10 * TOKEN,
+        rate_capacity: 10 * TOKEN,
+        rate_window: 60,
+        active: true,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(
+        f.minter(&other.pubkey()).await.unwrap().allowance,
+        10 * TOKEN
+    );
+    f.assert_seq_complete().await;
+}
