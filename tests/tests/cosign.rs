@@ -41,7 +41,14 @@ async fn world() -> World {
 impl World {
     async fn attestation(&mut self, n: u64) -> MintAttestation {
         let expiry = self.f.svm.clock().await.unix_timestamp + 300;
-        attestation::mint_attestation(&self.f.mint, request_id(n), &self.holder, AMOUNT, expiry)
+        attestation::mint_attestation(
+            &self.f.mint,
+            &self.minter.pubkey(),
+            request_id(n),
+            &self.holder,
+            AMOUNT,
+            expiry,
+        )
     }
 
     fn mint_ix(&self, n: u64) -> Instruction {
@@ -199,6 +206,13 @@ async fn a_message_for_another_mint_is_refused() {
                 ..a
             },
         ),
+        (
+            "minter",
+            MintAttestation {
+                minter: Pubkey::new_unique(),
+                ..a
+            },
+        ),
     ] {
         let result = w.mint_signed(1, &attestor, &signed).await;
         match result {
@@ -318,4 +332,40 @@ async fn governance_replaces_and_removes_the_attestor() {
     w.send(&[ix]).await.unwrap();
     assert_eq!(w.f.supply().await, 2 * AMOUNT);
     w.f.assert_seq_complete().await;
+}
+
+#[tokio::test]
+async fn another_minter_cannot_replay_a_co_signature_made_for_a_desk() {
+    let mut w = world().await;
+    let other_desk = w.f.add_minter(1_000 * TOKEN, 1_000 * TOKEN, 60).await;
+    // compliance co-signs request 1 for the world's minter; the other desk sees it pending
+    // and sends the same Ed25519 instruction with its own mint for the same request
+    let a = w.attestation(1).await;
+    let attestor = w.attestor.insecure_clone();
+    let replay = [
+        attestation::sign(&attestor, &a),
+        ix::mint(
+            &other_desk.pubkey(),
+            &w.f.mint,
+            &w.holder,
+            request_id(1),
+            AMOUNT,
+        ),
+    ];
+    assert_program_error(
+        w.f.send(&replay, &[&other_desk]).await,
+        MinterError::MintAttestationMismatch,
+    );
+    assert_eq!(w.f.supply().await, 0);
+    // the desk it names mints it, and the receipt credits that desk
+    w.mint_signed(1, &attestor, &a).await.unwrap();
+    let receipt: usd1_client::MintReceipt =
+        w.f.svm
+            .decode(&usd1_client::pda::mint_receipt(
+                &w.f.issuer_key(),
+                &request_id(1),
+            ))
+            .await
+            .unwrap();
+    assert_eq!(receipt.minter, w.minter.pubkey());
 }

@@ -139,7 +139,7 @@ pub enum MinterError {
     MintAttestationMalformed,
     #[msg("Co-signature is not from the mint attestor")]
     MintAttestationWrongSigner,
-    #[msg("Co-signed message does not match this mint (program, mint, request id, recipient or amount)")]
+    #[msg("Co-signed message does not match this mint (program, mint, minter, request id, recipient or amount)")]
     MintAttestationMismatch,
     #[msg("Co-signature has expired")]
     MintAttestationExpired,

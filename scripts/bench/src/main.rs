@@ -385,7 +385,8 @@ async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result
 
     let account = token::associated_address(&holder.pubkey(), &m);
     let id = [2; 32];
-    let attestation = attestation::mint_attestation(&m, id, &account, 1_000_000, now + 300);
+    let attestation =
+        attestation::mint_attestation(&m, &desk.pubkey(), id, &account, 1_000_000, now + 300);
     bench
         .run(
             "mint (reserve guard + Ed25519 co-signature)",

@@ -101,6 +101,9 @@ pub enum Command {
     Cosign {
         #[command(flatten)]
         mint: MintArg,
+        /// The minter (its authority key) allowed to mint this: the co-signature names it.
+        #[arg(long, value_parser = parse_pubkey)]
+        minter: Pubkey,
         #[command(flatten)]
         issue: IssueArgs,
         /// Unix time until which the co-signature is valid (inclusive).

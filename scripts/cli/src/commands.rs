@@ -278,9 +278,10 @@ pub async fn run<B: Backend>(
         Command::Proposals { mint } => proposals(&mut ctx, &mint.mint).await,
         Command::Cosign {
             mint,
+            minter,
             issue,
             expiry,
-        } => cosign(&mut ctx, &mint.mint, issue, *expiry).await,
+        } => cosign(&mut ctx, &mint.mint, minter, issue, *expiry).await,
         Command::Mint {
             mint,
             issue,
@@ -706,14 +707,16 @@ async fn issue_terms<B: Backend>(
 async fn cosign<B: Backend>(
     ctx: &mut Ctx<'_, B>,
     mint: &Pubkey,
+    minter: &Pubkey,
     issue: &IssueArgs,
     expiry: i64,
 ) -> CommandResult {
     let (recipient, amount, request_id, decimals) = issue_terms(ctx, mint, issue).await?;
-    let attestation = attestation::mint_attestation(mint, request_id, &recipient, amount, expiry);
+    let attestation =
+        attestation::mint_attestation(mint, minter, request_id, &recipient, amount, expiry);
     let signature = ctx.signer.sign_message(&attestation.to_message());
     let text = format!(
-        "Co-signed {} to {recipient} for request {:?}, valid until {expiry}\nCosigner: {}\nCosignature: {signature}\n",
+        "Co-signed {} by minter {minter} to {recipient} for request {:?}, valid until {expiry}\nCosigner: {}\nCosignature: {signature}\n",
         format_amount(amount, decimals),
         issue.request_id,
         ctx.me()
@@ -723,6 +726,7 @@ async fn cosign<B: Backend>(
         json: json!({
             "cosigner": ctx.me().to_string(),
             "cosignature": signature.to_string(),
+            "minter": minter.to_string(),
             "recipient": recipient.to_string(),
             "amount": amount,
             "expiry": expiry,
@@ -743,8 +747,9 @@ async fn mint_tokens<B: Backend>(
     }
     // the co-signature must be the instruction immediately before `mint`
     if let Some((signature, cosigner, expiry)) = cosigned {
-        let message = attestation::mint_attestation(mint, request_id, &recipient, amount, expiry)
-            .to_message();
+        let message =
+            attestation::mint_attestation(mint, &ctx.me(), request_id, &recipient, amount, expiry)
+                .to_message();
         ixs.push(attestation::ed25519_instruction(
             &cosigner, &signature, &message,
         ));

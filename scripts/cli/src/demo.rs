@@ -301,7 +301,8 @@ pub async fn run() -> DemoResult<()> {
         )
         .await?;
     let co_signed_mint = |desk: &Keypair, id: [u8; 32], amount: u64, now: i64| {
-        let approval = attestation::mint_attestation(&mint, id, &account, amount, now + 600);
+        let approval =
+            attestation::mint_attestation(&mint, &desk.pubkey(), id, &account, amount, now + 600);
         [
             attestation::sign(&compliance, &approval),
             ix::mint(&desk.pubkey(), &mint, &account, id, amount),

@@ -8,10 +8,11 @@ use solana_sdk::signature::{Keypair, Signer};
 pub use solana_ed25519_program::{offsets_to_ed25519_instruction, Ed25519SignatureOffsets};
 pub use usd1_minter::math::mint_attestation::{MintAttestation, DOMAIN_TAG, MESSAGE_LEN};
 
-/// The attestation for minting `amount` to `recipient` for `request_id`, valid until
-/// `expiry` (unix seconds, inclusive).
+/// The attestation for minter `minter` (its authority) minting `amount` to `recipient` for
+/// `request_id`, valid until `expiry` (unix seconds, inclusive).
 pub fn mint_attestation(
     mint: &Pubkey,
+    minter: &Pubkey,
     request_id: [u8; 32],
     recipient: &Pubkey,
     amount: u64,
@@ -20,6 +21,7 @@ pub fn mint_attestation(
     MintAttestation {
         program_id: usd1_minter::ID,
         mint: *mint,
+        minter: *minter,
         request_id,
         recipient: *recipient,
         amount,

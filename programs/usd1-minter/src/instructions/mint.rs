@@ -64,7 +64,7 @@ impl MintTokens<'_> {
 
     /// With a mint attestor configured, the instruction just before this one must be an
     /// Ed25519 program instruction holding the attestor's one signature over the canonical
-    /// message for exactly this mint (see `math::mint_attestation`).
+    /// message for exactly this mint by exactly this minter (see `math::mint_attestation`).
     fn check_co_signature(&self, request_id: [u8; 32], amount: u64, now: i64) -> Result<()> {
         let Some(attestor) = self.issuer.roles.mint_attestor else {
             return Ok(());
@@ -86,6 +86,7 @@ impl MintTokens<'_> {
         let expected = MintAttestation {
             program_id: crate::ID,
             mint: self.issuer.mint,
+            minter: self.authority.key(),
             request_id,
             recipient: self.recipient.key(),
             amount,

@@ -1,23 +1,28 @@
 //! The compliance co-signature ("two keys turn"): the canonical message the mint attestor
 //! signs, and the reading of the Ed25519 program instruction that carries its signature.
 //!
-//! Message (175 bytes): `DOMAIN_TAG` (31) | program id (32) | mint (32) | request id (32) |
-//! recipient token account (32) | amount (u64 LE) | expiry (i64 LE unix seconds).
+//! Message v2 (207 bytes): `DOMAIN_TAG` (31) | program id (32) | mint (32) | minter authority
+//! (32) | request id (32) | recipient token account (32) | amount (u64 LE) | expiry (i64 LE
+//! unix seconds). v2 names the minter: another authorized minter cannot replay a visible
+//! co-signature and request id and have the receipt credit its desk. v1 messages (175 bytes,
+//! without the minter) are refused.
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
 
 /// Separates these messages from anything else the attestor's key signs.
-pub const DOMAIN_TAG: &[u8; 31] = b"usd1-minter:mint-attestation:v1";
+pub const DOMAIN_TAG: &[u8; 31] = b"usd1-minter:mint-attestation:v2";
 /// Length of the canonical message.
-pub const MESSAGE_LEN: usize = DOMAIN_TAG.len() + 4 * 32 + 8 + 8;
+pub const MESSAGE_LEN: usize = DOMAIN_TAG.len() + 5 * 32 + 8 + 8;
 
-/// What the mint attestor approves: this amount, for this request, to this account, until
-/// `expiry`.
+/// What the mint attestor approves: this amount, minted by this minter, for this request, to
+/// this account, until `expiry`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MintAttestation {
     pub program_id: Pubkey,
     pub mint: Pubkey,
+    /// The authority of the minter that may mint it (the signer of `mint`).
+    pub minter: Pubkey,
     pub request_id: [u8; 32],
     pub recipient: Pubkey,
     pub amount: u64,
@@ -33,6 +38,7 @@ impl MintAttestation {
             &DOMAIN_TAG[..],
             self.program_id.as_ref(),
             self.mint.as_ref(),
+            self.minter.as_ref(),
             &self.request_id,
             self.recipient.as_ref(),
             &self.amount.to_le_bytes(),
@@ -63,10 +69,11 @@ impl MintAttestation {
         Some(Self {
             program_id: Pubkey::new_from_array(field(base)),
             mint: Pubkey::new_from_array(field(base + 32)),
-            request_id: field(base + 64),
-            recipient: Pubkey::new_from_array(field(base + 96)),
-            amount: u64::from_le_bytes(word(base + 128)),
-            expiry: i64::from_le_bytes(word(base + 136)),
+            minter: Pubkey::new_from_array(field(base + 64)),
+            request_id: field(base + 96),
+            recipient: Pubkey::new_from_array(field(base + 128)),
+            amount: u64::from_le_bytes(word(base + 160)),
+            expiry: i64::from_le_bytes(word(base + 168)),
         })
     }
 }
@@ -124,6 +131,7 @@ pub fn check_message(message: &[u8], expected: &MintAttestation, now: i64) -> Re
     require!(
         signed.program_id == expected.program_id
             && signed.mint == expected.mint
+            && signed.minter == expected.minter
             && signed.request_id == expected.request_id
             && signed.recipient == expected.recipient
             && signed.amount == expected.amount,
@@ -141,6 +149,7 @@ mod tests {
         MintAttestation {
             program_id: Pubkey::new_from_array([1; 32]),
             mint: Pubkey::new_from_array([2; 32]),
+            minter: Pubkey::new_from_array([6; 32]),
             request_id: [3; 32],
             recipient: Pubkey::new_from_array([4; 32]),
             amount: 5_000_000,
@@ -181,11 +190,13 @@ mod tests {
     fn message_round_trips_with_fixed_layout() {
         let m = sample();
         let bytes = m.to_message();
-        assert_eq!(bytes.len(), 175);
-        assert_eq!(&bytes[..31], DOMAIN_TAG);
+        assert_eq!(bytes.len(), 207);
+        assert_eq!(&bytes[..31], b"usd1-minter:mint-attestation:v2");
         assert_eq!(&bytes[31..63], &[1; 32]);
-        assert_eq!(&bytes[159..167], &5_000_000u64.to_le_bytes());
-        assert_eq!(&bytes[167..], &1_700_000_000i64.to_le_bytes());
+        assert_eq!(&bytes[95..127], &[6; 32]);
+        assert_eq!(&bytes[127..159], &[3; 32]);
+        assert_eq!(&bytes[191..199], &5_000_000u64.to_le_bytes());
+        assert_eq!(&bytes[199..], &1_700_000_000i64.to_le_bytes());
         assert_eq!(MintAttestation::from_message(&bytes), Some(m));
         assert_eq!(MintAttestation::from_message(&bytes[1..]), None);
         let mut other_tag = bytes;
@@ -259,6 +270,10 @@ mod tests {
             },
             MintAttestation {
                 program_id: Pubkey::new_from_array([8; 32]),
+                ..expected
+            },
+            MintAttestation {
+                minter: Pubkey::new_from_array([8; 32]),
                 ..expected
             },
         ];

@@ -430,12 +430,14 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
         "--request-id",
         "wire-0001",
     ];
-    let mut cosign_args = vec!["-o", "json", "cosign", "--mint", m];
+    let minter_key = cast.minter.key();
+    let mut cosign_args = vec!["-o", "json", "cosign", "--mint", m, "--minter", &minter_key];
     cosign_args.extend_from_slice(&issue);
     cosign_args.extend_from_slice(&["--expiry", &expiry]);
     let cosigned = json(&as_(chain, &cast.compliance, &cosign_args).await);
     let cosignature = cosigned["cosignature"].as_str().unwrap().to_string();
     assert_eq!(cosigned["cosigner"], cast.compliance.key());
+    assert_eq!(cosigned["minter"], minter_key);
     let compliance = cast.compliance.key();
     let mut mint_args = vec!["-o", "json", "mint", "--mint", m];
     mint_args.extend_from_slice(&issue);
