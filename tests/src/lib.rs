@@ -324,7 +324,7 @@ impl Fixture {
             .expect("fund minter");
         self.pass(ProposalAction::ConfigureMinter(MinterConfig {
             authority: authority.pubkey(),
-            allowance,
+            allowance_grant: allowance,
             rate_capacity,
             rate_window,
             active: true,

@@ -115,7 +115,7 @@ async fn an_execution_emits_the_execution_then_its_effect() {
             0,
             ProposalAction::ConfigureMinter(MinterConfig {
                 authority: Pubkey::new_unique(),
-                allowance: 5,
+                allowance_grant: 5,
                 rate_capacity: 5,
                 rate_window: 5,
                 active: true,

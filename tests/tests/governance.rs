@@ -303,7 +303,7 @@ async fn each_action_runs_only_through_its_execute_instruction() {
     let minter = Pubkey::new_unique();
     let config = MinterConfig {
         authority: minter,
-        allowance: 1,
+        allowance_grant: 1,
         rate_capacity: 1,
         rate_window: 1,
         active: true,
@@ -406,7 +406,7 @@ async fn invalid_actions_are_refused_when_proposed() {
     let minter = |rate_capacity, rate_window| {
         ProposalAction::ConfigureMinter(MinterConfig {
             authority: a,
-            allowance: 1,
+            allowance_grant: 1,
             rate_capacity,
             rate_window,
             active: true,

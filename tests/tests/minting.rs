@@ -135,7 +135,7 @@ async fn zero_and_over_allowance_are_refused() {
     // governance refills the allowance
     f.pass(ProposalAction::ConfigureMinter(MinterConfig {
         authority: minter.pubkey(),
-        allowance: 5,
+        allowance_grant: 5,
         rate_capacity: 1_000,
         rate_window: 60,
         active: true,
@@ -291,7 +291,7 @@ async fn a_deactivated_minter_cannot_mint_until_reactivated() {
     let config = |active| {
         ProposalAction::ConfigureMinter(MinterConfig {
             authority: minter.pubkey(),
-            allowance: 1_000 * TOKEN,
+            allowance_grant: 1_000 * TOKEN,
             rate_capacity: 500 * TOKEN,
             rate_window: 3600,
             active,
@@ -316,7 +316,7 @@ async fn a_removed_minter_cannot_mint_and_its_rent_goes_back() {
     f.svm.fund(&executor.pubkey(), SOL).await.unwrap();
     let config = MinterConfig {
         authority: minter.pubkey(),
-        allowance: 50,
+        allowance_grant: 50,
         rate_capacity: 50,
         rate_window: 60,
         active: true,
@@ -415,7 +415,7 @@ async fn second_issuer(f: &mut Fixture, authority: &Pubkey) -> Pubkey {
         .unwrap();
     let config = MinterConfig {
         authority: *authority,
-        allowance: 100,
+        allowance_grant: 100,
         rate_capacity: 100,
         rate_window: 60,
         active: true,

@@ -61,7 +61,7 @@ async fn a_top_up_approved_before_a_removal_cannot_recreate_the_minter() {
     let top_up = |allowance| {
         ProposalAction::ConfigureMinter(MinterConfig {
             authority: stolen.pubkey(),
-            allowance,
+            allowance_grant: allowance,
             rate_capacity: 1_000 * TOKEN,
             rate_window: 60,
             active: true,
@@ -94,7 +94,7 @@ async fn a_top_up_approved_before_a_removal_cannot_recreate_the_minter() {
     let other = Keypair::new();
     f.pass(ProposalAction::ConfigureMinter(MinterConfig {
         authority: other.pubkey(),
-        allowance: 10 * TOKEN,
+        allowance_grant: 10 * TOKEN,
         rate_capacity: 10 * TOKEN,
         rate_window: 60,
         active: true,

@@ -111,7 +111,7 @@ async fn a_new_minter_cannot_be_blocked() {
     stranger_funds(&mut f, &minter, 10 * SOL).await;
     f.pass(ProposalAction::ConfigureMinter(MinterConfig {
         authority: authority.pubkey(),
-        allowance: 500 * TOKEN,
+        allowance_grant: 500 * TOKEN,
         rate_capacity: 100 * TOKEN,
         rate_window: 60,
         active: true,
@@ -184,7 +184,9 @@ async fn a_redemption_cannot_be_blocked_nor_its_id_taken_by_another_holder() {
         40 * TOKEN,
         [7; 32],
     );
-    f.send(&[redeem.clone()], &[&alice]).await.unwrap();
+    f.send(std::slice::from_ref(&redeem), &[&alice])
+        .await
+        .unwrap();
     let state: Redemption = f.svm.decode(&address).await.unwrap();
     assert_eq!((state.holder, state.amount), (alice.pubkey(), 40 * TOKEN));
     // her id is hers once: a replay is refused

@@ -433,7 +433,7 @@ async fn a_refund_follows_the_holder_not_an_account_that_changed_owner() {
         4,
     );
     assert_program_error(
-        w.f.send(&[refund.clone()], &[&operator]).await,
+        w.f.send(std::slice::from_ref(&refund), &[&operator]).await,
         MinterError::RefundAccountNotHolders,
     );
     assert_eq!(w.f.balance(&own.pubkey()).await, 0);

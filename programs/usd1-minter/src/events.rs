@@ -101,6 +101,9 @@ pub struct MinterConfigured {
     pub minter: Pubkey,
     /// True when this created the minter.
     pub created: bool,
+    /// What the proposal granted (added to what was left).
+    pub allowance_grant: u64,
+    /// The allowance after the grant.
     pub allowance: u64,
     pub rate_capacity: u64,
     pub rate_window: u32,
@@ -282,4 +285,20 @@ pub struct ReservesAttested {
     pub supply: u64,
     /// The reserve attestor.
     pub by: Pubkey,
+}
+
+/// A pauser or member lowered a minter's allowance at once (no proposal: lowering only
+/// bounds harm).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowanceDecreased {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub authority: Pubkey,
+    /// The minter PDA.
+    pub minter: Pubkey,
+    /// Who signed.
+    pub by: Pubkey,
+    pub allowance_before: u64,
+    pub allowance_after: u64,
 }

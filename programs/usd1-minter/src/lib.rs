@@ -145,6 +145,12 @@ pub mod usd1_minter {
         RefundRedemption::refund_redemption(ctx, redemption_id, reason_code)
     }
 
+    /// Lowers a minter's allowance by `amount` at once (to zero at most). Signer: a pauser
+    /// or a member.
+    pub fn decrease_allowance(ctx: Context<DecreaseAllowance>, amount: u64) -> Result<()> {
+        DecreaseAllowance::decrease_allowance(ctx, amount)
+    }
+
     /// Records the reserves backing the token. Signer: the reserve attestor.
     pub fn attest_reserves(
         ctx: Context<AttestReserves>,

@@ -183,7 +183,7 @@ async fn measure() -> Result<Bench, String> {
 
     let configure = ProposalAction::ConfigureMinter(MinterConfig {
         authority: desk.pubkey(),
-        allowance: u64::MAX,
+        allowance_grant: u64::MAX,
         rate_capacity: u64::MAX,
         rate_window: 86_400,
         active: true,

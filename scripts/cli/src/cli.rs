@@ -191,6 +191,17 @@ pub enum Command {
         #[command(flatten)]
         mint: MintArg,
     },
+    /// Lower a minter's allowance at once, no proposal needed (pausers and members).
+    DecreaseAllowance {
+        #[command(flatten)]
+        mint: MintArg,
+        /// The minter's authority key.
+        #[arg(long, value_parser = parse_pubkey)]
+        minter: Pubkey,
+        /// By how much, in tokens (to zero at most; `all` for everything left).
+        #[arg(long)]
+        amount: String,
+    },
     /// Record a reserve attestation (the reserve attestor).
     Attest {
         #[command(flatten)]
@@ -247,13 +258,14 @@ pub struct IssueArgs {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum ActionArgs {
-    /// Create a minter or change its allowance, rate limit or active flag.
+    /// Create a minter, or grant it more allowance and change its rate limit or active flag.
     ConfigureMinter {
         #[arg(long, value_parser = parse_pubkey)]
         authority: Pubkey,
-        /// Lifetime allowance left, in tokens.
+        /// Allowance granted, in tokens: a new minter starts with it, an existing one adds it
+        /// to what is left (0: no change; lower with `decrease-allowance`).
         #[arg(long)]
-        allowance: String,
+        allowance_grant: String,
         /// Most the minter can mint within one window, in tokens.
         #[arg(long)]
         rate_capacity: String,

@@ -349,6 +349,11 @@ pub async fn run<B: Backend>(
                 .await?;
             Ok(sent(format!("Paused mint {mint}"), &executed, json!({})))
         }
+        Command::DecreaseAllowance {
+            mint,
+            minter,
+            amount: text,
+        } => decrease_allowance(&mut ctx, &mint.mint, minter, text).await,
         Command::Attest {
             mint,
             amount,
@@ -358,6 +363,40 @@ pub async fn run<B: Backend>(
         Command::Status { mint } => status(&mut ctx, &mint.mint).await,
         Command::Events { mint, limit } => events(&mut ctx, &mint.mint, *limit).await,
     }
+}
+
+async fn decrease_allowance<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    minter: &Pubkey,
+    text: &str,
+) -> CommandResult {
+    let decimals = ctx.issuer(mint).await?.decimals;
+    let by = if text == "all" {
+        u64::MAX
+    } else {
+        amount("--amount", text, decimals)?
+    };
+    let executed = ctx
+        .send(
+            "decrease-allowance",
+            &[ix::decrease_allowance(&ctx.me(), mint, minter, by)],
+            &[],
+        )
+        .await?;
+    let address = pda::minter(&pda::issuer(mint), minter);
+    let left = ctx
+        .decode::<Minter>(&address, "reading the minter")
+        .await?
+        .map_or(0, |m| m.allowance);
+    Ok(sent(
+        format!(
+            "Allowance of minter {minter} lowered: {} left",
+            format_amount(left, decimals)
+        ),
+        &executed,
+        json!({ "allowance": left }),
+    ))
 }
 
 fn parse_signature(text: &str) -> Result<[u8; 64], Failure> {
@@ -428,13 +467,13 @@ async fn propose<B: Backend>(
     let action = match action.clone() {
         ActionArgs::ConfigureMinter {
             authority,
-            allowance,
+            allowance_grant,
             rate_capacity,
             rate_window,
             inactive,
         } => ProposalAction::ConfigureMinter(MinterConfig {
             authority,
-            allowance: amount("--allowance", &allowance, decimals)?,
+            allowance_grant: amount("--allowance-grant", &allowance_grant, decimals)?,
             rate_capacity: amount("--rate-capacity", &rate_capacity, decimals)?,
             rate_window,
             active: !inactive,
@@ -594,9 +633,9 @@ async fn execute<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg) -> CommandRe
 fn action_summary(action: &ProposalAction) -> String {
     match action {
         ProposalAction::ConfigureMinter(c) => format!(
-            "configure minter {} (allowance {}, rate {} per {}s, {})",
+            "configure minter {} (allowance grant {}, rate {} per {}s, {})",
             c.authority,
-            c.allowance,
+            c.allowance_grant,
             c.rate_capacity,
             c.rate_window,
             if c.active { "active" } else { "inactive" }

@@ -235,14 +235,14 @@ pub async fn run() -> DemoResult<()> {
     });
     let minter_a = ProposalAction::ConfigureMinter(MinterConfig {
         authority: desk_a.pubkey(),
-        allowance: 1_000_000 * UNIT,
+        allowance_grant: 1_000_000 * UNIT,
         rate_capacity: 250_000 * UNIT,
         rate_window: 3600,
         active: true,
     });
     let minter_b = ProposalAction::ConfigureMinter(MinterConfig {
         authority: desk_b.pubkey(),
-        allowance: 500_000 * UNIT,
+        allowance_grant: 500_000 * UNIT,
         rate_capacity: 100_000 * UNIT,
         rate_window: 3600,
         active: true,

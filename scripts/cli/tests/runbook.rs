@@ -183,6 +183,7 @@ async fn every_runbook_command_runs_as_written() {
         "freeze",
         "thaw",
         "pause",
+        "decrease-allowance",
         "attest",
         "status",
         "events",

@@ -70,6 +70,7 @@ program_events!(
     ProposalClosed,
     MinterConfigured,
     MinterRemoved,
+    AllowanceDecreased,
     Minted,
     MembersChanged,
     RolesChanged,
@@ -167,8 +168,19 @@ impl std::fmt::Display for Event {
             Event::ProposalClosed(e) => write!(f, " index={} rent_receiver={}", e.index, e.rent_receiver),
             Event::MinterConfigured(e) => write!(
                 f,
-                " authority={} created={} allowance={} rate={}/{}s active={}",
-                e.authority, e.created, e.allowance, e.rate_capacity, e.rate_window, e.active
+                " authority={} created={} grant={} allowance={} rate={}/{}s active={}",
+                e.authority,
+                e.created,
+                e.allowance_grant,
+                e.allowance,
+                e.rate_capacity,
+                e.rate_window,
+                e.active
+            ),
+            Event::AllowanceDecreased(e) => write!(
+                f,
+                " authority={} by={} allowance {} -> {}",
+                e.authority, e.by, e.allowance_before, e.allowance_after
             ),
             Event::MinterRemoved(e) => {
                 write!(f, " authority={} allowance_forfeited={}", e.authority, e.allowance_forfeited)

@@ -215,6 +215,27 @@ pub fn pause(authority: &Pubkey, mint: &Pubkey) -> Instruction {
     )
 }
 
+/// `decrease_allowance`: signer `authority` (a pauser or a member); lowers the allowance of
+/// the minter whose key is `minter_authority` by `amount`.
+pub fn decrease_allowance(
+    authority: &Pubkey,
+    mint: &Pubkey,
+    minter_authority: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::DecreaseAllowance {
+            authority: *authority,
+            issuer,
+            minter: pda::minter(&issuer, minter_authority),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::DecreaseAllowance { amount },
+    )
+}
+
 /// `mint`: signer `authority` (the minter's key; pays the receipt's rent).
 pub fn mint(
     authority: &Pubkey,

@@ -3,6 +3,7 @@
 pub mod attest_reserves;
 pub mod cancel;
 pub mod close_proposal;
+pub mod decrease_allowance;
 pub mod execute;
 pub mod execute_configure_minter;
 pub mod execute_remove_minter;
@@ -20,6 +21,7 @@ pub mod vote;
 pub use attest_reserves::*;
 pub use cancel::*;
 pub use close_proposal::*;
+pub use decrease_allowance::*;
 pub use execute::*;
 pub use execute_configure_minter::*;
 pub use execute_remove_minter::*;

@@ -16,8 +16,8 @@ pub struct Minter {
     pub authority: Pubkey,
     /// A deactivated minter keeps its account but cannot mint.
     pub active: bool,
-    /// Base units this minter may still mint; only counts down on mint, refilled only by
-    /// governance.
+    /// Base units this minter may still mint; counts down on mint and on `decrease_allowance`,
+    /// grows only by governance grants. Lifetime minted never exceeds the sum of the grants.
     pub allowance: u64,
     /// Token bucket bounding how fast the allowance can be spent.
     pub rate_limit: RateLimit,
@@ -34,8 +34,11 @@ pub struct Minter {
 pub struct MinterConfig {
     /// The minter's signing key (part of its PDA seeds).
     pub authority: Pubkey,
-    /// Allowance to set (replaces what is left).
-    pub allowance: u64,
+    /// Allowance this proposal grants: a new minter starts with it, an existing one adds it to
+    /// what is left. A grant never replaces what is left, so a minter that spends during the
+    /// time lock gets no more than governance approved (a decrease is immediate:
+    /// `decrease_allowance`).
+    pub allowance_grant: u64,
     /// Rate-limit capacity: most base units per window, and the largest burst.
     pub rate_capacity: u64,
     /// Rate-limit window in seconds.
@@ -60,8 +63,9 @@ impl Minter {
         self.issuer == Pubkey::default()
     }
 
-    /// Applies a configuration at `now`. A new minter starts with a full bucket; an existing
-    /// one keeps what it has left, capped at the new capacity.
+    /// Applies a configuration at `now`. A new minter starts with a full bucket and the grant
+    /// as its allowance; an existing one keeps what its bucket has left (capped at the new
+    /// capacity) and adds the grant to what its allowance has left.
     pub fn configure(
         &mut self,
         issuer: Pubkey,
@@ -82,7 +86,10 @@ impl Minter {
                 self.rate_limit
                     .reconfigured(config.rate_capacity, config.rate_window, now);
         }
-        self.allowance = config.allowance;
+        self.allowance = self
+            .allowance
+            .checked_add(config.allowance_grant)
+            .ok_or(MinterError::Overflow)?;
         self.active = config.active;
         self.invariant()
     }
@@ -111,6 +118,14 @@ impl Minter {
         self.invariant()
     }
 
+    /// Lowers what is left by `amount` (to zero at most); returns the allowance before.
+    pub fn decrease_allowance(&mut self, amount: u64) -> Result<u64> {
+        let before = self.allowance;
+        self.allowance = before.saturating_sub(amount);
+        self.invariant()?;
+        Ok(before)
+    }
+
     /// Called at the end of every instruction that changes the minter.
     pub fn invariant(&self) -> Result<()> {
         require!(
@@ -122,5 +137,88 @@ impl Minter {
             MinterError::RateLimitExceeded
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config(allowance_grant: u64) -> MinterConfig {
+        MinterConfig {
+            authority: Pubkey::new_from_array([1; 32]),
+            allowance_grant,
+            rate_capacity: 1_000,
+            rate_window: 10,
+            active: true,
+        }
+    }
+
+    fn new_minter() -> Minter {
+        Minter {
+            bump: 0,
+            issuer: Pubkey::default(),
+            authority: Pubkey::default(),
+            active: false,
+            allowance: 0,
+            rate_limit: RateLimit::new(1, 1, 0),
+            total_minted: 0,
+            mint_count: 0,
+            rent_payer: Pubkey::default(),
+        }
+    }
+
+    /// One step of a minter's life: mint, governance grant, or immediate decrease.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Mint(u64),
+        Grant(u64),
+        Decrease(u64),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0u64..2_000).prop_map(Step::Mint),
+            (0u64..5_000).prop_map(Step::Grant),
+            (1u64..3_000).prop_map(Step::Decrease),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the order of mints, grants (however long their time locks, spent or not)
+        /// and decreases: lifetime minted + what is left <= the sum of the grants, and what is
+        /// left is exactly that sum minus minted minus decreased.
+        #[test]
+        fn a_minter_never_mints_more_than_governance_granted(
+            first in 0u64..5_000,
+            steps in prop::collection::vec(step(), 0..80),
+        ) {
+            let issuer = Pubkey::new_from_array([2; 32]);
+            let mut minter = new_minter();
+            minter.configure(issuer, &config(first), 255, issuer, 0).unwrap();
+            let (mut granted, mut minted, mut decreased) = (u128::from(first), 0u128, 0u128);
+            for (second, step) in steps.into_iter().enumerate() {
+                let now = second as i64 * 3;
+                match step {
+                    Step::Mint(amount) => {
+                        if minter.record_mint(amount, now).is_ok() {
+                            minted += u128::from(amount);
+                        }
+                    }
+                    Step::Grant(amount) => {
+                        minter.configure(issuer, &config(amount), 255, issuer, now).unwrap();
+                        granted += u128::from(amount);
+                    }
+                    Step::Decrease(amount) => {
+                        let before = minter.decrease_allowance(amount).unwrap();
+                        decreased += u128::from(before - minter.allowance);
+                    }
+                }
+                prop_assert_eq!(minter.total_minted, minted);
+                prop_assert!(minted + u128::from(minter.allowance) <= granted);
+                prop_assert_eq!(u128::from(minter.allowance), granted - minted - decreased);
+            }
+        }
     }
 }

@@ -343,7 +343,7 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
             "configure-minter",
             "--authority",
             &cast.minter.key(),
-            "--allowance",
+            "--allowance-grant",
             "500000",
             "--rate-capacity",
             "1000",

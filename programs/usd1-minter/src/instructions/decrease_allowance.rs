@@ -1,0 +1,53 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::AllowanceDecreased;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// Lowers a minter's allowance at once, by `amount` (to zero at most). One signature of a
+/// pauser or a member suffices, like `pause`: lowering only bounds harm, and governance
+/// grants are added to what is left, so this is how an allowance comes down.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct DecreaseAllowance<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    /// Owned by this program, so created by governance; has_one binds it to this issuer.
+    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    pub minter: Box<Account<'info, Minter>>,
+}
+
+impl DecreaseAllowance<'_> {
+    fn validate(&self, amount: u64) -> Result<()> {
+        require!(
+            self.issuer.can_pause(self.authority.key),
+            MinterError::NotAPauser
+        );
+        require!(amount > 0, MinterError::ZeroAmount);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn decrease_allowance(ctx: Context<Self>, amount: u64) -> Result<()> {
+        let allowance_before = ctx.accounts.minter.decrease_allowance(amount)?;
+        let allowance_after = ctx.accounts.minter.allowance;
+        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let by = ctx.accounts.authority.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(AllowanceDecreased {
+            mint,
+            seq,
+            authority,
+            minter,
+            by,
+            allowance_before,
+            allowance_after,
+        });
+        Ok(())
+    }
+}
