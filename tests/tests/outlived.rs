@@ -107,3 +107,72 @@ async fn a_top_up_approved_before_a_removal_cannot_recreate_the_minter() {
     );
     f.assert_seq_complete().await;
 }
+
+#[tokio::test]
+async fn an_approved_proposal_expires_after_its_execution_window() {
+    let mut f = Fixture::with(3, 2, 3600).await;
+    assert_eq!(
+        f.issuer().await.execution_window,
+        usd1_client::DEFAULT_EXECUTION_WINDOW
+    );
+    let limits = |supply_cap| {
+        ProposalAction::SetLimits(usd1_client::Limits {
+            supply_cap,
+            ..usd1_client::Limits::default()
+        })
+    };
+    let late = f.propose(0, limits(7 * TOKEN)).await.unwrap();
+    f.approve(1, late).await.unwrap();
+    // still executable at the window's last second: shown with a second proposal
+    let on_time = f.propose(0, limits(8 * TOKEN)).await.unwrap();
+    f.approve(1, on_time).await.unwrap();
+    let window = i64::from(usd1_client::DEFAULT_EXECUTION_WINDOW);
+    f.svm.advance_clock(3600 + window).await;
+    f.execute(on_time).await.unwrap();
+    assert_eq!(f.issuer().await.limits.supply_cap, 8 * TOKEN);
+    f.svm.advance_clock(1).await;
+    assert_program_error(f.execute(late).await, MinterError::ProposalExpired);
+    assert_eq!(f.issuer().await.limits.supply_cap, 8 * TOKEN);
+    // an expired proposal has ended: closable
+    let proposer = f.members[0].pubkey();
+    f.send(&[ix::close_proposal(&f.mint, late, &proposer)], &[])
+        .await
+        .unwrap();
+    f.assert_seq_complete().await;
+}
+
+#[tokio::test]
+async fn governance_sets_the_execution_window_within_bounds() {
+    let mut f = Fixture::new().await;
+    for seconds in [3599, 365 * 24 * 3600 + 1] {
+        assert_program_error(
+            f.propose(0, ProposalAction::SetExecutionWindow { seconds })
+                .await,
+            MinterError::InvalidExecutionWindow,
+        );
+    }
+    f.pass(ProposalAction::SetExecutionWindow { seconds: 7200 })
+        .await
+        .unwrap();
+    assert_eq!(f.issuer().await.execution_window, 7200);
+    let Some(usd1_client::events::Event::ExecutionWindowChanged(e)) = f.events.last().cloned()
+    else {
+        panic!("{:?}", f.events.last())
+    };
+    assert_eq!(e.seconds, 7200);
+    // a proposal approved now must execute within 2 hours (no time lock here)
+    let index = f
+        .propose(
+            0,
+            ProposalAction::SetLimits(usd1_client::Limits {
+                supply_cap: 9 * TOKEN,
+                ..usd1_client::Limits::default()
+            }),
+        )
+        .await
+        .unwrap();
+    f.approve(1, index).await.unwrap();
+    f.svm.advance_clock(7201).await;
+    assert_program_error(f.execute(index).await, MinterError::ProposalExpired);
+    f.assert_seq_complete().await;
+}

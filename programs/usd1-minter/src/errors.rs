@@ -161,4 +161,10 @@ pub enum MinterError {
     UnpauseOutlivedPause,
     #[msg("This minter proposal was created before a minter's removal: propose it again")]
     MinterProposalOutlivedRemoval,
+    #[msg(
+        "Proposal has expired: it was not executed within the execution window after its time lock"
+    )]
+    ProposalExpired,
+    #[msg("Execution window must be between 1 hour and 365 days")]
+    InvalidExecutionWindow,
 }

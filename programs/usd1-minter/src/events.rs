@@ -302,3 +302,12 @@ pub struct AllowanceDecreased {
     pub allowance_before: u64,
     pub allowance_after: u64,
 }
+
+/// Governance set how long approved proposals stay executable after their time lock.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionWindowChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub seconds: u32,
+}

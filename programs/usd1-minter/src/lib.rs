@@ -68,7 +68,8 @@ pub mod usd1_minter {
         Cancel::cancel(ctx)
     }
 
-    /// Executes SetGovernance, SetRoles, SetLimits or Unpause. Signer: anyone.
+    /// Executes SetGovernance, SetRoles, SetLimits, SetExecutionWindow or Unpause. Signer:
+    /// anyone.
     pub fn execute(ctx: Context<Execute>) -> Result<()> {
         Execute::execute(ctx)
     }

@@ -183,7 +183,7 @@ async fn measure() -> Result<Bench, String> {
 
     let configure = ProposalAction::ConfigureMinter(MinterConfig {
         authority: desk.pubkey(),
-        allowance_grant: u64::MAX,
+        allowance_grant: u64::MAX / 4,
         rate_capacity: u64::MAX,
         rate_window: 86_400,
         active: true,

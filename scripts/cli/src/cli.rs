@@ -320,8 +320,14 @@ pub enum ActionArgs {
         #[arg(long, default_value_t = 0)]
         reserve_max_age: u32,
     },
-    /// Resume after a pause.
+    /// Resume after a pause (only the pause current when proposed).
     Unpause,
+    /// How long approved proposals stay executable after their time lock.
+    SetExecutionWindow {
+        /// Seconds (3600 to 31536000).
+        #[arg(long)]
+        seconds: u32,
+    },
     /// Move tokens out of a frozen account to a destination, or burn them (PermanentDelegate
     /// mints only).
     Seize {

@@ -513,6 +513,9 @@ async fn propose<B: Backend>(
             reserve_max_age,
         }),
         ActionArgs::Unpause => ProposalAction::Unpause,
+        ActionArgs::SetExecutionWindow { seconds } => {
+            ProposalAction::SetExecutionWindow { seconds }
+        }
         ActionArgs::Seize {
             account,
             destination,
@@ -655,6 +658,9 @@ fn action_summary(action: &ProposalAction) -> String {
             l.supply_cap, l.min_redemption, l.reserve_guard
         ),
         ProposalAction::Unpause => "unpause".to_string(),
+        ProposalAction::SetExecutionWindow { seconds } => {
+            format!("set execution window ({seconds}s)")
+        }
         ProposalAction::Seize {
             account,
             destination,

@@ -75,6 +75,7 @@ program_events!(
     MembersChanged,
     RolesChanged,
     LimitsChanged,
+    ExecutionWindowChanged,
     Paused,
     Unpaused,
     AccountFrozen,
@@ -177,6 +178,7 @@ impl std::fmt::Display for Event {
                 e.rate_window,
                 e.active
             ),
+            Event::ExecutionWindowChanged(e) => write!(f, " seconds={}", e.seconds),
             Event::AllowanceDecreased(e) => write!(
                 f,
                 " authority={} by={} allowance {} -> {}",

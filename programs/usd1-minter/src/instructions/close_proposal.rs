@@ -5,8 +5,8 @@ use crate::events::ProposalClosed;
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
-/// Closes an ended proposal (executed, rejected, cancelled or stale) and returns its rent to
-/// the proposer. Anyone may call it.
+/// Closes an ended proposal (executed, rejected, cancelled, stale, outlived or expired) and
+/// returns its rent to the proposer. Anyone may call it.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseProposal<'info> {
@@ -27,8 +27,11 @@ pub struct CloseProposal<'info> {
 
 impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
-        let stale =
-            self.issuer.is_stale(self.proposal.index) || self.issuer.has_outlived(&self.proposal);
+        let now = Clock::get()?.unix_timestamp;
+        let (time_lock, window) = (self.issuer.time_lock, self.issuer.execution_window);
+        let stale = self.issuer.is_stale(self.proposal.index)
+            || self.issuer.has_outlived(&self.proposal)
+            || self.proposal.has_expired(time_lock, window, now);
         require!(
             self.proposal.has_ended(stale),
             MinterError::ProposalNotEnded

@@ -3,13 +3,15 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
-use crate::events::{LimitsChanged, MembersChanged, ProposalExecuted, RolesChanged, Unpaused};
+use crate::events::{
+    ExecutionWindowChanged, LimitsChanged, MembersChanged, ProposalExecuted, RolesChanged, Unpaused,
+};
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
 /// Executes a proposal whose action changes only the issuer (and the mint's pause state):
-/// SetGovernance, SetRoles, SetLimits, Unpause. Minter actions and seizure have their own
+/// SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause. Minter actions and seizure have their own
 /// instructions, because they need the minter's or the token accounts.
 #[event_cpi]
 #[derive(Accounts)]
@@ -52,8 +54,11 @@ impl Execute<'_> {
     pub fn execute(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        let time_lock = ctx.accounts.issuer.time_lock;
-        ctx.accounts.proposal.execute(time_lock, now)?;
+        let (time_lock, window) = (
+            ctx.accounts.issuer.time_lock,
+            ctx.accounts.issuer.execution_window,
+        );
+        ctx.accounts.proposal.execute(time_lock, window, now)?;
         let index = ctx.accounts.proposal.index;
         let action = ctx.accounts.proposal.action.clone();
         let mint = ctx.accounts.issuer.mint;
@@ -104,6 +109,11 @@ impl Execute<'_> {
                 issuer.set_limits(limits)?;
                 issuer.invariant()?;
                 emit_cpi!(LimitsChanged { mint, seq, limits });
+            }
+            ProposalAction::SetExecutionWindow { seconds } => {
+                issuer.set_execution_window(seconds)?;
+                issuer.invariant()?;
+                emit_cpi!(ExecutionWindowChanged { mint, seq, seconds });
             }
             ProposalAction::Unpause => {
                 issuer.paused = false;

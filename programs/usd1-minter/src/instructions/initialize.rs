@@ -219,6 +219,7 @@ impl Initialize<'_> {
         issuer.decimals = args.decimals;
         issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
         issuer.set_limits(args.limits)?;
+        issuer.set_execution_window(DEFAULT_EXECUTION_WINDOW)?;
         issuer.permanent_delegate = args.permanent_delegate;
         issuer.default_frozen = args.default_frozen;
         let seq = issuer.next_seq()?;

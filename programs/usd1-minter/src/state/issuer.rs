@@ -10,6 +10,12 @@ pub const MAX_MEMBERS: usize = 10;
 pub const MAX_ROLE_HOLDERS: usize = 8;
 /// Longest time lock governance can set: 30 days, in seconds.
 pub const MAX_TIME_LOCK: u32 = 30 * 24 * 60 * 60;
+/// How long an approved proposal stays executable once its time lock has passed, unless
+/// governance sets another window: 14 days.
+pub const DEFAULT_EXECUTION_WINDOW: u32 = 14 * 24 * 60 * 60;
+/// Bounds of the execution window governance can set: 1 hour to 365 days.
+pub const MIN_EXECUTION_WINDOW: u32 = 60 * 60;
+pub const MAX_EXECUTION_WINDOW: u32 = 365 * 24 * 60 * 60;
 /// Longest token name, symbol and uri (bytes).
 pub const MAX_NAME_LEN: usize = 32;
 pub const MAX_SYMBOL_LEN: usize = 10;
@@ -166,6 +172,9 @@ pub struct Issuer {
     /// created before the last minter removal and can be neither approved nor executed (a
     /// top-up approved before a stolen key's minter was removed must not re-create it).
     pub minter_stale_index: u64,
+    /// Seconds after its time lock during which an approved proposal can execute; later it
+    /// has expired (an approval does not wait forever for a moment that suits an attacker).
+    pub execution_window: u32,
 }
 
 impl Issuer {
@@ -232,6 +241,16 @@ impl Issuer {
     /// True when [`Self::check_context`] refuses `proposal`: it can never execute.
     pub fn has_outlived(&self, proposal: &Proposal) -> bool {
         self.check_context(proposal).is_err()
+    }
+
+    /// Sets how long approved proposals stay executable.
+    pub fn set_execution_window(&mut self, seconds: u32) -> Result<()> {
+        require!(
+            (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(&seconds),
+            MinterError::InvalidExecutionWindow
+        );
+        self.execution_window = seconds;
+        Ok(())
     }
 
     /// Records a pause (the mint's Pausable state was set by the caller).
@@ -372,6 +391,10 @@ impl Issuer {
         );
         self.roles.validate()?;
         self.limits.validate()?;
+        require!(
+            (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(&self.execution_window),
+            MinterError::InvalidExecutionWindow
+        );
         require!(self.totals.outstanding().is_some(), MinterError::Overflow);
         Ok(())
     }
