@@ -316,7 +316,7 @@ pub enum ActionArgs {
         /// Refuse mints above the last reserve attestation.
         #[arg(long)]
         reserve_guard: bool,
-        /// Seconds an attestation stays usable for the guard (0: no limit).
+        /// Seconds an attestation stays usable for the guard (more than 0 with the guard on).
         #[arg(long, default_value_t = 0)]
         reserve_max_age: u32,
     },

@@ -192,17 +192,41 @@ buffer_keypair = "buffer.json"
     }
 
     #[test]
-    fn the_documented_example_is_valid() {
+    fn the_documented_example_is_valid_once_its_members_are_filled_in() {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/issuer.example.toml");
-        let config = IssuerConfig::load(&path).unwrap();
+        // copied as it is: refused, naming the first placeholder
+        let verbatim = IssuerConfig::load(&path).unwrap().initialize_args();
+        assert!(
+            verbatim.as_ref().is_err_and(|e| e.contains("MEMBER_1_PUBKEY")),
+            "{verbatim:?}"
+        );
+        // as meant to be copied: each placeholder replaced by a member's key
+        let members: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (n, key) in members.iter().enumerate() {
+            text = text.replace(&format!("MEMBER_{}_PUBKEY", n + 1), &key.to_string());
+        }
+        let copy = std::env::temp_dir().join(format!("usd1-example-{}", std::process::id()));
+        std::fs::create_dir_all(&copy).unwrap();
+        let copied = copy.join("issuer.toml");
+        std::fs::write(&copied, text).unwrap();
+        let config = IssuerConfig::load(&copied).unwrap();
         let args = config.initialize_args().unwrap();
-        assert_eq!(args.members.len(), 3);
+        let mut sorted = members.clone();
+        sorted.sort();
+        let mut given = args.members.clone();
+        given.sort();
+        assert_eq!(given, sorted);
         assert_eq!(args.limits.supply_cap, 1_000_000_000_000_000);
+        // the limits pass the program's own check (a guard needs a maximum age above 0)
+        args.limits.validate().unwrap();
+        assert!(args.limits.reserve_guard && args.limits.reserve_max_age > 0);
         let program = config.program.unwrap();
         assert!(program
             .keypair
             .ends_with("keys/usd1_minter-dev-keypair.json"));
+        let _ = std::fs::remove_dir_all(&copy);
     }
 
     #[test]
