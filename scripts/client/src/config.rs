@@ -198,7 +198,9 @@ buffer_keypair = "buffer.json"
         // copied as it is: refused, naming the first placeholder
         let verbatim = IssuerConfig::load(&path).unwrap().initialize_args();
         assert!(
-            verbatim.as_ref().is_err_and(|e| e.contains("MEMBER_1_PUBKEY")),
+            verbatim
+                .as_ref()
+                .is_err_and(|e| e.contains("MEMBER_1_PUBKEY")),
             "{verbatim:?}"
         );
         // as meant to be copied: each placeholder replaced by a member's key
