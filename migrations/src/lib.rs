@@ -106,6 +106,61 @@ fn bar(len: u64, message: &str, visible: bool) -> ProgressBar {
     bar
 }
 
+/// The public development program id (`keys/usd1_minter-dev-keypair.json` is committed):
+/// anyone can deploy at it first and keep its upgrade authority, so it is for loopback
+/// validators only.
+pub const DEVELOPMENT_PROGRAM_ID: Pubkey =
+    solana_sdk::pubkey!("GngNAeG9Vc7pQKcPfJuVLUQEuSzAKmHpyxBignxqQWyg");
+
+/// Whether `url` (resolved) points at this machine: a local validator.
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split(['/', ':']).next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses a build whose program id is the public development id on any cluster but a
+/// loopback one.
+pub fn check_program_id(program: &Pubkey, url: &str) -> Result<(), MigrateError> {
+    if *program == DEVELOPMENT_PROGRAM_ID && !is_loopback(url) {
+        return Err(MigrateError::Input(format!(
+            "this build's program id {program} is the public development id (its keypair is \
+             committed in keys/): anyone can deploy there first. Generate your own program \
+             keypair, run `anchor keys sync`, rebuild, and point [program] keypair at it \
+             ({url} is not a local validator)"
+        )));
+    }
+    Ok(())
+}
+
+/// What a deployed program's upgrade authority means for this deployer: its own (fine),
+/// none (immutable: fine), or a foreign key (refused: whoever holds it can replace the
+/// program under the mint).
+pub fn check_upgrade_authority(
+    program: &Pubkey,
+    authority: Option<Pubkey>,
+    deployer: &Pubkey,
+) -> Result<Value, MigrateError> {
+    match authority {
+        Some(key) if key == *deployer => Ok(json!(key.to_string())),
+        None => Ok(json!(null)),
+        Some(key) => Err(MigrateError::Input(format!(
+            "program {program} is deployed with upgrade authority {key}, not this deployer \
+             ({deployer}): whoever holds that key can replace the program; refusing to use it"
+        ))),
+    }
+}
+
 /// Step 1–3: the program at `declare_id!`'s address holding exactly the `.so`'s bytes.
 pub async fn deploy(
     backend: &mut RpcBackend,
@@ -152,6 +207,19 @@ pub async fn deploy(
             .map_err(chain("reading the program data"))?
             .map(|a| a.data)
             .unwrap_or_default();
+        let authority = match bincode::deserialize::<UpgradeableLoaderState>(&data) {
+            Ok(UpgradeableLoaderState::ProgramData {
+                upgrade_authority_address,
+                ..
+            }) => upgrade_authority_address,
+            _ => {
+                return Err(MigrateError::Chain(format!(
+                    "program {program}'s program data {programdata} is not the upgradeable \
+                     loader's"
+                )))
+            }
+        };
+        let upgrade_authority = check_upgrade_authority(&program, authority, &payer.pubkey())?;
         let deployed = data.get(data_offset..data_offset + so.len());
         let rest_is_zero = data
             .get(data_offset + so.len()..)
@@ -159,7 +227,11 @@ pub async fn deploy(
         if deployed == Some(so.as_slice()) && rest_is_zero {
             // a previous run may have died between deploy and removing the buffer key
             let _ = std::fs::remove_file(&section.buffer_keypair);
-            return Ok(json!({ "program": program.to_string(), "status": "already deployed" }));
+            return Ok(json!({
+                "program": program.to_string(),
+                "status": "already deployed",
+                "upgrade_authority": upgrade_authority,
+            }));
         }
         return Err(MigrateError::Input(format!(
             "program {program} is already deployed with different bytes than {}; upgrading a \
@@ -386,4 +458,63 @@ pub async fn initialize(
     let mut result = report.json;
     result["status"] = json!("initialized");
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_urls_are_local() {
+        for url in [
+            "http://localhost:8899",
+            "http://127.0.0.1:8899",
+            "http://127.0.0.2:20190",
+            "http://[::1]:8899",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api.devnet.solana.com",
+            "https://api.mainnet-beta.solana.com",
+            "http://10.0.0.1:8899",
+            "http://localhost.example.com:8899",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_development_id_is_refused_beyond_a_local_validator() {
+        check_program_id(&DEVELOPMENT_PROGRAM_ID, "http://127.0.0.1:8899").unwrap();
+        let refused = check_program_id(&DEVELOPMENT_PROGRAM_ID, "https://api.devnet.solana.com")
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("public development id"), "{refused}");
+        check_program_id(&Pubkey::new_unique(), "https://api.devnet.solana.com").unwrap();
+        // the committed keypair is the development id
+        assert_eq!(PROGRAM_ID, DEVELOPMENT_PROGRAM_ID);
+    }
+
+    #[test]
+    fn a_foreign_upgrade_authority_is_refused() {
+        let (program, deployer, other) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        assert_eq!(
+            check_upgrade_authority(&program, Some(deployer), &deployer).unwrap(),
+            json!(deployer.to_string())
+        );
+        assert_eq!(
+            check_upgrade_authority(&program, None, &deployer).unwrap(),
+            json!(null)
+        );
+        let refused = check_upgrade_authority(&program, Some(other), &deployer)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains(&other.to_string()), "{refused}");
+    }
 }

@@ -64,6 +64,7 @@ enum Step {
 
 async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     let url = resolve_url(&args.url).map_err(MigrateError::Input)?;
+    usd1_migrations::check_program_id(&usd1_client::PROGRAM_ID, &url)?;
     let keypair_path = args.keypair.clone().unwrap_or_else(default_keypair_path);
     let payer = read_keypair(&keypair_path).map_err(MigrateError::Input)?;
     let progress = args.output == OutputFormat::Text;

@@ -182,6 +182,11 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
             .unwrap(),
     );
     assert_eq!(done["deploy"]["status"], "already deployed");
+    // the deployer holds the upgrade authority: reported
+    assert_eq!(
+        done["deploy"]["upgrade_authority"],
+        validator.payer.pubkey().to_string()
+    );
     assert_eq!(done["init"]["status"], "initialized");
     assert_eq!(done["init"]["mint"], mint.to_string());
 

@@ -112,6 +112,76 @@ async fn every_command_against_a_test_validator() {
     let cast = Cast::new("rpc", chain.time_lock());
     scenario::every_command(&mut chain, &cast).await;
     reconciles_against_a_test_validator(&mut chain, &cast).await;
+    the_typescript_client_drives_the_program_from_the_idl(&mut chain, &cast).await;
+}
+
+/// `@anchor-lang/core`'s `Program`, built from `idl/usd1_minter.json` alone, initializes,
+/// proposes, approves, executes and mints with client-resolved accounts
+/// (`scripts/bench/ts/idl-client.mjs`); what it read back must match the chain.
+async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcChain, cast: &Cast) {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let ts = repo.join("scripts/bench/ts");
+    assert!(
+        ts.join("node_modules/@anchor-lang/core").is_dir(),
+        "the TypeScript client is not installed: npm ci --ignore-scripts --prefix scripts/bench/ts \
+         (scripts/test does it)"
+    );
+    let payer = cast.dir.join("ts-payer.json");
+    std::fs::write(
+        &payer,
+        serde_json::to_string(&chain.validator.payer.to_bytes().to_vec()).unwrap(),
+    )
+    .unwrap();
+    let output = std::process::Command::new("node")
+        .arg(ts.join("idl-client.mjs"))
+        .arg(repo.join("idl/usd1_minter.json"))
+        .arg(&chain.validator.rpc_url)
+        .arg(&payer)
+        .output()
+        .expect("node is required for the TypeScript client test (scripts/test installs it)");
+    assert!(
+        output.status.success(),
+        "idl-client.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mint: Pubkey = seen["mint"].as_str().unwrap().parse().unwrap();
+    // the client resolved the issuer, the proposal, the minter and the receipt correctly:
+    // every instruction landed, and the chain holds what it read back
+    assert_eq!(seen["issuer"], usd1_client::pda::issuer(&mint).to_string());
+    let issuer = accounts::decode::<Issuer>(
+        &chain
+            .reader
+            .account(&usd1_client::pda::issuer(&mint))
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+    )
+    .unwrap();
+    assert_eq!(seen["issuer_threshold"], 2);
+    assert_eq!(issuer.threshold, 2);
+    assert_eq!(seen["proposal_index"], "1");
+    assert_eq!(seen["proposal_approvals"], 2);
+    assert_eq!(seen["minter_allowance"], "3750000");
+    assert_eq!(seen["receipt_amount"], "1250000");
+    assert_eq!(seen["receipt_owner"], usd1_client::PROGRAM_ID.to_string());
+    let recipient = usd1_client::token::associated_address(
+        &seen["holder"].as_str().unwrap().parse().unwrap(),
+        &mint,
+    );
+    assert_eq!(seen["receipt_recipient"], recipient.to_string());
+    assert_eq!(seen["supply"], "1250000");
+    assert_eq!(chain.supply(&mint).await, 1_250_000);
+    let event = &seen["minted_event"];
+    assert_eq!(event["amount"], "1250000", "{seen}");
+    assert_eq!(event["request_id"], "07".repeat(32));
+    assert_eq!(event["minter"], seen["minter_authority"]);
+    // IssuerInitialized, ProposalCreated, ProposalApproved, ProposalExecuted,
+    // MinterConfigured, Minted
+    assert_eq!(event["seq"], "6");
+    assert_eq!(issuer.event_seq, 6);
 }
 
 /// The `usd1` binary against `url`.
