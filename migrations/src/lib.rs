@@ -106,11 +106,17 @@ fn bar(len: u64, message: &str, visible: bool) -> ProgressBar {
     bar
 }
 
-/// The public development program id (`keys/usd1_minter-dev-keypair.json` is committed):
-/// anyone can deploy at it first and keep its upgrade authority, so it is for loopback
-/// validators only.
-pub const DEVELOPMENT_PROGRAM_ID: Pubkey =
-    solana_sdk::pubkey!("GngNAeG9Vc7pQKcPfJuVLUQEuSzAKmHpyxBignxqQWyg");
+/// The public development program id: the address of the committed
+/// `keys/usd1_minter-dev-keypair.json`. Anyone can deploy at it first and keep its upgrade
+/// authority, so it is for loopback validators only.
+pub fn development_program_id() -> Pubkey {
+    let bytes: Vec<u8> =
+        serde_json::from_str(include_str!("../../keys/usd1_minter-dev-keypair.json"))
+            .expect("the committed development keypair is a JSON byte array");
+    Keypair::try_from(bytes.as_slice())
+        .expect("the committed development keypair is a keypair")
+        .pubkey()
+}
 
 /// Whether `url` (resolved) points at this machine: a local validator.
 pub fn is_loopback(url: &str) -> bool {
@@ -132,7 +138,7 @@ pub fn is_loopback(url: &str) -> bool {
 /// Refuses a build whose program id is the public development id on any cluster but a
 /// loopback one.
 pub fn check_program_id(program: &Pubkey, url: &str) -> Result<(), MigrateError> {
-    if *program == DEVELOPMENT_PROGRAM_ID && !is_loopback(url) {
+    if *program == development_program_id() && !is_loopback(url) {
         return Err(MigrateError::Input(format!(
             "this build's program id {program} is the public development id (its keypair is \
              committed in keys/): anyone can deploy there first. Generate your own program \
@@ -487,14 +493,14 @@ mod tests {
 
     #[test]
     fn the_development_id_is_refused_beyond_a_local_validator() {
-        check_program_id(&DEVELOPMENT_PROGRAM_ID, "http://127.0.0.1:8899").unwrap();
-        let refused = check_program_id(&DEVELOPMENT_PROGRAM_ID, "https://api.devnet.solana.com")
+        check_program_id(&development_program_id(), "http://127.0.0.1:8899").unwrap();
+        let refused = check_program_id(&development_program_id(), "https://api.devnet.solana.com")
             .unwrap_err()
             .to_string();
         assert!(refused.contains("public development id"), "{refused}");
         check_program_id(&Pubkey::new_unique(), "https://api.devnet.solana.com").unwrap();
         // the committed keypair is the development id
-        assert_eq!(PROGRAM_ID, DEVELOPMENT_PROGRAM_ID);
+        assert_eq!(PROGRAM_ID, development_program_id());
     }
 
     #[test]

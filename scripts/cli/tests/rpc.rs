@@ -165,13 +165,24 @@ async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcCh
     assert_eq!(seen["proposal_index"], "1");
     assert_eq!(seen["proposal_approvals"], 2);
     assert_eq!(seen["minter_allowance"], "3750000");
-    assert_eq!(seen["receipt_amount"], "1250000");
     assert_eq!(seen["receipt_owner"], usd1_client::PROGRAM_ID.to_string());
+    let receipt_key = usd1_client::pda::mint_receipt(&usd1_client::pda::issuer(&mint), &[7; 32]);
+    assert_eq!(seen["receipt"], receipt_key.to_string());
+    let receipt = accounts::decode::<usd1_client::MintReceipt>(
+        &chain
+            .reader
+            .account(&receipt_key)
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+    )
+    .unwrap();
     let recipient = usd1_client::token::associated_address(
         &seen["holder"].as_str().unwrap().parse().unwrap(),
         &mint,
     );
-    assert_eq!(seen["receipt_recipient"], recipient.to_string());
+    assert_eq!((receipt.amount, receipt.recipient), (1_250_000, recipient));
     assert_eq!(seen["supply"], "1250000");
     assert_eq!(chain.supply(&mint).await, 1_250_000);
     let event = &seen["minted_event"];

@@ -28,14 +28,11 @@ pub struct CloseProposal<'info> {
 impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let (time_lock, window) = (self.issuer.time_lock, self.issuer.execution_window);
-        let stale = self.issuer.is_stale(self.proposal.index)
+        // stale, outlived or expired: it can never execute
+        let dead = self.issuer.is_stale(self.proposal.index)
             || self.issuer.has_outlived(&self.proposal)
-            || self.proposal.has_expired(time_lock, window, now);
-        require!(
-            self.proposal.has_ended(stale),
-            MinterError::ProposalNotEnded
-        );
+            || self.proposal.has_expired(&self.issuer, now);
+        require!(self.proposal.has_ended(dead), MinterError::ProposalNotEnded);
         Ok(())
     }
 

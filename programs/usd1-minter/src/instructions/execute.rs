@@ -54,11 +54,7 @@ impl Execute<'_> {
     pub fn execute(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        let (time_lock, window) = (
-            ctx.accounts.issuer.time_lock,
-            ctx.accounts.issuer.execution_window,
-        );
-        ctx.accounts.proposal.execute(time_lock, window, now)?;
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
         let index = ctx.accounts.proposal.index;
         let action = ctx.accounts.proposal.action.clone();
         let mint = ctx.accounts.issuer.mint;

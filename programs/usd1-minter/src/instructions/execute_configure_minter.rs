@@ -62,11 +62,7 @@ impl ExecuteConfigureMinter<'_> {
         let executor = ctx.accounts.executor.key();
         let issuer_key = ctx.accounts.issuer.key();
         let minter_key = ctx.accounts.minter.key();
-        let (time_lock, window) = (
-            ctx.accounts.issuer.time_lock,
-            ctx.accounts.issuer.execution_window,
-        );
-        ctx.accounts.proposal.execute(time_lock, window, now)?;
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
         let index = ctx.accounts.proposal.index;
         let ProposalAction::ConfigureMinter(config) = ctx.accounts.proposal.action else {
             return err!(MinterError::WrongExecuteInstruction);

@@ -51,11 +51,7 @@ impl ExecuteRemoveMinter<'_> {
     pub fn execute_remove_minter(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        let (time_lock, window) = (
-            ctx.accounts.issuer.time_lock,
-            ctx.accounts.issuer.execution_window,
-        );
-        ctx.accounts.proposal.execute(time_lock, window, now)?;
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
         let index = ctx.accounts.proposal.index;
         let minter = ctx.accounts.minter.key();
         let authority = ctx.accounts.minter.authority;

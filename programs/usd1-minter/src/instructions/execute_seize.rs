@@ -81,11 +81,7 @@ impl<'info> ExecuteSeize<'info> {
     pub fn execute_seize(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        let (time_lock, window) = (
-            ctx.accounts.issuer.time_lock,
-            ctx.accounts.issuer.execution_window,
-        );
-        ctx.accounts.proposal.execute(time_lock, window, now)?;
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
         let ProposalAction::Seize {
             account: from,
             destination,

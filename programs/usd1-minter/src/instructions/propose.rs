@@ -71,8 +71,8 @@ impl Propose<'_> {
             ]],
         )?;
         let issuer = &mut ctx.accounts.issuer;
-        let claimed = issuer.claim_proposal_index()?;
-        require_eq!(claimed, index, MinterError::ProposalIndexTaken);
+        // validate checked that `index` is the one this claims
+        issuer.claim_proposal_index()?;
         let mut proposal = Proposal::open(
             issuer_key,
             index,

@@ -16,6 +16,15 @@ pub const DEFAULT_EXECUTION_WINDOW: u32 = 14 * 24 * 60 * 60;
 /// Bounds of the execution window governance can set: 1 hour to 365 days.
 pub const MIN_EXECUTION_WINDOW: u32 = 60 * 60;
 pub const MAX_EXECUTION_WINDOW: u32 = 365 * 24 * 60 * 60;
+
+/// Checks an execution window against its bounds.
+pub fn validate_execution_window(seconds: u32) -> Result<()> {
+    require!(
+        (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(&seconds),
+        MinterError::InvalidExecutionWindow
+    );
+    Ok(())
+}
 /// Longest token name, symbol and uri (bytes).
 pub const MAX_NAME_LEN: usize = 32;
 pub const MAX_SYMBOL_LEN: usize = 10;
@@ -245,10 +254,7 @@ impl Issuer {
 
     /// Sets how long approved proposals stay executable.
     pub fn set_execution_window(&mut self, seconds: u32) -> Result<()> {
-        require!(
-            (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(&seconds),
-            MinterError::InvalidExecutionWindow
-        );
+        validate_execution_window(seconds)?;
         self.execution_window = seconds;
         Ok(())
     }
@@ -391,10 +397,7 @@ impl Issuer {
         );
         self.roles.validate()?;
         self.limits.validate()?;
-        require!(
-            (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(&self.execution_window),
-            MinterError::InvalidExecutionWindow
-        );
+        validate_execution_window(self.execution_window)?;
         require!(self.totals.outstanding().is_some(), MinterError::Overflow);
         Ok(())
     }

@@ -1,9 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
-use crate::state::issuer::{
-    all_unique, Limits, Roles, MAX_EXECUTION_WINDOW, MAX_MEMBERS, MIN_EXECUTION_WINDOW,
-};
+use crate::state::issuer::{all_unique, Issuer, Limits, Roles, MAX_MEMBERS};
 use crate::state::minter::MinterConfig;
 
 /// What an executed proposal does.
@@ -55,11 +53,7 @@ impl ProposalAction {
             Self::SetRoles(roles) => roles.validate(),
             Self::SetLimits(limits) => limits.validate(),
             Self::SetExecutionWindow { seconds } => {
-                require!(
-                    (MIN_EXECUTION_WINDOW..=MAX_EXECUTION_WINDOW).contains(seconds),
-                    MinterError::InvalidExecutionWindow
-                );
-                Ok(())
+                crate::state::issuer::validate_execution_window(*seconds)
             }
             Self::Seize {
                 account,
@@ -210,30 +204,27 @@ impl Proposal {
 
     /// Marks it executed if it reached its threshold and the time lock has passed. The
     /// caller checks staleness (it needs the issuer) and applies the action.
-    pub fn execute(&mut self, time_lock: u32, execution_window: u32, now: i64) -> Result<()> {
+    pub fn execute(&mut self, issuer: &Issuer, now: i64) -> Result<()> {
         self.require_approved()?;
         let unlocks_at = self
             .approved_at
-            .checked_add(i64::from(time_lock))
+            .checked_add(i64::from(issuer.time_lock))
             .ok_or(MinterError::Overflow)?;
         require!(now >= unlocks_at, MinterError::TimeLockNotElapsed);
-        require!(
-            !self.has_expired(time_lock, execution_window, now),
-            MinterError::ProposalExpired
-        );
+        require!(!self.has_expired(issuer, now), MinterError::ProposalExpired);
         self.status = ProposalStatus::Executed;
         self.invariant()
     }
 
-    /// An approved proposal not executed within `execution_window` seconds after its time
-    /// lock has expired: it can never execute (only be closed).
-    pub fn has_expired(&self, time_lock: u32, execution_window: u32, now: i64) -> bool {
+    /// An approved proposal not executed within the issuer's `execution_window` seconds after
+    /// its time lock has expired: it can never execute (only be closed).
+    pub fn has_expired(&self, issuer: &Issuer, now: i64) -> bool {
         self.status == ProposalStatus::Approved
             && now
                 > self
                     .approved_at
-                    .saturating_add(i64::from(time_lock))
-                    .saturating_add(i64::from(execution_window))
+                    .saturating_add(i64::from(issuer.time_lock))
+                    .saturating_add(i64::from(issuer.execution_window))
     }
 
     /// Only an Approved proposal can execute: an Active one has not reached its threshold,
