@@ -9,8 +9,12 @@ fn usd1(args: &[&str]) -> std::process::Output {
         .expect("run usd1")
 }
 
+/// A fresh keypair file of its own for each call: tests run in parallel threads of one
+/// process, and a shared path could be read by one test while another rewrites it.
 fn keypair_file() -> String {
-    let path = std::env::temp_dir().join(format!("usd1-binary-{}.json", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let path = std::env::temp_dir().join(format!("usd1-binary-{}-{n}.json", std::process::id()));
     let keypair = solana_sdk::signature::Keypair::new();
     std::fs::write(
         &path,
