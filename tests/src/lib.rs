@@ -287,14 +287,14 @@ impl Fixture {
             }
             _ => None,
         };
-        let ix = ix::execute_action(
+        let ixs = ix::execute_action_instructions(
             &executor,
             &self.mint,
             index,
             &proposal.action,
             rent_payer.as_ref(),
         );
-        self.send(&[ix], &[]).await
+        self.send(&ixs, &[]).await
     }
 
     /// Proposes `action` (member 0), approves it up to the threshold (members 1..), waits out
@@ -308,6 +308,18 @@ impl Fixture {
         self.svm.advance_clock(i64::from(issuer.time_lock)).await;
         self.execute(index).await?;
         Ok(index)
+    }
+
+    /// Proposes `action` (member 0), approves it up to the threshold and waits out the time
+    /// lock without executing it; returns the proposal index.
+    pub async fn pass_without_executing(&mut self, action: ProposalAction) -> u64 {
+        let issuer = self.issuer().await;
+        let index = self.propose(0, action).await.expect("propose");
+        for member in 1..usize::from(issuer.threshold) {
+            self.approve(member, index).await.expect("approve");
+        }
+        self.svm.advance_clock(i64::from(issuer.time_lock)).await;
+        index
     }
 
     /// A funded minter key, configured by proposal.

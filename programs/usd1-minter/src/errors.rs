@@ -167,4 +167,24 @@ pub enum MinterError {
     ProposalExpired,
     #[msg("Execution window must be between 1 hour and 365 days")]
     InvalidExecutionWindow,
+
+    // ---- upgrades under governance ----
+    #[msg("This issuer does not hold the program's upgrade authority")]
+    NotUpgradeGovernor,
+    #[msg("This upgrade proposal was created before the program or its upgrade authority last changed: propose it again")]
+    UpgradeProposalOutlived,
+    #[msg("The signer is not the program's current upgrade authority")]
+    NotUpgradeAuthority,
+    #[msg("The buffer is not a loader buffer whose authority is this issuer's upgrade authority")]
+    UpgradeBufferInvalid,
+    #[msg("The buffer's program bytes do not hash to the proposal's buffer_hash")]
+    UpgradeBufferHashMismatch,
+    #[msg("The buffer is larger than the program's data account: extend the program first")]
+    UpgradeBufferTooLarge,
+    #[msg("The buffer or spill account is not the one the proposal names")]
+    UpgradeAccountMismatch,
+    #[msg("The spill account must not be the buffer")]
+    UpgradeSpillIsBuffer,
+    #[msg("The new upgrade authority must sign the execution (absent when the proposal makes the program immutable)")]
+    UpgradeAuthorityMismatch,
 }

@@ -311,3 +311,40 @@ pub struct ExecutionWindowChanged {
     pub seq: u64,
     pub seconds: u32,
 }
+
+/// The program's upgrade authority signed it over to this issuer's upgrade-authority PDA:
+/// from now on only this issuer's executed proposals upgrade the program.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradeAuthorityReceived {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The key that held the upgrade authority and signed the hand-over.
+    pub previous_authority: Pubkey,
+    /// The PDA `["upgrade_authority", issuer]` that holds it now.
+    pub upgrade_authority: Pubkey,
+}
+
+/// An executed UpgradeProgram proposal replaced the program (visible from the next slot).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramUpgraded {
+    pub mint: Pubkey,
+    pub seq: u64,
+    /// The loader buffer deployed (closed by the upgrade).
+    pub buffer: Pubkey,
+    /// SHA-256 of the deployed program bytes.
+    pub buffer_hash: [u8; 32],
+    pub proposal_index: u64,
+}
+
+/// An executed SetUpgradeAuthority proposal passed the upgrade authority on (None: the
+/// program is immutable now).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradeAuthorityChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub new_authority: Option<Pubkey>,
+    pub proposal_index: u64,
+}

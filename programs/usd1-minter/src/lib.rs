@@ -27,6 +27,7 @@ pub mod account_creation;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod loader_cpi;
 pub mod math;
 pub mod seeds;
 pub mod state;
@@ -160,5 +161,23 @@ pub mod usd1_minter {
         report_hash: [u8; 32],
     ) -> Result<()> {
         AttestReserves::attest_reserves(ctx, amount, as_of, report_hash)
+    }
+
+    /// Hands the program's upgrade authority to this issuer's `["upgrade_authority",
+    /// issuer]` PDA (loader `SetAuthorityChecked`). Signer: the current upgrade authority.
+    pub fn hand_over_upgrade_authority(ctx: Context<HandOverUpgradeAuthority>) -> Result<()> {
+        HandOverUpgradeAuthority::hand_over_upgrade_authority(ctx)
+    }
+
+    /// Executes UpgradeProgram (loader `Upgrade` from the hash-checked buffer). Signer:
+    /// anyone (request about 1,400,000 compute units: the hash reads the whole buffer).
+    pub fn execute_upgrade_program(ctx: Context<ExecuteUpgradeProgram>) -> Result<()> {
+        ExecuteUpgradeProgram::execute_upgrade_program(ctx)
+    }
+
+    /// Executes SetUpgradeAuthority. Signers: anyone, and the new authority when there is
+    /// one.
+    pub fn execute_set_upgrade_authority(ctx: Context<ExecuteSetUpgradeAuthority>) -> Result<()> {
+        ExecuteSetUpgradeAuthority::execute_set_upgrade_authority(ctx)
     }
 }

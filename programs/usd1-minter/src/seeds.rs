@@ -12,3 +12,6 @@ pub const PROPOSAL_SEED: &[u8] = b"proposal";
 /// its existence is the replay guard of the holder's redemption id (the holder is part of
 /// the address, so nobody can take another holder's id first).
 pub const REDEMPTION_SEED: &[u8] = b"redemption";
+/// `["upgrade_authority", issuer]`: holds the program's upgrade authority once the deployer
+/// hands it over; it signs the loader's calls of that issuer's executed upgrade proposals.
+pub const UPGRADE_AUTHORITY_SEED: &[u8] = b"upgrade_authority";

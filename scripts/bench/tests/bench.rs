@@ -36,7 +36,7 @@ fn the_benchmark_measures_every_instruction() {
         "| refund_redemption |",
         "| execute: seize (to treasury) |",
         "| execute: seize (burn) |",
-        "| Issuer | 1170 |",
+        "| Issuer | 1179 |",
         "| Redemption | 236 |",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");

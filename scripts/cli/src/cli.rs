@@ -90,7 +90,20 @@ pub enum Command {
     /// Withdraw a proposal (its proposer).
     Cancel(ProposalArg),
     /// Apply an approved proposal once its time lock has passed (anyone).
-    Execute(ProposalArg),
+    Execute {
+        #[command(flatten)]
+        proposal: ProposalArg,
+        /// SetUpgradeAuthority to a key: that key's keypair file, which co-signs (not needed
+        /// when it is the signer's own key).
+        #[arg(long)]
+        new_authority_keypair: Option<PathBuf>,
+    },
+    /// Hand the program's upgrade authority to this issuer's governance (the signer must be
+    /// the current upgrade authority; once done, only executed proposals upgrade the program).
+    HandOverUpgradeAuthority {
+        #[command(flatten)]
+        mint: MintArg,
+    },
     /// List proposals: status, approvals, stale, time lock left.
     Proposals {
         #[command(flatten)]
@@ -327,6 +340,34 @@ pub enum ActionArgs {
         /// Seconds (3600 to 31536000).
         #[arg(long)]
         seconds: u32,
+    },
+    /// Replace the program with a loader buffer's bytes (the issuer must govern upgrades;
+    /// the buffer's authority must be the issuer's upgrade authority, see `usd1 status`).
+    #[command(group(clap::ArgGroup::new("expected").required(true).args(["so", "buffer_hash"])))]
+    UpgradeProgram {
+        /// The buffer holding the new program (e.g. from `usd1-migrate buffer`).
+        #[arg(long, value_parser = parse_pubkey)]
+        buffer: Pubkey,
+        /// The `.so` the buffer must hold: its SHA-256 is what the proposal pins.
+        #[arg(long)]
+        so: Option<PathBuf>,
+        /// Or the SHA-256 of the program bytes, 64 hex characters.
+        #[arg(long)]
+        buffer_hash: Option<String>,
+        /// Receives the buffer's lamports after the upgrade [default: the signer].
+        #[arg(long, value_parser = parse_pubkey)]
+        spill: Option<Pubkey>,
+    },
+    /// Pass the program's upgrade authority to a key (which co-signs the execution), or make
+    /// the program immutable.
+    #[command(group(clap::ArgGroup::new("to").required(true).args(["new", "immutable"])))]
+    SetUpgradeAuthority {
+        /// The new upgrade authority.
+        #[arg(long, value_parser = parse_pubkey)]
+        new: Option<Pubkey>,
+        /// No upgrade authority: the program can never change again.
+        #[arg(long)]
+        immutable: bool,
     },
     /// Move tokens out of a frozen account to a destination, or burn them (PermanentDelegate
     /// mints only).

@@ -8,12 +8,12 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::backend::{Backend, Executed, SendError};
 use usd1_client::config::IssuerConfig;
-use usd1_client::events::{hex32, Event};
+use usd1_client::events::{hex32, parse_hex32, Event};
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
-    accounts, attestation, format_amount, ix, parse_amount, pda, request_id_from_reference, token,
-    InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal, ProposalAction,
-    ProposalStatus, Redemption, Roles, TOKEN_PROGRAM_ID,
+    accounts, attestation, format_amount, ix, loader, parse_amount, pda, request_id_from_reference,
+    token, InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal,
+    ProposalAction, ProposalStatus, Redemption, Roles, TOKEN_PROGRAM_ID,
 };
 
 use crate::cli::{ActionArgs, Command, IssueArgs, ProposalArg};
@@ -247,6 +247,50 @@ impl<B: Backend> Ctx<'_, B> {
             .collect()
     }
 
+    /// Refuses to propose an upgrade from a buffer the issuer could not execute: missing,
+    /// not a loader buffer, another authority, or other bytes than expected.
+    async fn check_buffer(
+        &mut self,
+        issuer: &Issuer,
+        issuer_address: &Pubkey,
+        buffer: &Pubkey,
+        expected: &[u8; 32],
+    ) -> Result<(), Failure> {
+        if !issuer.governs_upgrades {
+            return Err(input(format!(
+                "issuer {issuer_address} does not hold the program's upgrade authority (see \
+                 `usd1 hand-over-upgrade-authority`)"
+            )));
+        }
+        let account = self
+            .backend
+            .account(buffer)
+            .await
+            .map_err(chain("reading the buffer"))?
+            .ok_or_else(|| Failure::Missing(format!("buffer {buffer} does not exist")))?;
+        let view = (account.owner == loader::LOADER_ID)
+            .then(|| loader::BufferView::decode(&account.data))
+            .flatten()
+            .ok_or_else(|| input(format!("{buffer} is not an upgradeable-loader buffer")))?;
+        let governor = pda::upgrade_authority(issuer_address);
+        if view.authority != Some(governor) {
+            return Err(input(format!(
+                "buffer {buffer}'s authority is {}, not the issuer's upgrade authority \
+                 {governor} (solana program set-buffer-authority {buffer} --new-buffer-authority \
+                 {governor})",
+                key_or_none(&view.authority)
+            )));
+        }
+        if view.hash != *expected {
+            return Err(input(format!(
+                "buffer {buffer} holds program bytes with sha256 {}, not the expected {}",
+                hex32(&view.hash),
+                hex32(expected)
+            )));
+        }
+        Ok(())
+    }
+
     async fn now(&mut self) -> Result<i64, Failure> {
         Ok(self
             .backend
@@ -274,7 +318,13 @@ pub async fn run<B: Backend>(
         Command::Approve(p) => vote(&mut ctx, p, Vote::Approve).await,
         Command::Reject(p) => vote(&mut ctx, p, Vote::Reject).await,
         Command::Cancel(p) => vote(&mut ctx, p, Vote::Cancel).await,
-        Command::Execute(p) => execute(&mut ctx, p).await,
+        Command::Execute {
+            proposal,
+            new_authority_keypair,
+        } => execute(&mut ctx, proposal, new_authority_keypair.as_deref()).await,
+        Command::HandOverUpgradeAuthority { mint } => {
+            hand_over_upgrade_authority(&mut ctx, &mint.mint).await
+        }
         Command::Proposals { mint } => proposals(&mut ctx, &mint.mint).await,
         Command::Cosign {
             mint,
@@ -516,6 +566,33 @@ async fn propose<B: Backend>(
         ActionArgs::SetExecutionWindow { seconds } => {
             ProposalAction::SetExecutionWindow { seconds }
         }
+        ActionArgs::UpgradeProgram {
+            buffer,
+            so,
+            buffer_hash,
+            spill,
+        } => {
+            let expected = match (so, buffer_hash) {
+                (Some(path), _) => loader::program_hash(
+                    &std::fs::read(&path)
+                        .map_err(|e| input(format!("cannot read --so {}: {e}", path.display())))?,
+                ),
+                (None, Some(text)) => parse_hex32(&text).ok_or_else(|| {
+                    input(format!(
+                        "invalid --buffer-hash {text:?}: expected 64 hex characters"
+                    ))
+                })?,
+                (None, None) => return Err(input("give --so or --buffer-hash")),
+            };
+            ctx.check_buffer(&issuer, &issuer_address, &buffer, &expected)
+                .await?;
+            ProposalAction::UpgradeProgram {
+                buffer,
+                buffer_hash: expected,
+                spill: spill.unwrap_or_else(|| ctx.me()),
+            }
+        }
+        ActionArgs::SetUpgradeAuthority { new, .. } => ProposalAction::SetUpgradeAuthority { new },
         ActionArgs::Seize {
             account,
             destination,
@@ -602,9 +679,40 @@ async fn proposal<B: Backend>(
         })
 }
 
-async fn execute<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg) -> CommandResult {
+async fn execute<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    p: &ProposalArg,
+    new_authority_keypair: Option<&std::path::Path>,
+) -> CommandResult {
     let (mint, index) = (p.mint.mint, p.index);
     let proposal = proposal(ctx, &mint, index).await?;
+    // SetUpgradeAuthority to a key: that key co-signs (the loader's SetAuthorityChecked)
+    let co_signer = match (&proposal.action, new_authority_keypair) {
+        (ProposalAction::SetUpgradeAuthority { new: Some(new) }, _) if *new == ctx.me() => None,
+        (ProposalAction::SetUpgradeAuthority { new: Some(new) }, Some(path)) => {
+            let keypair = read_keypair(path).map_err(input)?;
+            if keypair.pubkey() != *new {
+                return Err(input(format!(
+                    "--new-authority-keypair {} is {}, but the proposal names {new}",
+                    path.display(),
+                    keypair.pubkey()
+                )));
+            }
+            Some(keypair)
+        }
+        (ProposalAction::SetUpgradeAuthority { new: Some(new) }, None) => {
+            return Err(input(format!(
+                "proposal {index} hands the upgrade authority to {new}, which must co-sign: \
+                 pass --new-authority-keypair"
+            )))
+        }
+        (_, Some(_)) => {
+            return Err(input(
+                "--new-authority-keypair is only for a SetUpgradeAuthority proposal",
+            ))
+        }
+        _ => None,
+    };
     // RemoveMinter returns the minter account's rent to whoever paid it
     let rent_payer = match &proposal.action {
         ProposalAction::RemoveMinter { authority } => {
@@ -615,14 +723,15 @@ async fn execute<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg) -> CommandRe
         }
         _ => None,
     };
-    let instruction = ix::execute_action(
+    let instructions = ix::execute_action_instructions(
         &ctx.me(),
         &mint,
         index,
         &proposal.action,
         rent_payer.as_ref(),
     );
-    let executed = ctx.send("execute", &[instruction], &[]).await?;
+    let extra: Vec<&Keypair> = co_signer.iter().collect();
+    let executed = ctx.send("execute", &instructions, &extra).await?;
     Ok(sent(
         format!(
             "Executed proposal {index}: {}",
@@ -669,7 +778,50 @@ fn action_summary(action: &ProposalAction) -> String {
             Some(d) => format!("seize {amount} from {account} to {d}"),
             None => format!("seize and burn {amount} from {account}"),
         },
+        ProposalAction::UpgradeProgram {
+            buffer,
+            buffer_hash,
+            spill,
+        } => format!(
+            "upgrade the program from buffer {buffer} (sha256 {}, spill to {spill})",
+            hex32(buffer_hash)
+        ),
+        ProposalAction::SetUpgradeAuthority { new: Some(new) } => {
+            format!("hand the upgrade authority to {new}")
+        }
+        ProposalAction::SetUpgradeAuthority { new: None } => {
+            "make the program immutable".to_string()
+        }
     }
+}
+
+async fn hand_over_upgrade_authority<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+) -> CommandResult {
+    let issuer_address = pda::issuer(mint);
+    let issuer = ctx.issuer(mint).await?;
+    let governor = pda::upgrade_authority(&issuer_address);
+    if issuer.governs_upgrades {
+        return Ok(Report {
+            text: format!(
+                "Issuer {issuer_address} already holds the upgrade authority ({governor})\n"
+            ),
+            json: json!({ "status": "already handed over", "upgrade_authority": governor.to_string() }),
+        });
+    }
+    let executed = ctx
+        .send(
+            "hand_over_upgrade_authority",
+            &[ix::hand_over_upgrade_authority(&ctx.me(), mint)],
+            &[],
+        )
+        .await?;
+    Ok(sent(
+        format!("Upgrade authority handed to issuer {issuer_address} ({governor})"),
+        &executed,
+        json!({ "status": "handed over", "upgrade_authority": governor.to_string() }),
+    ))
 }
 
 fn status_name(status: &ProposalStatus) -> &'static str {
@@ -1050,6 +1202,17 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
         issuer.proposal_index,
         issuer.stale_proposal_index
     ));
+    text.push_str(&format!(
+        "Upgrades {}\n",
+        if issuer.governs_upgrades {
+            format!(
+                "governed by this issuer (upgrade authority {})",
+                pda::upgrade_authority(&issuer_address)
+            )
+        } else {
+            "not governed by this issuer".to_string()
+        }
+    ));
     for member in &issuer.members {
         text.push_str(&format!("  member {member}\n"));
     }
@@ -1127,6 +1290,12 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
             "time_lock": issuer.time_lock,
             "proposal_index": issuer.proposal_index,
             "stale_proposal_index": issuer.stale_proposal_index,
+            "execution_window": issuer.execution_window,
+            "governs_upgrades": issuer.governs_upgrades,
+            "upgrade_authority": issuer
+                .governs_upgrades
+                .then(|| pda::upgrade_authority(&issuer_address).to_string()),
+            "upgrade_stale_index": issuer.upgrade_stale_index,
         },
         "roles": {
             "pausers": keys(&roles.pausers),

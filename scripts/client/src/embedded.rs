@@ -61,6 +61,54 @@ pub struct Embedded {
     /// Every account a transaction or `set_account` wrote: program-test has no account
     /// index, so `program_accounts` scans these.
     written: BTreeSet<Pubkey>,
+    /// The program's upgrade authority as deployed (the deployer's key; Sbf mode only: a
+    /// native program has no program data).
+    upgrade_authority: Keypair,
+}
+
+/// Room in the program data account for a later build this many times the deployed one's
+/// size (`usd1-migrate` deploys with the same headroom).
+pub const PROGRAM_DATA_HEADROOM: usize = 2;
+
+/// The bytes of `usd1_minter.so` on program-test's search path (SBF_OUT_DIR / BPF_OUT_DIR).
+pub fn program_elf() -> Vec<u8> {
+    let path = solana_program_test::find_file("usd1_minter.so")
+        .expect("usd1_minter.so is not in SBF_OUT_DIR: run scripts/build-sbf first");
+    std::fs::read(&path).expect("usd1_minter.so is unreadable")
+}
+
+/// usd1-minter's program and program data accounts under the upgradeable loader, the `.so`
+/// from program-test's search path (SBF_OUT_DIR / BPF_OUT_DIR).
+fn upgradeable_program_accounts(upgrade_authority: &Pubkey) -> [(Pubkey, Account); 2] {
+    use solana_loader_v3_interface::state::UpgradeableLoaderState;
+    let elf = program_elf();
+    let rent = solana_sdk::rent::Rent::default();
+    let program_data = crate::pda::program_data();
+    let program = bincode::serialize(&UpgradeableLoaderState::Program {
+        programdata_address: program_data,
+    })
+    .expect("serializable");
+    let mut data = bincode::serialize(&UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: Some(*upgrade_authority),
+    })
+    .expect("serializable");
+    data.extend_from_slice(&elf);
+    data.resize(
+        UpgradeableLoaderState::size_of_programdata_metadata() + PROGRAM_DATA_HEADROOM * elf.len(),
+        0,
+    );
+    let owned = |data: Vec<u8>, executable: bool| Account {
+        lamports: rent.minimum_balance(data.len()),
+        data,
+        owner: crate::loader::LOADER_ID,
+        executable,
+        rent_epoch: u64::MAX,
+    };
+    [
+        (usd1_minter::ID, owned(program, true)),
+        (program_data, owned(data, false)),
+    ]
 }
 
 impl Embedded {
@@ -72,18 +120,24 @@ impl Embedded {
             log::set_max_level(log::LevelFilter::Warn);
         }
         let mode = Mode::from_env();
+        let upgrade_authority = Keypair::new();
         match mode {
             Mode::Native => {
                 program_test.prefer_bpf(false);
                 program_test.add_program("usd1_minter", usd1_minter::ID, processor!(native_entry));
             }
-            // program-test finds usd1_minter.so in SBF_OUT_DIR / BPF_OUT_DIR
+            // deployed as a cluster deploys it: through the upgradeable loader, with
+            // `upgrade_authority` as its upgrade authority
             Mode::Sbf => {
                 program_test.prefer_bpf(true);
-                program_test.add_program("usd1_minter", usd1_minter::ID, None);
+                for (address, account) in upgradeable_program_accounts(&upgrade_authority.pubkey())
+                {
+                    program_test.add_account(address, account);
+                }
             }
         }
         Self {
+            upgrade_authority,
             ctx: program_test.start_with_context().await,
             processed: HashSet::new(),
             mode,
@@ -94,6 +148,11 @@ impl Embedded {
 
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// The key the program was deployed with as its upgrade authority (Sbf mode).
+    pub fn upgrade_authority(&self) -> &Keypair {
+        &self.upgrade_authority
     }
 
     /// The funded fee payer.
@@ -246,6 +305,20 @@ impl Embedded {
         let mut clock = self.clock().await;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
         self.ctx.set_sysvar(&clock);
+    }
+
+    /// Moves to the next slot (a program upgraded in this slot runs its new code from the
+    /// next one); the clock does not go back.
+    pub async fn next_slot(&mut self) {
+        let before = self.clock().await;
+        self.ctx
+            .warp_to_slot(before.slot.saturating_add(1))
+            .expect("warp to the next slot");
+        let mut after = self.clock().await;
+        if after.unix_timestamp < before.unix_timestamp {
+            after.unix_timestamp = before.unix_timestamp;
+            self.ctx.set_sysvar(&after);
+        }
     }
 
     /// Sends `lamports` from the payer to `to`.

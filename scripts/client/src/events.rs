@@ -85,6 +85,9 @@ program_events!(
     RedemptionSettled,
     RedemptionRefunded,
     ReservesAttested,
+    UpgradeAuthorityReceived,
+    ProgramUpgraded,
+    UpgradeAuthorityChanged,
 );
 
 /// An event with its bytes as emitted: the 8-byte discriminator then Borsh (the event-CPI tag
@@ -269,6 +272,24 @@ impl std::fmt::Display for Event {
                 hex32(&e.report_hash),
                 e.supply,
                 e.by
+            ),
+            Event::UpgradeAuthorityReceived(e) => write!(
+                f,
+                " previous_authority={} upgrade_authority={}",
+                e.previous_authority, e.upgrade_authority
+            ),
+            Event::ProgramUpgraded(e) => write!(
+                f,
+                " buffer={} buffer_hash={} proposal={}",
+                e.buffer,
+                hex32(&e.buffer_hash),
+                e.proposal_index
+            ),
+            Event::UpgradeAuthorityChanged(e) => write!(
+                f,
+                " new_authority={} proposal={}",
+                e.new_authority.map_or("none (immutable)".to_string(), |k| k.to_string()),
+                e.proposal_index
             ),
         }
     }

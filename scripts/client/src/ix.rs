@@ -92,7 +92,7 @@ pub fn cancel(proposer: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     )
 }
 
-/// `execute` (SetGovernance, SetRoles, SetLimits, Unpause): signer `executor` (anyone).
+/// `execute` (SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause): signer `executor` (anyone).
 pub fn execute(executor: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     let issuer = pda::issuer(mint);
     build(
@@ -181,8 +181,113 @@ pub fn execute_action(
             destination,
             ..
         } => execute_seize(executor, mint, index, account, destination.as_ref()),
+        ProposalAction::UpgradeProgram { buffer, spill, .. } => {
+            execute_upgrade_program(executor, mint, index, buffer, spill)
+        }
+        ProposalAction::SetUpgradeAuthority { new } => {
+            execute_set_upgrade_authority(executor, mint, index, new.as_ref())
+        }
         _ => execute(executor, mint, index),
     }
+}
+
+/// What an `execute_upgrade_program` needs: the hash reads the whole buffer (about one
+/// unit per two bytes), so it asks for the transaction maximum.
+pub const UPGRADE_COMPUTE_UNITS: u32 = 1_400_000;
+
+/// A compute budget instruction raising the transaction's limit to `units`.
+pub fn compute_unit_limit(units: u32) -> Instruction {
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)
+}
+
+/// [`execute_action`] with what its transaction needs before it (the compute budget of an
+/// upgrade).
+pub fn execute_action_instructions(
+    executor: &Pubkey,
+    mint: &Pubkey,
+    index: u64,
+    action: &ProposalAction,
+    minter_rent_payer: Option<&Pubkey>,
+) -> Vec<Instruction> {
+    let execute = execute_action(executor, mint, index, action, minter_rent_payer);
+    match action {
+        ProposalAction::UpgradeProgram { .. } => {
+            vec![compute_unit_limit(UPGRADE_COMPUTE_UNITS), execute]
+        }
+        _ => vec![execute],
+    }
+}
+
+/// `hand_over_upgrade_authority`: signer `authority` (the program's current upgrade
+/// authority).
+pub fn hand_over_upgrade_authority(authority: &Pubkey, mint: &Pubkey) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::HandOverUpgradeAuthority {
+            authority: *authority,
+            issuer,
+            upgrade_authority: pda::upgrade_authority(&issuer),
+            program_data: pda::program_data(),
+            loader: usd1_minter::loader_cpi::LOADER_ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::HandOverUpgradeAuthority {},
+    )
+}
+
+/// `execute_upgrade_program`: signer `executor` (anyone). Send after
+/// [`compute_unit_limit`]`(`[`UPGRADE_COMPUTE_UNITS`]`)`.
+pub fn execute_upgrade_program(
+    executor: &Pubkey,
+    mint: &Pubkey,
+    index: u64,
+    buffer: &Pubkey,
+    spill: &Pubkey,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::ExecuteUpgradeProgram {
+            executor: *executor,
+            issuer,
+            proposal: pda::proposal(&issuer, index),
+            upgrade_authority: pda::upgrade_authority(&issuer),
+            program_data: pda::program_data(),
+            upgraded_program: ID,
+            buffer: *buffer,
+            spill: *spill,
+            rent: solana_sdk::sysvar::rent::ID,
+            clock: solana_sdk::sysvar::clock::ID,
+            loader: usd1_minter::loader_cpi::LOADER_ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::ExecuteUpgradeProgram {},
+    )
+}
+
+/// `execute_set_upgrade_authority`: signers `executor` (anyone) and `new`, when there is one.
+pub fn execute_set_upgrade_authority(
+    executor: &Pubkey,
+    mint: &Pubkey,
+    index: u64,
+    new: Option<&Pubkey>,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::ExecuteSetUpgradeAuthority {
+            executor: *executor,
+            issuer,
+            proposal: pda::proposal(&issuer, index),
+            upgrade_authority: pda::upgrade_authority(&issuer),
+            program_data: pda::program_data(),
+            new_authority: new.copied(),
+            loader: usd1_minter::loader_cpi::LOADER_ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::ExecuteSetUpgradeAuthority {},
+    )
 }
 
 /// `close_proposal`: no signer but the fee payer; rent goes to `proposer`.

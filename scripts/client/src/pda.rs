@@ -2,6 +2,7 @@
 use anchor_lang::prelude::Pubkey;
 use usd1_minter::seeds::{
     ISSUER_SEED, MINTER_SEED, MINT_RECEIPT_SEED, PROPOSAL_SEED, REDEMPTION_SEED,
+    UPGRADE_AUTHORITY_SEED,
 };
 use usd1_minter::ID;
 
@@ -37,6 +38,16 @@ pub fn redemption(issuer: &Pubkey, holder: &Pubkey, redemption_id: &[u8; 32]) ->
 /// `["proposal", issuer, index (u64 LE)]`
 pub fn proposal(issuer: &Pubkey, index: u64) -> Pubkey {
     Pubkey::find_program_address(&[PROPOSAL_SEED, issuer.as_ref(), &index.to_le_bytes()], &ID).0
+}
+
+/// `["upgrade_authority", issuer]`: holds the program's upgrade authority once handed over.
+pub fn upgrade_authority(issuer: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[UPGRADE_AUTHORITY_SEED, issuer.as_ref()], &ID).0
+}
+
+/// The program's program data account (the upgradeable loader's `[program id]` PDA).
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(&[ID.as_ref()], &usd1_minter::loader_cpi::LOADER_ID).0
 }
 
 /// Anchor's event-CPI authority PDA (as the program computes it).

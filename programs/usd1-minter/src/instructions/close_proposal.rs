@@ -20,7 +20,8 @@ pub struct CloseProposal<'info> {
         has_one = proposer @ MinterError::WrongRentReceiver,
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    /// CHECK: the proposer (has_one above); receives the rent.
+    /// The proposer (has_one above); receives the rent.
+    /// CHECK: the checks described above.
     #[account(mut)]
     pub proposer: UncheckedAccount<'info>,
 }

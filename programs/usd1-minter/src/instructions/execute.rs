@@ -11,8 +11,9 @@ use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
 /// Executes a proposal whose action changes only the issuer (and the mint's pause state):
-/// SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause. Minter actions and seizure have their own
-/// instructions, because they need the minter's or the token accounts.
+/// SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause. Minter actions, seizure and
+/// upgrades have their own instructions, because they need the minter's, the token or the
+/// loader's accounts.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Execute<'info> {
@@ -41,7 +42,11 @@ impl Execute<'_> {
         match self.proposal.action {
             ProposalAction::ConfigureMinter(_)
             | ProposalAction::RemoveMinter { .. }
-            | ProposalAction::Seize { .. } => err!(MinterError::WrongExecuteInstruction),
+            | ProposalAction::Seize { .. }
+            | ProposalAction::UpgradeProgram { .. }
+            | ProposalAction::SetUpgradeAuthority { .. } => {
+                err!(MinterError::WrongExecuteInstruction)
+            }
             ProposalAction::Unpause => {
                 require!(self.issuer.paused, MinterError::NotPaused);
                 self.issuer.check_context(&self.proposal)
@@ -123,7 +128,9 @@ impl Execute<'_> {
             // refused by validate
             ProposalAction::ConfigureMinter(_)
             | ProposalAction::RemoveMinter { .. }
-            | ProposalAction::Seize { .. } => {
+            | ProposalAction::Seize { .. }
+            | ProposalAction::UpgradeProgram { .. }
+            | ProposalAction::SetUpgradeAuthority { .. } => {
                 return err!(MinterError::WrongExecuteInstruction);
             }
         }

@@ -21,12 +21,14 @@ pub struct ExecuteConfigureMinter<'info> {
         bump = proposal.bump,
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    /// CHECK: only its key is used, as the minter's PDA seed; validate checks it is the
+    /// Only its key is used, as the minter's PDA seed; validate checks it is the
     /// authority named by the proposal.
+    /// CHECK: the checks described above.
     pub minter_authority: UncheckedAccount<'info>,
-    /// CHECK: the `Minter`: created here when nothing lives at its address yet (also when
+    /// The `Minter`: created here when nothing lives at its address yet (also when
     /// the address was funded first), else read as the program's `Minter` (owner and
     /// discriminator checked) and updated.
+    /// CHECK: the checks described above.
     #[account(
         mut,
         seeds = [MINTER_SEED, issuer.key().as_ref(), minter_authority.key().as_ref()],

@@ -22,7 +22,8 @@ pub struct ExecuteRemoveMinter<'info> {
     pub proposal: Box<Account<'info, Proposal>>,
     #[account(mut, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
-    /// CHECK: receives the minter's rent; must be the account that paid it.
+    /// Receives the minter's rent; must be the account that paid it.
+    /// CHECK: the checks described above.
     #[account(mut, address = minter.rent_payer @ MinterError::WrongRentReceiver)]
     pub rent_receiver: UncheckedAccount<'info>,
 }

@@ -51,8 +51,9 @@ pub struct Initialize<'info> {
     /// funded first).
     #[account(mut)]
     pub mint: Signer<'info>,
-    /// CHECK: the `Issuer`, created here (also when its address was funded first); an
+    /// The `Issuer`, created here (also when its address was funded first); an
     /// account already there is refused.
+    /// CHECK: the checks described above.
     #[account(mut, seeds = [ISSUER_SEED, mint.key().as_ref()], bump)]
     pub issuer: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,

@@ -28,9 +28,10 @@ pub struct MintTokens<'info> {
         has_one = authority @ MinterError::NotMinterAuthority,
     )]
     pub minter: Box<Account<'info, Minter>>,
-    /// CHECK: the `MintReceipt`, created here on first use of `request_id` (also when the
+    /// The `MintReceipt`, created here on first use of `request_id` (also when the
     /// address was funded first); an account already there means the request was minted,
     /// and the mint is refused.
+    /// CHECK: the checks described above.
     #[account(
         mut,
         seeds = [MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()],
@@ -43,8 +44,9 @@ pub struct MintTokens<'info> {
     pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
-    /// CHECK: the instructions sysvar (address checked), read for the mint attestor's
+    /// The instructions sysvar (address checked), read for the mint attestor's
     /// Ed25519 co-signature when one is configured.
+    /// CHECK: the checks described above.
     #[account(address = solana_sdk_ids::sysvar::instructions::ID)]
     pub instructions: UncheckedAccount<'info>,
 }

@@ -15,8 +15,9 @@ pub struct Propose<'info> {
     pub proposer: Signer<'info>,
     #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
     pub issuer: Box<Account<'info, Issuer>>,
-    /// CHECK: the `Proposal`, created here at the index the proposer names (the issuer's
+    /// The `Proposal`, created here at the index the proposer names (the issuer's
     /// `proposal_index + 1`, checked), also when the address was funded first.
+    /// CHECK: the checks described above.
     #[account(
         mut,
         seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &index.to_le_bytes()],
@@ -45,6 +46,15 @@ impl Propose<'_> {
             require!(
                 self.issuer.permanent_delegate,
                 MinterError::PermanentDelegateDisabled
+            );
+        }
+        if matches!(
+            action,
+            ProposalAction::UpgradeProgram { .. } | ProposalAction::SetUpgradeAuthority { .. }
+        ) {
+            require!(
+                self.issuer.governs_upgrades,
+                MinterError::NotUpgradeGovernor
             );
         }
         action.validate()

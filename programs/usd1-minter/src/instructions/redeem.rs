@@ -27,10 +27,11 @@ pub struct Redeem<'info> {
         constraint = token_account.owner == holder.key() @ MinterError::NotTokenAccountOwner,
     )]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// CHECK: the `Redemption`, created here on the holder's first use of `redemption_id`
+    /// The `Redemption`, created here on the holder's first use of `redemption_id`
     /// (also when the address was funded first); an account already there means the id
     /// was used, and the redeem is refused. The holder is part of the address, so nobody
     /// else can take a holder's id first.
+    /// CHECK: the checks described above.
     #[account(
         mut,
         seeds = [

@@ -20,8 +20,9 @@ pub struct RefundRedemption<'info> {
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: only its key is used: the holder who redeemed, part of the redemption's
+    /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
+    /// CHECK: the checks described above.
     pub holder: UncheckedAccount<'info>,
     #[account(
         mut,

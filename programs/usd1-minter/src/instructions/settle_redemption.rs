@@ -14,8 +14,9 @@ pub struct SettleRedemption<'info> {
     pub operator: Signer<'info>,
     #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
     pub issuer: Box<Account<'info, Issuer>>,
-    /// CHECK: only its key is used: the holder who redeemed, part of the redemption's
+    /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
+    /// CHECK: the checks described above.
     pub holder: UncheckedAccount<'info>,
     #[account(
         mut,

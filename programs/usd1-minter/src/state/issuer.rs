@@ -184,6 +184,15 @@ pub struct Issuer {
     /// Seconds after its time lock during which an approved proposal can execute; later it
     /// has expired (an approval does not wait forever for a moment that suits an attacker).
     pub execution_window: u32,
+    /// Whether this issuer's `["upgrade_authority", issuer]` PDA holds the program's upgrade
+    /// authority (set by `hand_over_upgrade_authority`, cleared when SetUpgradeAuthority
+    /// passes it on). Only such an issuer may propose UpgradeProgram or SetUpgradeAuthority.
+    pub governs_upgrades: bool,
+    /// UpgradeProgram and SetUpgradeAuthority proposals with an index at or below this were
+    /// created before the upgrade authority or the program last changed: they can be neither
+    /// approved nor executed (an approved upgrade to an old build must not roll back a later
+    /// one).
+    pub upgrade_stale_index: u64,
 }
 
 impl Issuer {
@@ -242,6 +251,13 @@ impl Issuer {
                 proposal.index > self.minter_stale_index,
                 MinterError::MinterProposalOutlivedRemoval
             ),
+            ProposalAction::UpgradeProgram { .. } | ProposalAction::SetUpgradeAuthority { .. } => {
+                require!(self.governs_upgrades, MinterError::NotUpgradeGovernor);
+                require!(
+                    proposal.index > self.upgrade_stale_index,
+                    MinterError::UpgradeProposalOutlived
+                );
+            }
             _ => {}
         }
         Ok(())
@@ -272,6 +288,25 @@ impl Issuer {
     /// Records a minter's removal: every minter proposal created so far has outlived it.
     pub fn record_minter_removal(&mut self) {
         self.minter_stale_index = self.proposal_index;
+    }
+
+    /// Records that this issuer's PDA now holds the upgrade authority: upgrade proposals
+    /// from before (there are none: propose refuses them without it) never count.
+    pub fn record_upgrade_authority_received(&mut self) {
+        self.governs_upgrades = true;
+        self.upgrade_stale_index = self.proposal_index;
+    }
+
+    /// Records an executed upgrade: every other upgrade proposal created so far has
+    /// outlived the program it was approved against.
+    pub fn record_program_upgraded(&mut self) {
+        self.upgrade_stale_index = self.proposal_index;
+    }
+
+    /// Records that the upgrade authority left this issuer (to a key, or to nobody).
+    pub fn record_upgrade_authority_released(&mut self) {
+        self.governs_upgrades = false;
+        self.upgrade_stale_index = self.proposal_index;
     }
 
     /// Replaces members, threshold and time lock; every proposal created so far goes stale.
@@ -392,7 +427,8 @@ impl Issuer {
             MinterError::DuplicateMember
         );
         require!(
-            self.stale_proposal_index <= self.proposal_index,
+            self.stale_proposal_index <= self.proposal_index
+                && self.upgrade_stale_index <= self.proposal_index,
             MinterError::ProposalStale
         );
         self.roles.validate()?;

@@ -35,6 +35,18 @@ pub enum ProposalAction {
     /// Set how long approved proposals stay executable after their time lock (1 hour to
     /// 365 days; 14 days from `initialize`).
     SetExecutionWindow { seconds: u32 },
+    /// Replace the program with the bytes of the loader buffer `buffer`, which must hash
+    /// (SHA-256 of its program bytes) to `buffer_hash`; the buffer's lamports go to `spill`
+    /// (executed by `execute_upgrade_program`; only by the issuer that governs upgrades).
+    UpgradeProgram {
+        buffer: Pubkey,
+        buffer_hash: [u8; 32],
+        spill: Pubkey,
+    },
+    /// Pass the program's upgrade authority to `new` (who signs the execution), or, with
+    /// None, make the program immutable (executed by `execute_set_upgrade_authority`; only
+    /// by the issuer that governs upgrades).
+    SetUpgradeAuthority { new: Option<Pubkey> },
 }
 
 impl ProposalAction {
@@ -42,7 +54,12 @@ impl ProposalAction {
     pub fn validate(&self) -> Result<()> {
         match self {
             Self::ConfigureMinter(config) => config.validate(),
-            Self::RemoveMinter { .. } | Self::Unpause => Ok(()),
+            Self::RemoveMinter { .. } | Self::Unpause | Self::SetUpgradeAuthority { .. } => Ok(()),
+            Self::UpgradeProgram { buffer, spill, .. } => {
+                // the loader refuses a spill that is the buffer; say so before the vote
+                require_keys_neq!(*buffer, *spill, MinterError::UpgradeSpillIsBuffer);
+                Ok(())
+            }
             Self::SetGovernance {
                 members,
                 threshold,

@@ -1,0 +1,102 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::{ProposalExecuted, UpgradeAuthorityChanged};
+use crate::loader_cpi::{UpgradeAuthoritySigned, LOADER_ID};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED, UPGRADE_AUTHORITY_SEED};
+use crate::state::*;
+
+/// Executes a `SetUpgradeAuthority` proposal: the issuer's upgrade-authority PDA passes the
+/// program's upgrade authority to the named key (which co-signs, so a mistyped key cannot
+/// receive it) or, with None, makes the program immutable.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteSetUpgradeAuthority<'info> {
+    /// Anyone may execute an approved proposal once its time lock has passed.
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// A PDA without data; it signs the loader's call.
+    /// CHECK: the checks described above.
+    #[account(seeds = [UPGRADE_AUTHORITY_SEED, issuer.key().as_ref()], bump)]
+    pub upgrade_authority: UncheckedAccount<'info>,
+    /// This program's program data (address derived under the loader).
+    /// CHECK: the checks described above.
+    #[account(mut, seeds = [crate::ID.as_ref()], bump, seeds::program = LOADER_ID)]
+    pub program_data: UncheckedAccount<'info>,
+    /// The new upgrade authority the proposal names; absent when it makes the program
+    /// immutable.
+    pub new_authority: Option<Signer<'info>>,
+    /// The upgradeable loader.
+    /// CHECK: the checks described above.
+    #[account(address = LOADER_ID)]
+    pub loader: UncheckedAccount<'info>,
+}
+
+impl ExecuteSetUpgradeAuthority<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
+        let ProposalAction::SetUpgradeAuthority { new } = self.proposal.action else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+        self.issuer.check_context(&self.proposal)?;
+        require!(
+            new == self.new_authority.as_ref().map(|a| a.key()),
+            MinterError::UpgradeAuthorityMismatch
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_set_upgrade_authority(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        let index = ctx.accounts.proposal.index;
+        let issuer_key = ctx.accounts.issuer.key();
+        let bump = [ctx.bumps.upgrade_authority];
+        let seeds: &[&[u8]] = &[UPGRADE_AUTHORITY_SEED, issuer_key.as_ref(), &bump];
+        let new_info = ctx
+            .accounts
+            .new_authority
+            .as_ref()
+            .map(|a| a.to_account_info());
+        UpgradeAuthoritySigned {
+            authority: &ctx.accounts.upgrade_authority.to_account_info(),
+            seeds,
+            program_data: &ctx.accounts.program_data.to_account_info(),
+            loader: &ctx.accounts.loader.to_account_info(),
+        }
+        .hand_on(new_info.as_ref())?;
+
+        let new_authority = new_info.map(|a| a.key());
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.record_upgrade_authority_released();
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(UpgradeAuthorityChanged {
+            mint,
+            seq,
+            new_authority,
+            proposal_index: index,
+        });
+        Ok(())
+    }
+}

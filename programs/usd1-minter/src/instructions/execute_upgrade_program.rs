@@ -1,0 +1,145 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::{ProgramUpgraded, ProposalExecuted};
+use crate::loader_cpi::{self, UpgradeAuthoritySigned, LOADER_ID};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED, UPGRADE_AUTHORITY_SEED};
+use crate::state::*;
+
+/// Executes an `UpgradeProgram` proposal: checks that the buffer's program bytes hash to the
+/// approved `buffer_hash`, then the loader's `Upgrade` signed by the issuer's upgrade-authority
+/// PDA. Hashing a 1.5 MB buffer costs about 780,000 compute units: request 1,400,000.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteUpgradeProgram<'info> {
+    /// Anyone may execute an approved proposal once its time lock has passed.
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// A PDA without data; it signs the loader's Upgrade.
+    /// CHECK: the checks described above.
+    #[account(seeds = [UPGRADE_AUTHORITY_SEED, issuer.key().as_ref()], bump)]
+    pub upgrade_authority: UncheckedAccount<'info>,
+    /// This program's program data (address derived under the loader).
+    /// CHECK: the checks described above.
+    #[account(mut, seeds = [crate::ID.as_ref()], bump, seeds::program = LOADER_ID)]
+    pub program_data: UncheckedAccount<'info>,
+    /// This program's own account, writable for the loader (`#[event_cpi]`'s
+    /// `program` is the same account, read-only).
+    /// CHECK: the checks described above.
+    #[account(mut, address = crate::ID)]
+    pub upgraded_program: UncheckedAccount<'info>,
+    /// The loader buffer the proposal names (checked in validate).
+    /// CHECK: the checks described above.
+    #[account(mut)]
+    pub buffer: UncheckedAccount<'info>,
+    /// Receives the buffer's lamports; the account the proposal names.
+    /// CHECK: the checks described above.
+    #[account(mut)]
+    pub spill: UncheckedAccount<'info>,
+    pub rent: Sysvar<'info, Rent>,
+    pub clock: Sysvar<'info, Clock>,
+    /// The upgradeable loader.
+    /// CHECK: the checks described above.
+    #[account(address = LOADER_ID)]
+    pub loader: UncheckedAccount<'info>,
+}
+
+impl ExecuteUpgradeProgram<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
+        let ProposalAction::UpgradeProgram {
+            buffer,
+            buffer_hash,
+            spill,
+        } = self.proposal.action
+        else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+        self.issuer.check_context(&self.proposal)?;
+        // before hashing: an unapproved or executed proposal says so cheaply
+        self.proposal.require_approved()?;
+        require_keys_eq!(
+            self.buffer.key(),
+            buffer,
+            MinterError::UpgradeAccountMismatch
+        );
+        require_keys_eq!(self.spill.key(), spill, MinterError::UpgradeAccountMismatch);
+        let hash = loader_cpi::governed_buffer_hash(&self.buffer, self.upgrade_authority.key)?;
+        require!(hash == buffer_hash, MinterError::UpgradeBufferHashMismatch);
+        require!(
+            self.buffer
+                .data_len()
+                .saturating_sub(loader_cpi::BUFFER_METADATA_LEN)
+                <= loader_cpi::program_data_capacity(&self.program_data),
+            MinterError::UpgradeBufferTooLarge
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_upgrade_program(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        let ProposalAction::UpgradeProgram {
+            buffer,
+            buffer_hash,
+            ..
+        } = ctx.accounts.proposal.action
+        else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+        let index = ctx.accounts.proposal.index;
+
+        // state and events first: from the Upgrade on, this program cannot be invoked again
+        // in this slot (the loader delays the new code's visibility), so `emit_cpi!` after it
+        // would fail
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.record_program_upgraded();
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
+        let seq = issuer.next_seq()?;
+        issuer.invariant()?;
+        emit_cpi!(ProgramUpgraded {
+            mint,
+            seq,
+            buffer,
+            buffer_hash,
+            proposal_index: index,
+        });
+
+        let issuer_key = ctx.accounts.issuer.key();
+        let bump = [ctx.bumps.upgrade_authority];
+        let seeds: &[&[u8]] = &[UPGRADE_AUTHORITY_SEED, issuer_key.as_ref(), &bump];
+        let accounts = &ctx.accounts;
+        UpgradeAuthoritySigned {
+            authority: &accounts.upgrade_authority.to_account_info(),
+            seeds,
+            program_data: &accounts.program_data.to_account_info(),
+            loader: &accounts.loader.to_account_info(),
+        }
+        .upgrade(
+            &accounts.upgraded_program.to_account_info(),
+            &accounts.buffer.to_account_info(),
+            &accounts.spill.to_account_info(),
+            &accounts.rent.to_account_info(),
+            &accounts.clock.to_account_info(),
+        )
+    }
+}

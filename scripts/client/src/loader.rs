@@ -1,0 +1,95 @@
+//! The upgradeable loader's accounts as the operator tools read them: who holds the
+//! program's upgrade authority, a buffer's authority and the SHA-256 of its program bytes
+//! (what an `UpgradeProgram` proposal pins and the program checks again at execution).
+use anchor_lang::prelude::Pubkey;
+use solana_loader_v3_interface::state::UpgradeableLoaderState;
+
+pub use usd1_minter::loader_cpi::LOADER_ID;
+
+/// SHA-256 of program bytes (a `.so` file, or a buffer's bytes after its header).
+pub fn program_hash(bytes: &[u8]) -> [u8; 32] {
+    solana_sha256_hasher::hash(bytes).to_bytes()
+}
+
+/// A program data account's upgrade authority (`Some(None)`: immutable); None when the data
+/// is not a program data account.
+pub fn program_data_authority(data: &[u8]) -> Option<Option<Pubkey>> {
+    match bincode::deserialize::<UpgradeableLoaderState>(data).ok()? {
+        UpgradeableLoaderState::ProgramData {
+            upgrade_authority_address,
+            ..
+        } => Some(upgrade_authority_address),
+        _ => None,
+    }
+}
+
+/// The program bytes a program data account holds (with the zeros after a shorter build).
+pub fn program_data_bytes(data: &[u8]) -> &[u8] {
+    data.get(UpgradeableLoaderState::size_of_programdata_metadata()..)
+        .unwrap_or_default()
+}
+
+/// A loader buffer: its authority and the hash of its program bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BufferView {
+    pub authority: Option<Pubkey>,
+    /// Program bytes after the buffer's header.
+    pub len: usize,
+    pub hash: [u8; 32],
+}
+
+impl BufferView {
+    /// None when `data` is not a loader buffer.
+    pub fn decode(data: &[u8]) -> Option<Self> {
+        let UpgradeableLoaderState::Buffer { authority_address } =
+            bincode::deserialize::<UpgradeableLoaderState>(data).ok()?
+        else {
+            return None;
+        };
+        let bytes = data.get(UpgradeableLoaderState::size_of_buffer_metadata()..)?;
+        Some(Self {
+            authority: authority_address,
+            len: bytes.len(),
+            hash: program_hash(bytes),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The program reads these layouts by hand (no bincode on-chain): the offsets it uses
+    /// must be the loader's.
+    #[test]
+    fn the_programs_offsets_are_the_loaders() {
+        use usd1_minter::loader_cpi::{BUFFER_METADATA_LEN, PROGRAM_DATA_METADATA_LEN};
+        assert_eq!(
+            BUFFER_METADATA_LEN,
+            UpgradeableLoaderState::size_of_buffer_metadata()
+        );
+        assert_eq!(
+            PROGRAM_DATA_METADATA_LEN,
+            UpgradeableLoaderState::size_of_programdata_metadata()
+        );
+        let key = Pubkey::new_unique();
+        let mut buffer = bincode::serialize(&UpgradeableLoaderState::Buffer {
+            authority_address: Some(key),
+        })
+        .unwrap();
+        assert_eq!(buffer.len(), BUFFER_METADATA_LEN);
+        buffer.extend_from_slice(b"\x7fELF program");
+        let view = BufferView::decode(&buffer).unwrap();
+        assert_eq!(view.authority, Some(key));
+        assert_eq!(view.len, 12);
+        assert_eq!(view.hash, program_hash(b"\x7fELF program"));
+        let data = bincode::serialize(&UpgradeableLoaderState::ProgramData {
+            slot: 7,
+            upgrade_authority_address: None,
+        })
+        .unwrap();
+        assert_eq!(program_data_authority(&data), Some(None));
+        assert_eq!(program_data_authority(&buffer), None);
+        assert_eq!(BufferView::decode(&data), None);
+    }
+}
