@@ -1,22 +1,31 @@
-//! Deployment migrations: put the built program on a cluster through the upgradeable loader
-//! and initialize the mint from the issuer's TOML file. Each step looks at the chain first
-//! and does only what is missing, so re-running after a failure at any point finishes the
-//! job and never initializes twice:
+//! Deployment migrations: put the built program on a cluster through the upgradeable loader,
+//! initialize the mint from the issuer's TOML file, and hand the program's upgrade authority
+//! to the issuer's governance. Each step looks at the chain first and does only what is
+//! missing, so re-running after a failure at any point finishes the job and never
+//! initializes twice:
 //!
 //! 1. program: already deployed with these exact bytes → nothing; deployed with other bytes →
-//!    refused (an upgrade is a governed change, not a migration);
+//!    refused (an upgrade is a governed change, not a migration); governed by the issuer →
+//!    reported (its bytes are whatever governance last deployed);
 //! 2. buffer: created once with a keypair kept beside the config; an interrupted upload
 //!    resumes by rewriting only the chunks whose bytes on chain differ from the file;
-//! 3. deploy from the buffer (the buffer is consumed; its keypair file is then removed);
+//! 3. deploy from the buffer, with room for larger builds (`max_len`; the buffer is
+//!    consumed; its keypair file is then removed);
 //! 4. mint keypair: created once and kept, so every run targets the same mint;
 //! 5. initialize: skipped when the issuer exists and matches the file, refused when it
-//!    exists and differs.
+//!    exists and differs;
+//! 6. hand-over: the deployer's upgrade authority goes to the issuer's
+//!    `["upgrade_authority", issuer]` PDA (skipped when it is already there); from then on
+//!    only executed `UpgradeProgram` proposals change the program.
+//!
+//! `buffer` stages an upgrade: it uploads a new build (resumable, as in step 2) and gives
+//! the buffer to the issuer's upgrade authority, ready for `usd1 propose upgrade-program`.
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
-use solana_loader_v3_interface::instruction as loader;
+use solana_loader_v3_interface::instruction as loader_ix;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
 use solana_rpc_client_api::config::RpcSendTransactionConfig;
 use solana_sdk::pubkey::Pubkey;
@@ -27,7 +36,7 @@ use usd1_cli::config::read_keypair;
 use usd1_client::backend::Backend;
 use usd1_client::config::IssuerConfig;
 use usd1_client::rpc::RpcBackend;
-use usd1_client::{accounts, pda, Issuer, PROGRAM_ID};
+use usd1_client::{accounts, ix, loader, pda, Issuer, PROGRAM_ID};
 
 /// Bytes per `Write`: a one-signature transaction with the buffer, the authority and the
 /// loader stays under the 1,232-byte packet limit with room to spare.
@@ -149,21 +158,87 @@ pub fn check_program_id(program: &Pubkey, url: &str) -> Result<(), MigrateError>
     Ok(())
 }
 
-/// What a deployed program's upgrade authority means for this deployer: its own (fine),
-/// none (immutable: fine), or a foreign key (refused: whoever holds it can replace the
-/// program under the mint).
+/// Who holds a deployed program's upgrade authority, as this deployer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpgradeAuthority {
+    /// The deployer: it can still replace the program alone until the hand-over.
+    Deployer,
+    /// The configured issuer's upgrade-authority PDA: only its executed proposals can.
+    Governed,
+    /// Nobody: the program is immutable.
+    Immutable,
+}
+
+/// What a deployed program's upgrade authority means for this deployer: its own, the
+/// configured issuer's governance (`governor`, when the mint is known), none (immutable), or
+/// a foreign key (refused: whoever holds it can replace the program under the mint).
 pub fn check_upgrade_authority(
     program: &Pubkey,
     authority: Option<Pubkey>,
     deployer: &Pubkey,
-) -> Result<Value, MigrateError> {
+    governor: Option<&Pubkey>,
+) -> Result<UpgradeAuthority, MigrateError> {
     match authority {
-        Some(key) if key == *deployer => Ok(json!(key.to_string())),
-        None => Ok(json!(null)),
+        Some(key) if key == *deployer => Ok(UpgradeAuthority::Deployer),
+        Some(key) if Some(&key) == governor => Ok(UpgradeAuthority::Governed),
+        None => Ok(UpgradeAuthority::Immutable),
         Some(key) => Err(MigrateError::Input(format!(
-            "program {program} is deployed with upgrade authority {key}, not this deployer \
-             ({deployer}): whoever holds that key can replace the program; refusing to use it"
+            "program {program} is deployed with upgrade authority {key}, which is neither this \
+             deployer ({deployer}) nor the configured issuer's governance: whoever holds that \
+             key can replace the program; refusing to use it"
         ))),
+    }
+}
+
+/// The configured mint's issuer and its upgrade-authority PDA, once the mint keypair exists.
+fn configured_governor(config: &IssuerConfig) -> Result<Option<(Pubkey, Pubkey)>, MigrateError> {
+    if !config.mint.keypair.exists() {
+        return Ok(None);
+    }
+    let mint = read_keypair(&config.mint.keypair)
+        .map_err(MigrateError::Input)?
+        .pubkey();
+    let issuer = pda::issuer(&mint);
+    Ok(Some((mint, pda::upgrade_authority(&issuer))))
+}
+
+/// The program data account's upgrade authority, None when the program is not deployed.
+async fn deployed_authority(
+    backend: &mut RpcBackend,
+    program: &Pubkey,
+) -> Result<Option<(Option<Pubkey>, Vec<u8>)>, MigrateError> {
+    if backend
+        .account(program)
+        .await
+        .map_err(chain("reading the program"))?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let programdata = pda::program_data();
+    let data = backend
+        .account(&programdata)
+        .await
+        .map_err(chain("reading the program data"))?
+        .map(|a| a.data)
+        .unwrap_or_default();
+    let authority = loader::program_data_authority(&data).ok_or_else(|| {
+        MigrateError::Chain(format!(
+            "program {program}'s program data {programdata} is not the upgradeable loader's"
+        ))
+    })?;
+    Ok(Some((authority, data)))
+}
+
+fn authority_json(
+    authority: UpgradeAuthority,
+    deployer: &Pubkey,
+    governor: Option<&Pubkey>,
+) -> Value {
+    match authority {
+        UpgradeAuthority::Deployer => json!(deployer.to_string()),
+        UpgradeAuthority::Governed => json!(governor.map(Pubkey::to_string)),
+        UpgradeAuthority::Immutable => json!(null),
     }
 }
 
@@ -197,45 +272,26 @@ pub async fn deploy(
         )));
     }
     let payer = backend.payer().insecure_clone();
-    let programdata = solana_loader_v3_interface::get_program_data_address(&program);
     let data_offset = UpgradeableLoaderState::size_of_programdata_metadata();
+    let governor = configured_governor(config)?.map(|(_, governor)| governor);
 
     // 1. already there?
-    if backend
-        .account(&program)
-        .await
-        .map_err(chain("reading the program"))?
-        .is_some()
-    {
-        let data = backend
-            .account(&programdata)
-            .await
-            .map_err(chain("reading the program data"))?
-            .map(|a| a.data)
-            .unwrap_or_default();
-        let authority = match bincode::deserialize::<UpgradeableLoaderState>(&data) {
-            Ok(UpgradeableLoaderState::ProgramData {
-                upgrade_authority_address,
-                ..
-            }) => upgrade_authority_address,
-            _ => {
-                return Err(MigrateError::Chain(format!(
-                    "program {program}'s program data {programdata} is not the upgradeable \
-                     loader's"
-                )))
-            }
-        };
-        let upgrade_authority = check_upgrade_authority(&program, authority, &payer.pubkey())?;
+    if let Some((authority, data)) = deployed_authority(backend, &program).await? {
+        let holder =
+            check_upgrade_authority(&program, authority, &payer.pubkey(), governor.as_ref())?;
+        let upgrade_authority = authority_json(holder, &payer.pubkey(), governor.as_ref());
         let deployed = data.get(data_offset..data_offset + so.len());
         let rest_is_zero = data
             .get(data_offset + so.len()..)
             .is_some_and(|rest| rest.iter().all(|b| *b == 0));
-        if deployed == Some(so.as_slice()) && rest_is_zero {
+        let same_bytes = deployed == Some(so.as_slice()) && rest_is_zero;
+        if same_bytes || holder == UpgradeAuthority::Governed {
             // a previous run may have died between deploy and removing the buffer key
             let _ = std::fs::remove_file(&section.buffer_keypair);
             return Ok(json!({
                 "program": program.to_string(),
-                "status": "already deployed",
+                "status": if holder == UpgradeAuthority::Governed { "governed" } else { "already deployed" },
+                "matches_so": same_bytes,
                 "upgrade_authority": upgrade_authority,
             }));
         }
@@ -247,7 +303,68 @@ pub async fn deploy(
     }
 
     // 2. the buffer, created once, filled until it matches the file
-    let (buffer_keypair, _) = keypair_at(&section.buffer_keypair)?;
+    let upload = upload(backend, &section.buffer_keypair, &so, progress).await?;
+    let buffer = upload.buffer;
+
+    // 3. deploy
+    let program_lamports = backend
+        .client()
+        .get_minimum_balance_for_rent_exemption(UpgradeableLoaderState::size_of_program())
+        .await
+        .map_err(chain("rent for the program"))?;
+    let max_len = section
+        .max_len
+        .unwrap_or(loader::PROGRAM_DATA_HEADROOM * so.len());
+    if max_len < so.len() {
+        return Err(MigrateError::Input(format!(
+            "[program] max_len {max_len} is smaller than {} ({} bytes)",
+            section.so.display(),
+            so.len()
+        )));
+    }
+    let ixs = loader_ix::deploy_with_max_program_len(
+        &payer.pubkey(),
+        &program,
+        &buffer,
+        &payer.pubkey(),
+        program_lamports,
+        max_len,
+    )
+    .map_err(|e| MigrateError::Input(format!("deploy instruction: {e}")))?;
+    let executed = backend
+        .send(&ixs, &[&program_keypair])
+        .await
+        .map_err(|e| chain("deploying")(e.explain()))?;
+    let _ = std::fs::remove_file(&section.buffer_keypair);
+    Ok(json!({
+        "program": program.to_string(),
+        "status": "deployed",
+        "buffer": buffer.to_string(),
+        "buffer_created_now": upload.created,
+        "write_rounds": upload.rounds,
+        "max_len": max_len,
+        "upgrade_authority": payer.pubkey().to_string(),
+        "signature": executed.signature.to_string(),
+    }))
+}
+
+/// A buffer holding exactly the `.so`'s bytes, under the deployer's authority.
+struct Upload {
+    buffer: Pubkey,
+    created: bool,
+    rounds: usize,
+}
+
+/// Step 2: the buffer at the keypair in `keypair_path` (created there on the first run),
+/// filled until its bytes equal `so`'s; an interrupted upload resumes.
+async fn upload(
+    backend: &mut RpcBackend,
+    keypair_path: &Path,
+    so: &[u8],
+    progress: bool,
+) -> Result<Upload, MigrateError> {
+    let payer = backend.payer().insecure_clone();
+    let (buffer_keypair, _) = keypair_at(keypair_path)?;
     let buffer = buffer_keypair.pubkey();
     let buffer_offset = UpgradeableLoaderState::size_of_buffer_metadata();
     let buffer_len = UpgradeableLoaderState::size_of_buffer(so.len());
@@ -263,7 +380,7 @@ pub async fn deploy(
                 .get_minimum_balance_for_rent_exemption(buffer_len)
                 .await
                 .map_err(chain("rent for the buffer"))?;
-            let ixs = loader::create_buffer(
+            let ixs = loader_ix::create_buffer(
                 &payer.pubkey(),
                 &buffer,
                 &payer.pubkey(),
@@ -278,19 +395,15 @@ pub async fn deploy(
             created = true;
         }
         Some(account) => {
-            let ours = matches!(
-                bincode::deserialize::<UpgradeableLoaderState>(&account.data),
-                Ok(UpgradeableLoaderState::Buffer { authority_address: Some(authority) })
-                    if authority == payer.pubkey()
-            );
-            if account.owner != solana_sdk_ids::bpf_loader_upgradeable::ID
-                || account.data.len() != buffer_len
-                || !ours
-            {
+            let ours = account.owner == loader::LOADER_ID
+                && account.data.len() == buffer_len
+                && loader::BufferView::decode(&account.data)
+                    .is_some_and(|view| view.authority == Some(payer.pubkey()));
+            if !ours {
                 return Err(MigrateError::Input(format!(
                     "buffer {buffer} (from {}) is not a buffer of this program's size with \
                      authority {}; remove the file to start a new upload",
-                    section.buffer_keypair.display(),
+                    keypair_path.display(),
                     payer.pubkey()
                 )));
             }
@@ -299,7 +412,7 @@ pub async fn deploy(
     let chunks = so.len().div_ceil(CHUNK);
     let progress_bar = bar(chunks as u64, "uploading", progress);
     let mut rounds = 0;
-    let written = loop {
+    loop {
         let on_chain = backend
             .account(&buffer)
             .await
@@ -315,7 +428,7 @@ pub async fn deploy(
             .collect();
         progress_bar.set_position((chunks - missing.len()) as u64);
         if missing.is_empty() {
-            break rounds;
+            break;
         }
         rounds += 1;
         if rounds > 8 {
@@ -324,39 +437,14 @@ pub async fn deploy(
                 missing.len()
             )));
         }
-        write_chunks(backend, &payer, &buffer, &so, &missing, &progress_bar).await?;
-    };
+        write_chunks(backend, &payer, &buffer, so, &missing, &progress_bar).await?;
+    }
     progress_bar.finish_and_clear();
-
-    // 3. deploy
-    let program_lamports = backend
-        .client()
-        .get_minimum_balance_for_rent_exemption(UpgradeableLoaderState::size_of_program())
-        .await
-        .map_err(chain("rent for the program"))?;
-    let ixs = loader::deploy_with_max_program_len(
-        &payer.pubkey(),
-        &program,
-        &buffer,
-        &payer.pubkey(),
-        program_lamports,
-        so.len(),
-    )
-    .map_err(|e| MigrateError::Input(format!("deploy instruction: {e}")))?;
-    let executed = backend
-        .send(&ixs, &[&program_keypair])
-        .await
-        .map_err(|e| chain("deploying")(e.explain()))?;
-    let _ = std::fs::remove_file(&section.buffer_keypair);
-    Ok(json!({
-        "program": program.to_string(),
-        "status": "deployed",
-        "buffer": buffer.to_string(),
-        "buffer_created_now": created,
-        "write_rounds": written,
-        "upgrade_authority": payer.pubkey().to_string(),
-        "signature": executed.signature.to_string(),
-    }))
+    Ok(Upload {
+        buffer,
+        created,
+        rounds,
+    })
 }
 
 /// Sends the `Write`s for `indexes`, `WINDOW` at a time, and waits for them; what did not
@@ -385,7 +473,7 @@ async fn write_chunks(
             let end = (start + CHUNK).min(so.len());
             let offset = u32::try_from(start)
                 .map_err(|_| MigrateError::Input("program larger than 4 GiB".into()))?;
-            let ix = loader::write(buffer, &payer.pubkey(), offset, so[start..end].to_vec());
+            let ix = loader_ix::write(buffer, &payer.pubkey(), offset, so[start..end].to_vec());
             let tx = Transaction::new_signed_with_payer(
                 &[ix],
                 Some(&payer.pubkey()),
@@ -466,6 +554,163 @@ pub async fn initialize(
     Ok(result)
 }
 
+/// The configured mint's issuer, which must exist (steps 6 and `buffer` come after `init`).
+async fn initialized_issuer(
+    backend: &mut RpcBackend,
+    config: &IssuerConfig,
+) -> Result<(Pubkey, Pubkey, Issuer), MigrateError> {
+    let (mint, _) = configured_governor(config)?.ok_or_else(|| {
+        MigrateError::Input(format!(
+            "no mint keypair at {}: run `usd1-migrate init` first",
+            config.mint.keypair.display()
+        ))
+    })?;
+    let issuer_address = pda::issuer(&mint);
+    let account = backend
+        .account(&issuer_address)
+        .await
+        .map_err(chain("reading the issuer"))?
+        .ok_or_else(|| {
+            MigrateError::Input(format!(
+                "mint {mint} is not initialized: run `usd1-migrate init` first"
+            ))
+        })?;
+    let issuer = accounts::decode::<Issuer>(&account.data)
+        .map_err(|e| MigrateError::Chain(format!("issuer {issuer_address}: {e}")))?;
+    Ok((mint, issuer_address, issuer))
+}
+
+/// Step 6: the deployer's upgrade authority to the issuer's upgrade-authority PDA (loader
+/// `SetAuthorityChecked` through the program, so the new authority provably is the
+/// program's). Already there: nothing to do.
+pub async fn hand_over(
+    backend: &mut RpcBackend,
+    config: &IssuerConfig,
+) -> Result<Value, MigrateError> {
+    let (mint, issuer_address, _) = initialized_issuer(backend, config).await?;
+    let governor = pda::upgrade_authority(&issuer_address);
+    let deployer = backend.payer().pubkey();
+    let (authority, _) = deployed_authority(backend, &PROGRAM_ID)
+        .await?
+        .ok_or_else(|| {
+            MigrateError::Input(format!(
+                "program {PROGRAM_ID} is not deployed: run `usd1-migrate deploy` first"
+            ))
+        })?;
+    match check_upgrade_authority(&PROGRAM_ID, authority, &deployer, Some(&governor))? {
+        UpgradeAuthority::Governed => {
+            return Ok(json!({
+                "status": "already handed over",
+                "upgrade_authority": governor.to_string(),
+                "issuer": issuer_address.to_string(),
+            }))
+        }
+        UpgradeAuthority::Immutable => {
+            return Err(MigrateError::Input(format!(
+                "program {PROGRAM_ID} is immutable: there is no upgrade authority to hand over"
+            )))
+        }
+        UpgradeAuthority::Deployer => {}
+    }
+    let executed = backend
+        .send(&[ix::hand_over_upgrade_authority(&deployer, &mint)], &[])
+        .await
+        .map_err(|e| chain("handing over the upgrade authority")(e.explain()))?;
+    let (now, _) = deployed_authority(backend, &PROGRAM_ID)
+        .await?
+        .ok_or_else(|| MigrateError::Chain("the program vanished".into()))?;
+    if now != Some(governor) {
+        return Err(MigrateError::Chain(format!(
+            "after the hand-over the upgrade authority is {now:?}, not {governor}"
+        )));
+    }
+    Ok(json!({
+        "status": "handed over",
+        "previous_authority": deployer.to_string(),
+        "upgrade_authority": governor.to_string(),
+        "issuer": issuer_address.to_string(),
+        "signature": executed.signature.to_string(),
+    }))
+}
+
+/// `buffer`: uploads `so` to the buffer at `buffer_keypair` (resumable) and gives it to the
+/// issuer's upgrade authority, so that an `UpgradeProgram` proposal can deploy it. Re-run:
+/// a buffer already given with these bytes is reported ready; with other bytes, refused.
+pub async fn stage_upgrade(
+    backend: &mut RpcBackend,
+    config: &IssuerConfig,
+    so_path: &Path,
+    buffer_keypair: &Path,
+    progress: bool,
+) -> Result<Value, MigrateError> {
+    let (mint, issuer_address, issuer) = initialized_issuer(backend, config).await?;
+    if !issuer.governs_upgrades {
+        return Err(MigrateError::Input(format!(
+            "issuer {issuer_address} does not hold the upgrade authority: run `usd1-migrate \
+             hand-over` first"
+        )));
+    }
+    let governor = pda::upgrade_authority(&issuer_address);
+    let so = std::fs::read(so_path).map_err(|e| {
+        MigrateError::Input(format!("cannot read program {}: {e}", so_path.display()))
+    })?;
+    let hash = loader::program_hash(&so);
+    let capacity = backend
+        .account(&pda::program_data())
+        .await
+        .map_err(chain("reading the program data"))?
+        .map_or(0, |a| loader::program_data_bytes(&a.data).len());
+    if so.len() > capacity {
+        return Err(MigrateError::Input(format!(
+            "{} is {} bytes; the program data holds at most {capacity}: deploy with a larger \
+             [program] max_len",
+            so_path.display(),
+            so.len()
+        )));
+    }
+    let report = |buffer: &Pubkey, status: &str| {
+        json!({
+            "status": status,
+            "buffer": buffer.to_string(),
+            "buffer_hash": usd1_client::events::hex32(&hash),
+            "buffer_authority": governor.to_string(),
+            "propose": format!(
+                "usd1 propose --mint {mint} upgrade-program --buffer {buffer} --so {}",
+                so_path.display()
+            ),
+        })
+    };
+    if buffer_keypair.exists() {
+        let buffer = read_keypair(buffer_keypair)
+            .map_err(MigrateError::Input)?
+            .pubkey();
+        let given = backend
+            .account(&buffer)
+            .await
+            .map_err(chain("reading the buffer"))?
+            .and_then(|a| loader::BufferView::decode(&a.data))
+            .filter(|view| view.authority == Some(governor));
+        if let Some(view) = given {
+            if view.hash != hash || view.len != so.len() {
+                return Err(MigrateError::Input(format!(
+                    "buffer {buffer} was already given to governance with other bytes than {}; \
+                     use a new --buffer-keypair",
+                    so_path.display()
+                )));
+            }
+            return Ok(report(&buffer, "ready"));
+        }
+    }
+    let upload = upload(backend, buffer_keypair, &so, progress).await?;
+    let payer = backend.payer().pubkey();
+    let give = loader_ix::set_buffer_authority(&upload.buffer, &payer, &governor);
+    backend
+        .send(&[give], &[])
+        .await
+        .map_err(|e| chain("giving the buffer to governance")(e.explain()))?;
+    Ok(report(&upload.buffer, "staged"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,22 +750,28 @@ mod tests {
 
     #[test]
     fn a_foreign_upgrade_authority_is_refused() {
-        let (program, deployer, other) = (
+        let (program, deployer, governor, other) = (
             Pubkey::new_unique(),
             Pubkey::new_unique(),
             Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let check = |authority, governor: Option<&Pubkey>| {
+            check_upgrade_authority(&program, authority, &deployer, governor)
+        };
+        assert_eq!(
+            check(Some(deployer), Some(&governor)).unwrap(),
+            UpgradeAuthority::Deployer
         );
         assert_eq!(
-            check_upgrade_authority(&program, Some(deployer), &deployer).unwrap(),
-            json!(deployer.to_string())
+            check(Some(governor), Some(&governor)).unwrap(),
+            UpgradeAuthority::Governed
         );
-        assert_eq!(
-            check_upgrade_authority(&program, None, &deployer).unwrap(),
-            json!(null)
-        );
-        let refused = check_upgrade_authority(&program, Some(other), &deployer)
-            .unwrap_err()
-            .to_string();
-        assert!(refused.contains(&other.to_string()), "{refused}");
+        assert_eq!(check(None, None).unwrap(), UpgradeAuthority::Immutable);
+        // another issuer's governance (or any other key) is foreign
+        for (authority, governor) in [(other, Some(&governor)), (governor, None)] {
+            let refused = check(Some(authority), governor).unwrap_err().to_string();
+            assert!(refused.contains(&authority.to_string()), "{refused}");
+        }
     }
 }

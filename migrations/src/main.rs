@@ -10,7 +10,7 @@ use usd1_cli::cli::{self, OutputFormat};
 use usd1_cli::config::{default_keypair_path, read_keypair, resolve_url};
 use usd1_client::config::IssuerConfig;
 use usd1_client::rpc::RpcBackend;
-use usd1_migrations::{deploy, initialize, MigrateError};
+use usd1_migrations::{deploy, hand_over, initialize, stage_upgrade, MigrateError};
 
 #[derive(Parser)]
 #[command(
@@ -22,8 +22,8 @@ struct Args {
     /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
     #[arg(long, short = 'u', global = true, default_value = "localhost")]
     url: String,
-    /// Deployer and fee payer (becomes the program's upgrade authority) [default:
-    /// ~/.config/solana/id.json].
+    /// Deployer and fee payer (the program's upgrade authority until the hand-over)
+    /// [default: ~/.config/solana/id.json].
     #[arg(long, short = 'k', global = true)]
     keypair: Option<PathBuf>,
     /// Commitment each step waits for before the next one builds on it.
@@ -55,10 +55,28 @@ enum Step {
         #[arg(long)]
         config: PathBuf,
     },
-    /// Deploy, then initialize.
+    /// Hand the program's upgrade authority to the issuer's governance (step 6).
+    HandOver {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Deploy, initialize, then hand the upgrade authority to governance.
     All {
         #[arg(long)]
         config: PathBuf,
+    },
+    /// Stage an upgrade: upload a new build to a buffer and give the buffer to the issuer's
+    /// upgrade authority, ready for `usd1 propose upgrade-program`.
+    Buffer {
+        #[arg(long)]
+        config: PathBuf,
+        /// The new build.
+        #[arg(long)]
+        so: PathBuf,
+        /// The buffer's keypair, created on the first run and reused, so an interrupted
+        /// upload resumes.
+        #[arg(long)]
+        buffer_keypair: PathBuf,
     },
 }
 
@@ -74,10 +92,26 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     }
     .config();
     let mut backend = RpcBackend::new(url, payer, commitment, progress);
-    let (config_path, do_deploy, do_init) = match &args.step {
-        Step::Deploy { config } => (config, true, false),
-        Step::Init { config } => (config, false, true),
-        Step::All { config } => (config, true, true),
+    let (config_path, do_deploy, do_init, do_hand_over) = match &args.step {
+        Step::Deploy { config } => (config, true, false, false),
+        Step::Init { config } => (config, false, true, false),
+        Step::HandOver { config } => (config, false, false, true),
+        Step::All { config } => (config, true, true, true),
+        Step::Buffer {
+            config,
+            so,
+            buffer_keypair,
+        } => {
+            let config = IssuerConfig::load(config).map_err(MigrateError::Input)?;
+            let staged = stage_upgrade(&mut backend, &config, so, buffer_keypair, progress).await?;
+            if progress {
+                println!(
+                    "buffer {}: {} (sha256 {})\nnext: {}",
+                    staged["buffer"], staged["status"], staged["buffer_hash"], staged["propose"]
+                );
+            }
+            return Ok(json!({ "buffer": staged }));
+        }
     };
     let config = IssuerConfig::load(config_path).map_err(MigrateError::Input)?;
     let mut result = json!({});
@@ -93,6 +127,15 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
             println!(
                 "mint {}: {}",
                 result["init"]["mint"], result["init"]["status"]
+            );
+        }
+    }
+    if do_hand_over {
+        result["hand_over"] = hand_over(&mut backend, &config).await?;
+        if progress {
+            println!(
+                "upgrade authority: {} ({})",
+                result["hand_over"]["status"], result["hand_over"]["upgrade_authority"]
             );
         }
     }

@@ -1,7 +1,8 @@
 //! `usd1-migrate` against a real Solana JSON-RPC server on loopback (usd1-test-validator):
 //! the deploy is killed mid-upload and resumed, an initialize refused by the program is
-//! fixed and re-run, and every further run is a no-op; the chain ends with the program's
-//! exact bytes and one issuer initialized once.
+//! fixed and re-run, the upgrade authority is handed to the issuer, and every further run is
+//! a no-op; the chain ends with the program's exact bytes, governed by one issuer
+//! initialized once.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -189,6 +190,15 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     );
     assert_eq!(done["init"]["status"], "initialized");
     assert_eq!(done["init"]["mint"], mint.to_string());
+    // ... and then hands it to the issuer's governance
+    let governor = pda::upgrade_authority(&pda::issuer(&mint));
+    assert_eq!(done["hand_over"]["status"], "handed over");
+    assert_eq!(done["hand_over"]["upgrade_authority"], governor.to_string());
+    let data = chain.account(&programdata).await.unwrap().unwrap().data;
+    assert_eq!(
+        usd1_client::loader::program_data_authority(&data),
+        Some(Some(governor))
+    );
 
     // 5. again: nothing to do
     let again = json(
@@ -196,8 +206,10 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
             .output()
             .unwrap(),
     );
-    assert_eq!(again["deploy"]["status"], "already deployed");
+    assert_eq!(again["deploy"]["status"], "governed");
+    assert_eq!(again["deploy"]["matches_so"], true);
     assert_eq!(again["init"]["status"], "already initialized");
+    assert_eq!(again["hand_over"]["status"], "already handed over");
 
     // 6. a config that no longer matches the chain is refused, not applied
     let other = write_config(&dir, &so, &members, 3);
@@ -230,9 +242,10 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     sorted.sort();
     assert_eq!(issuer.members, sorted);
     assert_eq!(issuer.threshold, 2);
-    assert_eq!(issuer.event_seq, 1);
-    // initialized once: the issuer's event counter stands at IssuerInitialized's seq (the
-    // event history over RPC is checked by the CLI's RPC test)
+    // initialized once, handed over once: IssuerInitialized and UpgradeAuthorityReceived
+    // (the event history over RPC is checked by the CLI's RPC test)
+    assert_eq!(issuer.event_seq, 2);
+    assert!(issuer.governs_upgrades);
     if done["init"]["events_pending"] != true {
         let events = done["init"]["events"].as_array().unwrap();
         assert_eq!(events.len(), 1);

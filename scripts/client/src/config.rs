@@ -76,6 +76,11 @@ pub struct ProgramSection {
     /// The buffer's keypair, created on the first run and reused until the deploy completes,
     /// so an interrupted upload resumes where it stopped.
     pub buffer_keypair: PathBuf,
+    /// Bytes of program the program data account has room for, so that a later, larger
+    /// build can be deployed by an upgrade proposal (the loader cannot grow it without the
+    /// upgrade authority's signature) [default: twice the `.so`].
+    #[serde(default)]
+    pub max_len: Option<usize>,
 }
 
 impl IssuerConfig {

@@ -66,10 +66,6 @@ pub struct Embedded {
     upgrade_authority: Keypair,
 }
 
-/// Room in the program data account for a later build this many times the deployed one's
-/// size (`usd1-migrate` deploys with the same headroom).
-pub const PROGRAM_DATA_HEADROOM: usize = 2;
-
 /// The bytes of `usd1_minter.so` on program-test's search path (SBF_OUT_DIR / BPF_OUT_DIR).
 pub fn program_elf() -> Vec<u8> {
     let path = solana_program_test::find_file("usd1_minter.so")
@@ -95,7 +91,8 @@ fn upgradeable_program_accounts(upgrade_authority: &Pubkey) -> [(Pubkey, Account
     .expect("serializable");
     data.extend_from_slice(&elf);
     data.resize(
-        UpgradeableLoaderState::size_of_programdata_metadata() + PROGRAM_DATA_HEADROOM * elf.len(),
+        UpgradeableLoaderState::size_of_programdata_metadata()
+            + crate::loader::PROGRAM_DATA_HEADROOM * elf.len(),
         0,
     );
     let owned = |data: Vec<u8>, executable: bool| Account {

@@ -6,6 +6,11 @@ use solana_loader_v3_interface::state::UpgradeableLoaderState;
 
 pub use usd1_minter::loader_cpi::LOADER_ID;
 
+/// Room in the program data account for later builds, as a multiple of the deployed `.so`
+/// (`usd1-migrate`'s default, and the embedded SVM's): the loader grows program data only
+/// with the upgrade authority's signature.
+pub const PROGRAM_DATA_HEADROOM: usize = 2;
+
 /// SHA-256 of program bytes (a `.so` file, or a buffer's bytes after its header).
 pub fn program_hash(bytes: &[u8]) -> [u8; 32] {
     solana_sha256_hasher::hash(bytes).to_bytes()
