@@ -1,6 +1,6 @@
 // The official TypeScript client (@anchor-lang/core's Program, built from idl/usd1_minter.json
-// alone) drives the program on a JSON-RPC node: initialize, propose, approve, execute and
-// mint, letting the client resolve every account whose address follows from the
+// alone) drives the program on a JSON-RPC node: initialize, propose, approve, execute, mint
+// and the upgrade authority's hand-over, letting the client resolve every account whose address follows from the
 // instruction's arguments and other accounts (the issuer from the mint, the proposal from its
 // index, the minter from its authority, the receipt from the request id, the event authority,
 // the programs and sysvars). It reads the issuer, proposal and minter back with
@@ -158,8 +158,19 @@ for (let attempt = 0; attempt < 120 && minted === null; attempt++) {
   }
   if (minted === null) await new Promise((r) => setTimeout(r, 500));
 }
+// the validator preloads the program with the payer as its upgrade authority: hand it to
+// this issuer, the client resolving the upgrade-authority PDA, the program data account (a
+// PDA of the loader) and the loader
+const handOverSig = await program.methods
+  .handOverUpgradeAuthority()
+  .accounts({ authority: payer.publicKey, issuer })
+  .rpc();
+const governed = await program.account.issuer.fetch(issuer);
 console.log(
   JSON.stringify({
+    hand_over: handOverSig,
+    governs_upgrades: governed.governsUpgrades,
+    issuer_event_seq_after_hand_over: governed.eventSeq.toString(),
     mint: mint.publicKey.toBase58(),
     issuer: issuer.toBase58(),
     holder: holder.toBase58(),

@@ -116,7 +116,8 @@ async fn every_command_against_a_test_validator() {
 }
 
 /// `@anchor-lang/core`'s `Program`, built from `idl/usd1_minter.json` alone, initializes,
-/// proposes, approves, executes and mints with client-resolved accounts
+/// proposes, approves, executes, mints and hands over the upgrade authority with
+/// client-resolved accounts
 /// (`scripts/bench/ts/idl-client.mjs`); what it read back must match the chain.
 async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcChain, cast: &Cast) {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -192,7 +193,33 @@ async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcCh
     // IssuerInitialized, ProposalCreated, ProposalApproved, ProposalExecuted,
     // MinterConfigured, Minted
     assert_eq!(event["seq"], "6");
-    assert_eq!(issuer.event_seq, 6);
+    // then UpgradeAuthorityReceived: the program's upgrade authority is this issuer's PDA
+    assert_eq!(seen["governs_upgrades"], true);
+    assert_eq!(seen["issuer_event_seq_after_hand_over"], "7");
+    let issuer = accounts::decode::<Issuer>(
+        &chain
+            .reader
+            .account(&usd1_client::pda::issuer(&mint))
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+    )
+    .unwrap();
+    assert_eq!(issuer.event_seq, 7);
+    assert!(issuer.governs_upgrades);
+    let program_data = chain
+        .reader
+        .account(&usd1_client::pda::program_data())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        usd1_client::loader::program_data_authority(&program_data.data),
+        Some(Some(usd1_client::pda::upgrade_authority(
+            &usd1_client::pda::issuer(&mint)
+        )))
+    );
 }
 
 /// The `usd1` binary against `url`.
