@@ -61,10 +61,11 @@ impl Execute<'_> {
         let executor = ctx.accounts.executor.key();
         ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
         let index = ctx.accounts.proposal.index;
-        let action = ctx.accounts.proposal.action.clone();
+        // borrowed, not cloned: the proposal keeps its action, the issuer takes copies
+        let action = &ctx.accounts.proposal.action;
         let mint = ctx.accounts.issuer.mint;
 
-        if action == ProposalAction::Unpause {
+        if *action == ProposalAction::Unpause {
             IssuerSigned::new(
                 &ctx.accounts.issuer,
                 ctx.accounts.mint.to_account_info(),
@@ -88,7 +89,7 @@ impl Execute<'_> {
                 threshold,
                 time_lock,
             } => {
-                issuer.set_governance(&members, threshold, time_lock)?;
+                issuer.set_governance(members, *threshold, *time_lock)?;
                 issuer.invariant()?;
                 let members = issuer.members.clone();
                 let stale_proposal_index = issuer.stale_proposal_index;
@@ -96,24 +97,27 @@ impl Execute<'_> {
                     mint,
                     seq,
                     members,
-                    threshold,
-                    time_lock,
+                    threshold: *threshold,
+                    time_lock: *time_lock,
                     stale_proposal_index
                 });
             }
             ProposalAction::SetRoles(roles) => {
                 issuer.set_roles(roles.clone())?;
                 issuer.invariant()?;
+                let roles = roles.clone();
                 emit_cpi!(RolesChanged { mint, seq, roles });
             }
             ProposalAction::SetLimits(limits) => {
-                issuer.set_limits(limits)?;
+                issuer.set_limits(*limits)?;
                 issuer.invariant()?;
+                let limits = *limits;
                 emit_cpi!(LimitsChanged { mint, seq, limits });
             }
             ProposalAction::SetExecutionWindow { seconds } => {
-                issuer.set_execution_window(seconds)?;
+                issuer.set_execution_window(*seconds)?;
                 issuer.invariant()?;
+                let seconds = *seconds;
                 emit_cpi!(ExecutionWindowChanged { mint, seq, seconds });
             }
             ProposalAction::Unpause => {

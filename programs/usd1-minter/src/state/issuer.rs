@@ -418,14 +418,10 @@ impl Issuer {
 
     /// Called at the end of every instruction that changes the issuer.
     pub fn invariant(&self) -> Result<()> {
-        // validated_members checks the set (it sorts a copy); stored members must also be
-        // in order. The checks stay in that one function: inlined into every caller, their
-        // Anchor errors overflow SBF's 4 KiB frames on the registry route.
-        validated_members(&self.members, self.threshold, self.time_lock)?;
-        require!(
-            is_sorted_unique(&self.members),
-            MinterError::DuplicateMember
-        );
+        // stored members are sorted, so the set is checked in place (no copy, no sort). The
+        // checks stay in that one function: inlined into every caller, their Anchor errors
+        // overflow SBF's 4 KiB frames on the registry route.
+        check_member_set(&self.members, self.threshold, self.time_lock)?;
         require!(
             self.stale_proposal_index <= self.proposal_index
                 && self.upgrade_stale_index <= self.proposal_index,
@@ -440,18 +436,29 @@ impl Issuer {
 }
 
 /// Checks a member set with its threshold and time lock; returns the members sorted.
+#[inline(never)]
 pub fn validated_members(members: &[Pubkey], threshold: u8, time_lock: u32) -> Result<Vec<Pubkey>> {
-    require!(!members.is_empty(), MinterError::NoMembers);
-    require!(members.len() <= MAX_MEMBERS, MinterError::TooManyMembers);
     let mut sorted = members.to_vec();
-    sorted.sort();
-    require!(is_sorted_unique(&sorted), MinterError::DuplicateMember);
+    // in place (equal keys are identical, so stability is moot): the stable sort's scratch
+    // buffer overflows SBF's 4 KiB frames
+    sorted.sort_unstable();
+    check_member_set(&sorted, threshold, time_lock)?;
+    Ok(sorted)
+}
+
+/// Checks a member set as stored (sorted ascending, hence unique when strictly so) with its
+/// threshold and time lock, without copying it.
+#[inline(never)]
+pub fn check_member_set(sorted: &[Pubkey], threshold: u8, time_lock: u32) -> Result<()> {
+    require!(!sorted.is_empty(), MinterError::NoMembers);
+    require!(sorted.len() <= MAX_MEMBERS, MinterError::TooManyMembers);
+    require!(is_sorted_unique(sorted), MinterError::DuplicateMember);
     require!(
         threshold >= 1 && usize::from(threshold) <= sorted.len(),
         MinterError::InvalidThreshold
     );
     require!(time_lock <= MAX_TIME_LOCK, MinterError::TimeLockTooLong);
-    Ok(sorted)
+    Ok(())
 }
 
 fn is_sorted_unique(keys: &[Pubkey]) -> bool {
