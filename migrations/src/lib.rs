@@ -529,12 +529,14 @@ pub async fn initialize(
         if issuer.decimals != args.decimals
             || issuer.members != wanted
             || issuer.threshold != args.threshold
+            || issuer.time_lock != args.time_lock
             || issuer.permanent_delegate != args.permanent_delegate
             || issuer.default_frozen != args.default_frozen
         {
             return Err(MigrateError::Input(format!(
                 "mint {mint} is already initialized with a configuration other than {} \
-                 (decimals, members, threshold or extensions differ); refusing to touch it",
+                 (decimals, members, threshold, time lock or extensions differ); refusing to \
+                 touch it",
                 config_path.display()
             )));
         }
@@ -587,7 +589,27 @@ pub async fn hand_over(
     backend: &mut RpcBackend,
     config: &IssuerConfig,
 ) -> Result<Value, MigrateError> {
-    let (mint, issuer_address, _) = initialized_issuer(backend, config).await?;
+    let (mint, issuer_address, issuer) = initialized_issuer(backend, config).await?;
+    // the signer chooses the issuer that will own the program (and every other mint of
+    // it): only the configured governance, as the file describes it
+    let args = config.initialize_args().map_err(MigrateError::Input)?;
+    let mut wanted = args.members.clone();
+    wanted.sort();
+    if issuer.members != wanted
+        || issuer.threshold != args.threshold
+        || issuer.time_lock != args.time_lock
+    {
+        return Err(MigrateError::Input(format!(
+            "issuer {issuer_address}'s governance ({} of {} members, time lock {}s) is not the \
+             config's ({} of {}, {}s): refusing to hand it the program",
+            issuer.threshold,
+            issuer.members.len(),
+            issuer.time_lock,
+            args.threshold,
+            wanted.len(),
+            args.time_lock
+        )));
+    }
     let governor = pda::upgrade_authority(&issuer_address);
     let deployer = backend.payer().pubkey();
     let (authority, _) = deployed_authority(backend, &PROGRAM_ID)
@@ -626,6 +648,9 @@ pub async fn hand_over(
     }
     Ok(json!({
         "status": "handed over",
+        "threshold": issuer.threshold,
+        "members": issuer.members.len(),
+        "time_lock": issuer.time_lock,
         "previous_authority": deployer.to_string(),
         "upgrade_authority": governor.to_string(),
         "issuer": issuer_address.to_string(),
@@ -651,9 +676,20 @@ pub async fn stage_upgrade(
         )));
     }
     let governor = pda::upgrade_authority(&issuer_address);
+    // the buffer's rent goes back to whoever pays for it here
+    let payer = backend.payer().pubkey();
     let so = std::fs::read(so_path).map_err(|e| {
         MigrateError::Input(format!("cannot read program {}: {e}", so_path.display()))
     })?;
+    if so.len() > loader::MAX_UPGRADE_PROGRAM_LEN {
+        return Err(MigrateError::Input(format!(
+            "{} is {} bytes: an upgrade by proposal hashes the whole buffer within one \
+             transaction's compute budget, which allows at most {} bytes",
+            so_path.display(),
+            so.len(),
+            loader::MAX_UPGRADE_PROGRAM_LEN
+        )));
+    }
     let hash = loader::program_hash(&so);
     let capacity = backend
         .account(&pda::program_data())
@@ -675,7 +711,7 @@ pub async fn stage_upgrade(
             "buffer_hash": usd1_client::events::hex32(&hash),
             "buffer_authority": governor.to_string(),
             "propose": format!(
-                "usd1 propose --mint {mint} upgrade-program --buffer {buffer} --so {}",
+                "usd1 propose --mint {mint} upgrade-program --buffer {buffer} --so {} --spill {payer}",
                 so_path.display()
             ),
         })
@@ -702,7 +738,6 @@ pub async fn stage_upgrade(
         }
     }
     let upload = upload(backend, buffer_keypair, &so, progress).await?;
-    let payer = backend.payer().pubkey();
     let give = loader_ix::set_buffer_authority(&upload.buffer, &payer, &governor);
     backend
         .send(&[give], &[])

@@ -119,6 +119,12 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
         result["deploy"] = deploy(&mut backend, &config, progress).await?;
         if progress {
             println!("program: {}", result["deploy"]["status"]);
+            if result["deploy"]["matches_so"] == false {
+                println!(
+                    "note: the deployed program differs from the config's .so (governance \
+                     upgraded it, or the file is another build)"
+                );
+            }
         }
     }
     if do_init {

@@ -223,6 +223,20 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("already initialized with a configuration other than"));
+    // nor is the program handed to an issuer whose governance is not the file's
+    let out = migrate(
+        &url,
+        &deployer,
+        &["hand-over", "--config", &other.display().to_string()],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not the config's"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     drop(config);
 
     // the chain: one issuer, initialized once, as configured

@@ -172,7 +172,11 @@ async fn governance_upgrades_the_deployed_program_against_a_test_validator() {
         &validator.payer.pubkey(),
         Some(&validator.payer.pubkey()),
     );
-    assert!(chain.send(&[take_back], &[]).await.is_err());
+    let loader_error = chain.send(&[take_back], &[]).await.unwrap_err();
+    assert!(
+        format!("{loader_error:?}").contains("IncorrectAuthority"),
+        "the loader refuses the old key as upgrade authority: {loader_error:?}"
+    );
     assert_eq!(upgrade_authority(&mut chain).await, Some(governor));
 
     // stage the rebuilt program; idempotent

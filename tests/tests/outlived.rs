@@ -176,3 +176,42 @@ async fn governance_sets_the_execution_window_within_bounds() {
     assert_program_error(f.execute(index).await, MinterError::ProposalExpired);
     f.assert_seq_complete().await;
 }
+
+#[tokio::test]
+async fn a_longer_execution_window_does_not_revive_an_expired_approval() {
+    let mut f = Fixture::with(3, 2, 0).await;
+    f.pass(ProposalAction::SetExecutionWindow { seconds: 3600 })
+        .await
+        .unwrap();
+    let limits = |supply_cap| {
+        ProposalAction::SetLimits(usd1_client::Limits {
+            supply_cap,
+            ..usd1_client::Limits::default()
+        })
+    };
+    // approved under a 1-hour window, left unexecuted past it
+    let forgotten = f.propose(0, limits(5 * TOKEN)).await.unwrap();
+    f.approve(1, forgotten).await.unwrap();
+    assert_eq!(f.proposal(forgotten).await.unwrap().execution_window, 3600);
+    f.svm.advance_clock(3601).await;
+    assert_program_error(f.execute(forgotten).await, MinterError::ProposalExpired);
+    // governance lengthens the window for later proposals: the expired approval stays dead
+    f.pass(ProposalAction::SetExecutionWindow {
+        seconds: 30 * 24 * 3600,
+    })
+    .await
+    .unwrap();
+    assert_program_error(f.execute(forgotten).await, MinterError::ProposalExpired);
+    assert_ne!(f.issuer().await.limits.supply_cap, 5 * TOKEN);
+    // a proposal approved now gets the new window
+    let fresh = f.propose(0, limits(6 * TOKEN)).await.unwrap();
+    f.approve(1, fresh).await.unwrap();
+    assert_eq!(
+        f.proposal(fresh).await.unwrap().execution_window,
+        30 * 24 * 3600
+    );
+    f.svm.advance_clock(7200).await;
+    f.execute(fresh).await.unwrap();
+    assert_eq!(f.issuer().await.limits.supply_cap, 6 * TOKEN);
+    f.assert_seq_complete().await;
+}

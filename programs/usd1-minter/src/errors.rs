@@ -179,7 +179,7 @@ pub enum MinterError {
     UpgradeBufferInvalid,
     #[msg("The buffer's program bytes do not hash to the proposal's buffer_hash")]
     UpgradeBufferHashMismatch,
-    #[msg("The buffer is larger than the program's data account: extend the program first")]
+    #[msg("The buffer holds more program bytes than the program data has room for (deploy with a larger max_len)")]
     UpgradeBufferTooLarge,
     #[msg("The buffer or spill account is not the one the proposal names")]
     UpgradeAccountMismatch,

@@ -573,10 +573,19 @@ async fn propose<B: Backend>(
             spill,
         } => {
             let expected = match (so, buffer_hash) {
-                (Some(path), _) => loader::program_hash(
-                    &std::fs::read(&path)
-                        .map_err(|e| input(format!("cannot read --so {}: {e}", path.display())))?,
-                ),
+                (Some(path), _) => {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| input(format!("cannot read --so {}: {e}", path.display())))?;
+                    if bytes.len() > loader::MAX_UPGRADE_PROGRAM_LEN {
+                        return Err(input(format!(
+                            "--so {} is {} bytes; an upgrade by proposal can deploy at most {}",
+                            path.display(),
+                            bytes.len(),
+                            loader::MAX_UPGRADE_PROGRAM_LEN
+                        )));
+                    }
+                    loader::program_hash(&bytes)
+                }
                 (None, Some(text)) => parse_hex32(&text).ok_or_else(|| {
                     input(format!(
                         "invalid --buffer-hash {text:?}: expected 64 hex characters"
@@ -592,7 +601,17 @@ async fn propose<B: Backend>(
                 spill: spill.unwrap_or_else(|| ctx.me()),
             }
         }
-        ActionArgs::SetUpgradeAuthority { new, .. } => ProposalAction::SetUpgradeAuthority { new },
+        ActionArgs::SetUpgradeAuthority { new, .. } => {
+            // the new authority co-signs the execution: a PDA (another issuer's included)
+            // never could, and the proposal would be dead on arrival
+            if let Some(key) = new.filter(|k| !k.is_on_curve()) {
+                return Err(input(format!(
+                    "--new {key} is a program address (off the ed25519 curve): it can never \
+                     sign the execution; name a key that can"
+                )));
+            }
+            ProposalAction::SetUpgradeAuthority { new }
+        }
         ActionArgs::Seize {
             account,
             destination,
@@ -817,10 +836,23 @@ async fn hand_over_upgrade_authority<B: Backend>(
             &[],
         )
         .await?;
+    // who now owns the program: the report names the governance, for the signer to check
     Ok(sent(
-        format!("Upgrade authority handed to issuer {issuer_address} ({governor})"),
+        format!(
+            "Upgrade authority handed to issuer {issuer_address} ({governor}): {} of {} \
+             members, time lock {}s",
+            issuer.threshold,
+            issuer.members.len(),
+            issuer.time_lock
+        ),
         &executed,
-        json!({ "status": "handed over", "upgrade_authority": governor.to_string() }),
+        json!({
+            "status": "handed over",
+            "upgrade_authority": governor.to_string(),
+            "members": keys(&issuer.members),
+            "threshold": issuer.threshold,
+            "time_lock": issuer.time_lock,
+        }),
     ))
 }
 

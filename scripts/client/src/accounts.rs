@@ -75,6 +75,7 @@ mod tests {
             approvals: vec![],
             rejections: vec![],
             action: ProposalAction::Unpause,
+            execution_window: 0,
             pause_count: 0,
         };
         let (minter, proposal) = (serialized(&minter), serialized(&proposal));

@@ -7,9 +7,16 @@ use solana_loader_v3_interface::state::UpgradeableLoaderState;
 pub use usd1_minter::loader_cpi::LOADER_ID;
 
 /// Room in the program data account for later builds, as a multiple of the deployed `.so`
-/// (`usd1-migrate`'s default, and the embedded SVM's): the loader grows program data only
-/// with the upgrade authority's signature.
+/// (`usd1-migrate`'s default, and the embedded SVM's). Growing it later needs the upgrade
+/// authority's signature (`ExtendProgramChecked`: the unchecked `ExtendProgram` is refused
+/// once SIMD-0164 is active, as on the pinned runtime), and the issuer's PDA can sign only
+/// through a CPI, which grows an account by at most 10 KiB: size the room at deploy time.
 pub const PROGRAM_DATA_HEADROOM: usize = 2;
+
+/// The largest program an `UpgradeProgram` proposal can deploy: execution hashes the whole
+/// buffer at about one compute unit per two bytes within a transaction's 1,400,000 (the
+/// rest of the execution takes about 45,000).
+pub const MAX_UPGRADE_PROGRAM_LEN: usize = 2 * (1_400_000 - 100_000);
 
 /// SHA-256 of program bytes (a `.so` file, or a buffer's bytes after its header).
 pub fn program_hash(bytes: &[u8]) -> [u8; 32] {

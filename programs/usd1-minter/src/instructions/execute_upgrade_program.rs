@@ -74,8 +74,7 @@ impl ExecuteUpgradeProgram<'_> {
             MinterError::UpgradeAccountMismatch
         );
         require_keys_eq!(self.spill.key(), spill, MinterError::UpgradeAccountMismatch);
-        let hash = loader_cpi::governed_buffer_hash(&self.buffer, self.upgrade_authority.key)?;
-        require!(hash == buffer_hash, MinterError::UpgradeBufferHashMismatch);
+        // the size before the hash: a buffer too large to deploy is refused without reading it
         require!(
             self.buffer
                 .data_len()
@@ -83,6 +82,8 @@ impl ExecuteUpgradeProgram<'_> {
                 <= loader_cpi::program_data_capacity(&self.program_data),
             MinterError::UpgradeBufferTooLarge
         );
+        let hash = loader_cpi::governed_buffer_hash(&self.buffer, self.upgrade_authority.key)?;
+        require!(hash == buffer_hash, MinterError::UpgradeBufferHashMismatch);
         Ok(())
     }
 

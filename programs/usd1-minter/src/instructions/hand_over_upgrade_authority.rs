@@ -6,9 +6,11 @@ use crate::loader_cpi::{self, UpgradeAuthoritySigned, LOADER_ID};
 use crate::seeds::{ISSUER_SEED, UPGRADE_AUTHORITY_SEED};
 use crate::state::*;
 
-/// The program's current upgrade authority (the deployer, once) hands it to this issuer's
-/// upgrade-authority PDA through the loader's `SetAuthorityChecked`, which the PDA co-signs:
-/// from then on the program changes only by this issuer's executed proposals.
+/// The program's current upgrade authority (the deployer after the deploy, or a key a
+/// SetUpgradeAuthority proposal handed it to) hands it to this issuer's upgrade-authority
+/// PDA through the loader's `SetAuthorityChecked`, which the PDA co-signs: from then on the
+/// program changes only by this issuer's executed proposals. Whoever signs chooses the
+/// issuer: `usd1-migrate hand-over` checks it is the configured one.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct HandOverUpgradeAuthority<'info> {

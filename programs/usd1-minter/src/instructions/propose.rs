@@ -93,7 +93,7 @@ impl Propose<'_> {
             issuer.pause_count,
         )?;
         // the proposer's approval counts at once
-        proposal.approve(proposer, issuer.threshold, now)?;
+        proposal.approve(proposer, issuer, now)?;
         account_creation::write_account(&info, &proposal)?;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;

@@ -40,7 +40,7 @@ impl ProposalVote<'_> {
         let member = ctx.accounts.member.key();
         let issuer = &mut ctx.accounts.issuer;
         let proposal = &mut ctx.accounts.proposal;
-        proposal.approve(member, issuer.threshold, now)?;
+        proposal.approve(member, issuer, now)?;
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);

@@ -186,7 +186,8 @@ pub struct Issuer {
     pub execution_window: u32,
     /// Whether this issuer's `["upgrade_authority", issuer]` PDA holds the program's upgrade
     /// authority (set by `hand_over_upgrade_authority`, cleared when SetUpgradeAuthority
-    /// passes it on). Only such an issuer may propose UpgradeProgram or SetUpgradeAuthority.
+    /// passes it on). Only such an issuer may propose, approve or execute UpgradeProgram and
+    /// SetUpgradeAuthority.
     pub governs_upgrades: bool,
     /// UpgradeProgram and SetUpgradeAuthority proposals with an index at or below this were
     /// created before the upgrade authority or the program last changed: they can be neither
@@ -291,7 +292,7 @@ impl Issuer {
     }
 
     /// Records that this issuer's PDA now holds the upgrade authority: upgrade proposals
-    /// from before (there are none: propose refuses them without it) never count.
+    /// from before (from an earlier time it held it) have outlived it.
     pub fn record_upgrade_authority_received(&mut self) {
         self.governs_upgrades = true;
         self.upgrade_stale_index = self.proposal_index;

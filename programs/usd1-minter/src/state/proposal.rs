@@ -129,6 +129,10 @@ pub struct Proposal {
     /// The issuer's `pause_count` when this was proposed (an Unpause resumes only that
     /// pause).
     pub pause_count: u64,
+    /// The issuer's `execution_window` when the threshold was reached (0 before): the
+    /// proposal expires by the window it was approved under, so a later, longer window does
+    /// not revive an expired approval.
+    pub execution_window: u32,
 }
 
 impl Proposal {
@@ -136,7 +140,7 @@ impl Proposal {
     /// largest multisig, then the action as Borsh.
     pub fn space(action: &ProposalAction) -> usize {
         let action_len = anchor_lang::prelude::borsh::to_vec(action).map_or(0, |v| v.len());
-        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len + 8
+        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len + 8 + 4
     }
 
     /// A new, active proposal without votes (the caller then records the proposer's
@@ -163,6 +167,7 @@ impl Proposal {
             rejections: Vec::new(),
             action,
             pause_count,
+            execution_window: 0,
         };
         proposal.invariant()?;
         Ok(proposal)
@@ -172,18 +177,19 @@ impl Proposal {
         self.approvals.contains(member) || self.rejections.contains(member)
     }
 
-    /// Records `member`'s approval; at `threshold` approvals the proposal is Approved and its
-    /// time lock starts.
-    pub fn approve(&mut self, member: Pubkey, threshold: u8, now: i64) -> Result<()> {
+    /// Records `member`'s approval; at the issuer's threshold the proposal is Approved, its
+    /// time lock starts and the issuer's execution window is fixed for it.
+    pub fn approve(&mut self, member: Pubkey, issuer: &Issuer, now: i64) -> Result<()> {
         require!(
             self.status == ProposalStatus::Active,
             MinterError::ProposalNotActive
         );
         require!(!self.has_voted(&member), MinterError::AlreadyVoted);
         self.approvals.push(member);
-        if self.approvals.len() >= usize::from(threshold) {
+        if self.approvals.len() >= usize::from(issuer.threshold) {
             self.status = ProposalStatus::Approved;
             self.approved_at = now;
+            self.execution_window = issuer.execution_window;
         }
         self.invariant()
     }
@@ -233,15 +239,15 @@ impl Proposal {
         self.invariant()
     }
 
-    /// An approved proposal not executed within the issuer's `execution_window` seconds after
-    /// its time lock has expired: it can never execute (only be closed).
+    /// An approved proposal not executed within the execution window it was approved under,
+    /// after its time lock, has expired: it can never execute (only be closed).
     pub fn has_expired(&self, issuer: &Issuer, now: i64) -> bool {
         self.status == ProposalStatus::Approved
             && now
                 > self
                     .approved_at
                     .saturating_add(i64::from(issuer.time_lock))
-                    .saturating_add(i64::from(issuer.execution_window))
+                    .saturating_add(i64::from(self.execution_window))
     }
 
     /// Only an Approved proposal can execute: an Active one has not reached its threshold,
