@@ -27,7 +27,6 @@ impl Cancel<'_> {
         let proposal = &mut ctx.accounts.proposal;
         proposal.cancel(&proposer)?;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         let (mint, index) = (issuer.mint, proposal.index);
         emit_cpi!(ProposalCancelled {
             mint,

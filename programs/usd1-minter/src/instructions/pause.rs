@@ -45,7 +45,6 @@ impl Pause<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_pause()?;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         emit_cpi!(Paused { mint, seq, by });
         Ok(())
     }

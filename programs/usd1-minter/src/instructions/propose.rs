@@ -96,7 +96,6 @@ impl Propose<'_> {
         proposal.approve(proposer, issuer, now)?;
         account_creation::write_account(&info, &proposal)?;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         let (mint, status) = (issuer.mint, proposal.status);
         emit_cpi!(ProposalCreated {
             mint,

@@ -100,7 +100,6 @@ impl Redeem<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_redeem(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        issuer.invariant()?;
         let bump = ctx.bumps.redemption;
         let redemption_info = ctx.accounts.redemption.to_account_info();
         account_creation::create_account(

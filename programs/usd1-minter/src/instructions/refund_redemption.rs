@@ -89,7 +89,6 @@ impl RefundRedemption<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_refund(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        issuer.invariant()?;
         emit_cpi!(RedemptionRefunded {
             mint,
             seq,

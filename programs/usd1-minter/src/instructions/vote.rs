@@ -42,7 +42,6 @@ impl ProposalVote<'_> {
         let proposal = &mut ctx.accounts.proposal;
         proposal.approve(member, issuer, now)?;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
         emit_cpi!(ProposalApproved {
@@ -63,7 +62,6 @@ impl ProposalVote<'_> {
         let proposal = &mut ctx.accounts.proposal;
         proposal.reject(member, issuer.threshold, issuer.members.len())?;
         let seq = issuer.next_seq()?;
-        issuer.invariant()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
         emit_cpi!(ProposalRejected {

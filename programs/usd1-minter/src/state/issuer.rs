@@ -392,19 +392,29 @@ impl Issuer {
     }
 
     pub fn record_mint(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.minted, amount)
+        add_total(&mut self.totals.minted, amount)?;
+        self.check_totals()
     }
 
     pub fn record_redeem(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.redeemed, amount)
+        add_total(&mut self.totals.redeemed, amount)?;
+        self.check_totals()
     }
 
     pub fn record_refund(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.refunded, amount)
+        add_total(&mut self.totals.refunded, amount)?;
+        self.check_totals()
     }
 
     pub fn record_seized_burn(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.seized_burned, amount)
+        add_total(&mut self.totals.seized_burned, amount)?;
+        self.check_totals()
+    }
+
+    /// The totals' part of the invariant: they account for a supply.
+    fn check_totals(&self) -> Result<()> {
+        require!(self.totals.outstanding().is_some(), MinterError::Overflow);
+        Ok(())
     }
 
     /// Freezers freeze and thaw.
@@ -417,7 +427,11 @@ impl Issuer {
         self.roles.redemption_operator.as_ref() == Some(key)
     }
 
-    /// Called at the end of every instruction that changes the issuer.
+    /// Called at the end of every instruction that changes the issuer's configuration
+    /// (members, roles, limits, windows, upgrade state). Instructions whose only change is a
+    /// counter that only grows (the event and proposal counters, pauses, the minter
+    /// staleness index) or the paused flag do not re-run it: they cannot break it. Totals are
+    /// checked where they change (`record_*`).
     pub fn invariant(&self) -> Result<()> {
         // stored members are sorted, so the set is checked in place (no copy, no sort). The
         // checks stay in that one function: inlined into every caller, their Anchor errors
@@ -431,8 +445,7 @@ impl Issuer {
         self.roles.validate()?;
         self.limits.validate()?;
         validate_execution_window(self.execution_window)?;
-        require!(self.totals.outstanding().is_some(), MinterError::Overflow);
-        Ok(())
+        self.check_totals()
     }
 }
 
