@@ -32,8 +32,7 @@ fn usd1_so() -> Vec<u8> {
 /// `set-buffer-authority` leave it (the upload itself is exercised over RPC by
 /// usd1-migrate's test).
 async fn put_buffer(f: &mut Fixture, program: &[u8], authority: &Pubkey) -> Pubkey {
-    let mut data = bincode_buffer_header(authority);
-    data.extend_from_slice(program);
+    let data = loader::buffer_data(authority, program);
     let buffer = Pubkey::new_unique();
     let lamports = solana_sdk::rent::Rent::default().minimum_balance(data.len());
     f.svm.set_account(
@@ -47,14 +46,6 @@ async fn put_buffer(f: &mut Fixture, program: &[u8], authority: &Pubkey) -> Pubk
         },
     );
     buffer
-}
-
-/// `UpgradeableLoaderState::Buffer { authority_address: Some(authority) }` in bincode.
-fn bincode_buffer_header(authority: &Pubkey) -> Vec<u8> {
-    let mut header = 1u32.to_le_bytes().to_vec();
-    header.push(1);
-    header.extend_from_slice(authority.as_ref());
-    header
 }
 
 async fn program_data(f: &mut Fixture) -> Vec<u8> {
@@ -292,10 +283,10 @@ async fn governance_upgrades_the_program_only_by_an_executed_hash_checked_propos
         MinterError::UpgradeAccountMismatch,
     );
 
-    let slot_before = u64::from_le_bytes(program_data(&mut f).await[4..12].try_into().unwrap());
+    let slot_before = loader::program_data_slot(&program_data(&mut f).await).unwrap();
     let executed = f.execute(upgrade).await.unwrap();
     let data = program_data(&mut f).await;
-    let slot_after = u64::from_le_bytes(data[4..12].try_into().unwrap());
+    let slot_after = loader::program_data_slot(&data).unwrap();
     assert!(
         slot_after > slot_before,
         "the loader redeployed the program"
@@ -356,7 +347,7 @@ async fn governance_upgrades_the_program_only_by_an_executed_hash_checked_propos
         f.svm.account(&again).await.is_none(),
         "the second buffer is consumed"
     );
-    let slot_again = u64::from_le_bytes(program_data(&mut f).await[4..12].try_into().unwrap());
+    let slot_again = loader::program_data_slot(&program_data(&mut f).await).unwrap();
     assert!(slot_again > slot_after, "the loader redeployed it again");
     f.svm.next_slot().await;
     assert_eq!(upgrade_authority_on_chain(&mut f).await, Some(governor));

@@ -41,6 +41,26 @@ pub fn program_data_bytes(data: &[u8]) -> &[u8] {
         .unwrap_or_default()
 }
 
+/// The slot a program data account was last deployed in; None when the data is not a
+/// program data account.
+pub fn program_data_slot(data: &[u8]) -> Option<u64> {
+    match bincode::deserialize::<UpgradeableLoaderState>(data).ok()? {
+        UpgradeableLoaderState::ProgramData { slot, .. } => Some(slot),
+        _ => None,
+    }
+}
+
+/// A loader buffer's data as `write-buffer` and `set-buffer-authority` leave it: the header
+/// naming `authority`, then `program`.
+pub fn buffer_data(authority: &Pubkey, program: &[u8]) -> Vec<u8> {
+    let mut data = bincode::serialize(&UpgradeableLoaderState::Buffer {
+        authority_address: Some(*authority),
+    })
+    .expect("a buffer header serializes");
+    data.extend_from_slice(program);
+    data
+}
+
 /// A loader buffer: its authority and the hash of its program bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BufferView {
