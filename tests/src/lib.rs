@@ -102,6 +102,7 @@ impl RoleKeys {
             reserve_attestor: Some(self.reserve_attestor.pubkey()),
             redemption_operator: Some(self.redemption_operator.pubkey()),
             mint_attestor: self.mint_attestor.as_ref().map(Keypair::pubkey),
+            allowance_manager: None,
         }
     }
 }
@@ -114,6 +115,9 @@ pub struct Fixture {
     pub members: Vec<Keypair>,
     /// Every event the program emitted, in order.
     pub events: Vec<Event>,
+    /// Keys the fixture holds (members, role holders and minters it made, keys a test
+    /// handed it): `pass` has each one a proposal names accept it.
+    pub keys: Vec<Keypair>,
 }
 
 impl Fixture {
@@ -142,6 +146,7 @@ impl Fixture {
             svm,
             mint: mint.pubkey(),
             mint_keypair: mint.insecure_clone(),
+            keys: members.iter().map(Keypair::insecure_clone).collect(),
             members,
             events: Vec::new(),
         };
@@ -187,6 +192,52 @@ impl Fixture {
         );
     }
 
+    /// Lets `pass` accept with `key` when a proposal names it.
+    pub fn hold(&mut self, key: &Keypair) {
+        if !self.keys.iter().any(|k| k.pubkey() == key.pubkey()) {
+            self.keys.push(key.insecure_clone());
+        }
+    }
+
+    /// A new (unfunded) key the fixture holds, for a role or membership a proposal gives:
+    /// `pass` has it accept (the fee payer pays for that).
+    pub fn held_key(&mut self) -> Pubkey {
+        let key = Keypair::new();
+        self.hold(&key);
+        key.pubkey()
+    }
+
+    /// A new funded key the fixture holds.
+    pub async fn funded_key(&mut self) -> Keypair {
+        let key = Keypair::new();
+        self.svm.fund(&key.pubkey(), 10 * SOL).await.expect("fund");
+        self.hold(&key);
+        key
+    }
+
+    /// `key` accepts proposal `index`.
+    pub async fn accept(&mut self, key: &Keypair, index: u64) -> Result<Executed, SendError> {
+        let ix = ix::accept(&key.pubkey(), &self.mint, index);
+        self.send(&[ix], &[key]).await
+    }
+
+    /// Every key the fixture holds that proposal `index` names and that has not accepted yet
+    /// accepts it.
+    pub async fn accept_held(&mut self, index: u64) -> Result<(), SendError> {
+        let proposal = self.proposal(index).await.expect("proposal exists");
+        for named in proposal.action.named_keys() {
+            if proposal.accepted.contains(&named) {
+                continue;
+            }
+            let Some(key) = self.keys.iter().find(|k| k.pubkey() == named) else {
+                continue;
+            };
+            let key = key.insecure_clone();
+            self.accept(&key, index).await?;
+        }
+        Ok(())
+    }
+
     /// Funded keys for every role, set by proposal.
     pub async fn with_roles(&mut self) -> RoleKeys {
         let keys = RoleKeys {
@@ -203,6 +254,7 @@ impl Fixture {
             &keys.redemption_operator,
         ] {
             self.svm.fund(&key.pubkey(), 10 * SOL).await.expect("fund");
+            self.hold(key);
         }
         self.pass(ProposalAction::SetRoles(keys.roles()))
             .await
@@ -297,27 +349,31 @@ impl Fixture {
         self.send(&ixs, &[]).await
     }
 
-    /// Proposes `action` (member 0), approves it up to the threshold (members 1..), waits out
-    /// the time lock and executes it; returns the proposal index.
+    /// Proposes `action` (member 0), approves it up to the threshold (members 1..), has the
+    /// keys it names that the fixture holds accept it, waits out the time lock and executes
+    /// it; returns the proposal index.
     pub async fn pass(&mut self, action: ProposalAction) -> Result<u64, SendError> {
         let issuer = self.issuer().await;
         let index = self.propose(0, action).await?;
         for member in 1..usize::from(issuer.threshold) {
             self.approve(member, index).await?;
         }
+        self.accept_held(index).await?;
         self.svm.advance_clock(i64::from(issuer.time_lock)).await;
         self.execute(index).await?;
         Ok(index)
     }
 
-    /// Proposes `action` (member 0), approves it up to the threshold and waits out the time
-    /// lock without executing it; returns the proposal index.
+    /// Proposes `action` (member 0), approves it up to the threshold, has the keys the
+    /// fixture holds accept it and waits out the time lock without executing it; returns the
+    /// proposal index.
     pub async fn pass_without_executing(&mut self, action: ProposalAction) -> u64 {
         let issuer = self.issuer().await;
         let index = self.propose(0, action).await.expect("propose");
         for member in 1..usize::from(issuer.threshold) {
             self.approve(member, index).await.expect("approve");
         }
+        self.accept_held(index).await.expect("accept");
         self.svm.advance_clock(i64::from(issuer.time_lock)).await;
         index
     }
@@ -329,11 +385,7 @@ impl Fixture {
         rate_capacity: u64,
         rate_window: u32,
     ) -> Keypair {
-        let authority = Keypair::new();
-        self.svm
-            .fund(&authority.pubkey(), 10 * SOL)
-            .await
-            .expect("fund minter");
+        let authority = self.funded_key().await;
         self.pass(ProposalAction::ConfigureMinter(MinterConfig {
             authority: authority.pubkey(),
             allowance_grant: allowance,

@@ -22,6 +22,7 @@ struct World {
 async fn world() -> World {
     let mut f = Fixture::new().await;
     let attestor = Keypair::new();
+    f.hold(&attestor);
     let mut roles = f.with_roles().await;
     roles.mint_attestor = Some(attestor.insecure_clone());
     f.pass(ProposalAction::SetRoles(roles.roles()))
@@ -314,6 +315,7 @@ async fn governance_replaces_and_removes_the_attestor() {
     let mut w = world().await;
     let old = w.attestor.insecure_clone();
     let new = Keypair::new();
+    w.f.hold(&new);
     w.roles.mint_attestor = Some(new.insecure_clone());
     let roles = w.roles.roles();
     w.f.pass(ProposalAction::SetRoles(roles)).await.unwrap();

@@ -78,6 +78,7 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
     names.dedup();
     let mut every = vec![
         "IssuerInitialized",
+        "KeyAccepted",
         "LimitsChanged",
         "MembersChanged",
         "MinterConfigured",
@@ -110,11 +111,12 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
 #[tokio::test]
 async fn an_execution_emits_the_execution_then_its_effect() {
     let mut f = Fixture::new().await;
+    let authority = f.held_key();
     let index = f
         .propose(
             0,
             ProposalAction::ConfigureMinter(MinterConfig {
-                authority: Pubkey::new_unique(),
+                authority,
                 allowance_grant: 5,
                 rate_capacity: 5,
                 rate_window: 5,
@@ -131,6 +133,7 @@ async fn an_execution_emits_the_execution_then_its_effect() {
         (a.index, a.approvals, a.status, a.member),
         (index, 2, ProposalStatus::Approved, f.members[1].pubkey())
     );
+    f.accept_held(index).await.unwrap();
     let executed = f.execute(index).await.unwrap();
     assert_eq!(executed.events.len(), 2);
     let (Event::ProposalExecuted(x), Event::MinterConfigured(c)) =

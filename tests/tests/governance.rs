@@ -164,6 +164,7 @@ async fn a_membership_change_makes_every_earlier_proposal_stale() {
 
     // replace member 2 by a new key, 2-of-3 still
     let newcomer = Keypair::new();
+    f.hold(&newcomer);
     f.svm.fund(&newcomer.pubkey(), SOL).await.unwrap();
     let members = vec![
         f.members[0].pubkey(),
@@ -300,7 +301,7 @@ async fn ended_proposals_close_and_return_rent_to_the_proposer() {
 #[tokio::test]
 async fn each_action_runs_only_through_its_execute_instruction() {
     let mut f = Fixture::with(1, 1, 0).await;
-    let minter = Pubkey::new_unique();
+    let minter = f.held_key();
     let config = MinterConfig {
         authority: minter,
         allowance_grant: 1,
@@ -340,6 +341,7 @@ async fn each_action_runs_only_through_its_execute_instruction() {
         .await,
         MinterError::WrongExecuteInstruction,
     );
+    f.accept_held(configure).await.unwrap();
     f.execute(configure).await.unwrap();
     let remove = ix::execute_remove_minter(&payer, &f.mint, set_limits, &minter, &payer);
     assert_program_error(
@@ -428,11 +430,12 @@ async fn invalid_actions_are_refused_when_proposed() {
 async fn set_roles_and_set_limits_apply_with_their_events() {
     let mut f = Fixture::new().await;
     let roles = Roles {
-        pausers: vec![Pubkey::new_unique(), Pubkey::new_unique()],
-        freezers: vec![Pubkey::new_unique()],
-        reserve_attestor: Some(Pubkey::new_unique()),
-        redemption_operator: Some(Pubkey::new_unique()),
+        pausers: vec![f.held_key(), f.held_key()],
+        freezers: vec![f.held_key()],
+        reserve_attestor: Some(f.held_key()),
+        redemption_operator: Some(f.held_key()),
         mint_attestor: None,
+        allowance_manager: Some(f.held_key()),
     };
     f.pass(ProposalAction::SetRoles(roles.clone()))
         .await

@@ -265,6 +265,7 @@ async fn pause_stops_minting_until_a_proposal_unpauses() {
 async fn a_pauser_who_is_not_a_member_can_pause_but_not_unpause() {
     let (mut f, _minter, _holder) = setup().await;
     let pauser = Keypair::new();
+    f.hold(&pauser);
     f.svm.fund(&pauser.pubkey(), SOL).await.unwrap();
     f.pass(ProposalAction::SetRoles(Roles {
         pausers: vec![pauser.pubkey()],
@@ -325,6 +326,7 @@ async fn a_removed_minter_cannot_mint_and_its_rent_goes_back() {
         .propose(0, ProposalAction::ConfigureMinter(config))
         .await
         .unwrap();
+    f.accept(&minter, index).await.unwrap();
     let configure =
         ix::execute_configure_minter(&executor.pubkey(), &f.mint, index, &minter.pubkey());
     f.send(&[configure], &[&executor]).await.unwrap();
@@ -404,7 +406,7 @@ async fn a_minter_cannot_sign_with_another_minters_account() {
 }
 
 /// A second issuer in the same SVM, 1-of-1 with member 0, with `authority` as its minter.
-async fn second_issuer(f: &mut Fixture, authority: &Pubkey) -> Pubkey {
+async fn second_issuer(f: &mut Fixture, authority: &Keypair) -> Pubkey {
     let mint = Keypair::new();
     let payer = f.svm.payer().pubkey();
     let member = f.members[0].insecure_clone();
@@ -414,7 +416,7 @@ async fn second_issuer(f: &mut Fixture, authority: &Pubkey) -> Pubkey {
         .await
         .unwrap();
     let config = MinterConfig {
-        authority: *authority,
+        authority: authority.pubkey(),
         allowance_grant: 100,
         rate_capacity: 100,
         rate_window: 60,
@@ -426,15 +428,19 @@ async fn second_issuer(f: &mut Fixture, authority: &Pubkey) -> Pubkey {
         1,
         ProposalAction::ConfigureMinter(config),
     );
-    let execute = ix::execute_configure_minter(&payer, &mint.pubkey(), 1, authority);
-    f.svm.send(&[propose, execute], &[&member]).await.unwrap();
+    let accept = ix::accept(&authority.pubkey(), &mint.pubkey(), 1);
+    let execute = ix::execute_configure_minter(&payer, &mint.pubkey(), 1, &authority.pubkey());
+    f.svm
+        .send(&[propose, accept, execute], &[&member, authority])
+        .await
+        .unwrap();
     mint.pubkey()
 }
 
 #[tokio::test]
 async fn a_recipient_of_another_mint_is_refused() {
     let (mut f, minter, _holder) = setup().await;
-    let other_mint = second_issuer(&mut f, &Pubkey::new_unique()).await;
+    let other_mint = second_issuer(&mut f, &Keypair::new()).await;
     let owner = Pubkey::new_unique();
     let payer = f.svm.payer().pubkey();
     f.svm
@@ -460,7 +466,7 @@ async fn a_minter_of_another_issuer_is_refused() {
     let (mut f, _minter, holder) = setup().await;
     let key = Keypair::new();
     f.svm.fund(&key.pubkey(), SOL).await.unwrap();
-    let other_mint = second_issuer(&mut f, &key.pubkey()).await;
+    let other_mint = second_issuer(&mut f, &key).await;
     // key is a minter of the other issuer only: its minter account there is refused here
     let ix = ix::mint(&key.pubkey(), &f.mint, &holder, request_id(1), 1);
     let ours = pda::minter(&f.issuer_key(), &key.pubkey());

@@ -92,6 +92,7 @@ async fn a_top_up_approved_before_a_removal_cannot_recreate_the_minter() {
     assert_eq!(f.supply().await, 0);
     // a minter proposal created after the removal is governed as usual
     let other = Keypair::new();
+    f.hold(&other);
     f.pass(ProposalAction::ConfigureMinter(MinterConfig {
         authority: other.pubkey(),
         allowance_grant: 10 * TOKEN,

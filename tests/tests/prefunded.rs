@@ -106,6 +106,7 @@ async fn the_next_proposal_cannot_be_blocked() {
 async fn a_new_minter_cannot_be_blocked() {
     let mut f = Fixture::new().await;
     let authority = Keypair::new();
+    f.hold(&authority);
     let minter = pda::minter(&f.issuer_key(), &authority.pubkey());
     // more than rent exemption needs: nothing to top up
     stranger_funds(&mut f, &minter, 10 * SOL).await;

@@ -53,7 +53,7 @@ pub enum MinterError {
     WrongRentReceiver,
 
     // ---- pause ----
-    #[msg("Signer is neither a pauser nor a member")]
+    #[msg("Signer is neither a pauser nor a member (nor, to lower an allowance, the allowance manager)")]
     NotAPauser,
     #[msg("Issuance is already paused")]
     AlreadyPaused,
@@ -187,4 +187,34 @@ pub enum MinterError {
     UpgradeSpillIsBuffer,
     #[msg("The new upgrade authority must sign the execution (absent when the proposal makes the program immutable)")]
     UpgradeAuthorityMismatch,
+
+    // ---- governance for incidents ----
+    #[msg("A key this proposal newly puts in charge has not accepted it (the log names the key)")]
+    KeyNotAccepted,
+    #[msg("The signer is not a key this proposal names (a member, role holder or minter authority it sets)")]
+    NotNamedInProposal,
+    #[msg("This key has already accepted this proposal")]
+    AlreadyAccepted,
+    #[msg(
+        "This minter proposal was created before the minter's last suspension: propose it again"
+    )]
+    MinterProposalOutlivedSuspension,
+    #[msg("Issuance is paused: mint and refund stop, transfers and redemptions go on")]
+    IssuancePaused,
+    #[msg("Issuance is already paused")]
+    IssuanceAlreadyPaused,
+    #[msg("Issuance is not paused")]
+    IssuanceNotPaused,
+    #[msg("This ResumeIssuance was proposed before the current issuance pause: propose a new one")]
+    IssuanceResumeOutlivedPause,
+    #[msg("Proposal was vetoed: threshold members rejected it after its approval")]
+    ProposalVetoed,
+    #[msg("Signer is not the allowance manager")]
+    NotAllowanceManager,
+    #[msg("Governance has set no allowance budget (SetAllowanceBudget)")]
+    NoAllowanceBudget,
+    #[msg("The raise exceeds what the allowance budget holds now")]
+    AllowanceBudgetExceeded,
+    #[msg("Metadata fields: at most 8 set and 8 removed, keys 1..=32 bytes, unique, not name/symbol/uri, values at most 200 bytes")]
+    MetadataFieldInvalid,
 }

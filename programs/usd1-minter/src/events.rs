@@ -4,7 +4,7 @@
 //! that sees a gap knows it missed one.
 use anchor_lang::prelude::*;
 
-use crate::state::{Limits, ProposalAction, ProposalStatus, Roles};
+use crate::state::{Limits, MetadataField, ProposalAction, ProposalStatus, Roles};
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,8 +287,8 @@ pub struct ReservesAttested {
     pub by: Pubkey,
 }
 
-/// A pauser or member lowered a minter's allowance at once (no proposal: lowering only
-/// bounds harm).
+/// A pauser, a member or the allowance manager lowered a minter's allowance at once (no
+/// proposal: lowering only bounds harm).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowanceDecreased {
@@ -301,6 +301,8 @@ pub struct AllowanceDecreased {
     pub by: Pubkey,
     pub allowance_before: u64,
     pub allowance_after: u64,
+    /// What the allowance manager's budget holds now (lowering does not refill it).
+    pub budget_left: u64,
 }
 
 /// Governance set how long approved proposals stay executable after their time lock.
@@ -347,4 +349,106 @@ pub struct UpgradeAuthorityChanged {
     pub seq: u64,
     pub new_authority: Option<Pubkey>,
     pub proposal_index: u64,
+}
+
+/// A key named by a proposal (a new member, role holder or minter authority) signed its
+/// acceptance: it controls the key.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAccepted {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub proposal_index: u64,
+    pub key: Pubkey,
+}
+
+/// Threshold members rejected an approved proposal before its execution: it can never
+/// execute.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalVetoed {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub index: u64,
+    /// The member whose rejection reached the threshold.
+    pub member: Pubkey,
+    pub rejections: u8,
+}
+
+/// A pauser or member suspended a minter at once; only an executed ConfigureMinter created
+/// after this reactivates it.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinterSuspended {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub authority: Pubkey,
+    /// The minter PDA.
+    pub minter: Pubkey,
+    /// Who signed.
+    pub by: Pubkey,
+    /// ConfigureMinter proposals at or below this index can no longer execute on it.
+    pub suspension_index: u64,
+}
+
+/// A pauser or member paused issuance only: mint and refund stop, holders keep
+/// transferring and redeeming.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuancePaused {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub by: Pubkey,
+}
+
+/// An executed ResumeIssuance proposal lifted the issuance pause.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuanceResumed {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub proposal_index: u64,
+}
+
+/// An executed UpdateMetadata proposal changed the token's metadata.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataUpdated {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub proposal_index: u64,
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+    pub fields: Vec<MetadataField>,
+    pub remove_keys: Vec<String>,
+}
+
+/// The allowance manager raised a minter's allowance, drawing on the budget.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowanceRaised {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub authority: Pubkey,
+    /// The minter PDA.
+    pub minter: Pubkey,
+    /// The allowance manager.
+    pub manager: Pubkey,
+    pub allowance_before: u64,
+    pub allowance_after: u64,
+    /// What the budget holds after this raise.
+    pub budget_left: u64,
+}
+
+/// Governance set the allowance manager's budget.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowanceBudgetChanged {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub capacity: u64,
+    pub window: u32,
+    /// What the budget holds now.
+    pub available: u64,
 }

@@ -69,8 +69,8 @@ pub mod usd1_minter {
         Cancel::cancel(ctx)
     }
 
-    /// Executes SetGovernance, SetRoles, SetLimits, SetExecutionWindow or Unpause. Signer:
-    /// anyone.
+    /// Executes SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause,
+    /// ResumeIssuance or SetAllowanceBudget. Signer: anyone.
     pub fn execute(ctx: Context<Execute>) -> Result<()> {
         Execute::execute(ctx)
     }
@@ -147,8 +147,8 @@ pub mod usd1_minter {
         RefundRedemption::refund_redemption(ctx, redemption_id, reason_code)
     }
 
-    /// Lowers a minter's allowance by `amount` at once (to zero at most). Signer: a pauser
-    /// or a member.
+    /// Lowers a minter's allowance by `amount` at once (to zero at most). Signer: a pauser,
+    /// a member or the allowance manager.
     pub fn decrease_allowance(ctx: Context<DecreaseAllowance>, amount: u64) -> Result<()> {
         DecreaseAllowance::decrease_allowance(ctx, amount)
     }
@@ -179,5 +179,35 @@ pub mod usd1_minter {
     /// one.
     pub fn execute_set_upgrade_authority(ctx: Context<ExecuteSetUpgradeAuthority>) -> Result<()> {
         ExecuteSetUpgradeAuthority::execute_set_upgrade_authority(ctx)
+    }
+
+    /// A key the proposal names (a new member, role holder or minter authority) accepts it;
+    /// the proposal executes only once every key it newly puts in charge has. Signer: the key.
+    pub fn accept(ctx: Context<Accept>) -> Result<()> {
+        Accept::accept(ctx)
+    }
+
+    /// Suspends a minter at once; only an executed ConfigureMinter created after this
+    /// reactivates it. Signer: a pauser or a member.
+    pub fn suspend_minter(ctx: Context<SuspendMinter>) -> Result<()> {
+        SuspendMinter::suspend_minter(ctx)
+    }
+
+    /// Pauses issuance only (mint and refund stop; transfers and redemptions go on); only
+    /// an executed ResumeIssuance resumes. Signer: a pauser or a member.
+    pub fn pause_issuance(ctx: Context<PauseIssuance>) -> Result<()> {
+        PauseIssuance::pause_issuance(ctx)
+    }
+
+    /// Raises an active minter's allowance by `amount`, drawn from the allowance budget.
+    /// Signer: the allowance manager.
+    pub fn raise_allowance(ctx: Context<RaiseAllowance>, amount: u64) -> Result<()> {
+        RaiseAllowance::raise_allowance(ctx, amount)
+    }
+
+    /// Executes UpdateMetadata (Token-2022 metadata updates signed by the issuer). Signer:
+    /// anyone (pays for the mint's growth).
+    pub fn execute_update_metadata(ctx: Context<ExecuteUpdateMetadata>) -> Result<()> {
+        ExecuteUpdateMetadata::execute_update_metadata(ctx)
     }
 }

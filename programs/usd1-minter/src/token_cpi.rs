@@ -5,7 +5,11 @@ use anchor_spl::token_2022::{
     burn_checked, freeze_account, mint_to, thaw_account, transfer_checked, BurnChecked,
     FreezeAccount, MintTo, ThawAccount, TransferChecked,
 };
-use anchor_spl::token_interface::{pausable_pause, pausable_resume, PausableToggle};
+use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
+use anchor_spl::token_interface::{
+    pausable_pause, pausable_resume, token_metadata_remove_key, token_metadata_update_field,
+    PausableToggle, TokenMetadataRemoveKey, TokenMetadataUpdateField,
+};
 
 use crate::state::Issuer;
 
@@ -62,6 +66,29 @@ impl<'a, 'info> IssuerSigned<'a, 'info> {
             mint: self.mint.clone(),
             authority: self.authority(),
         }
+    }
+
+    /// Sets one metadata field (the issuer is the metadata's update authority). Token-2022
+    /// reallocates the mint; the caller funds any growth.
+    pub fn update_metadata_field(&self, field: Field, value: String) -> Result<()> {
+        let accounts = TokenMetadataUpdateField {
+            program_id: self.token_program.clone(),
+            metadata: self.mint.clone(),
+            update_authority: self.authority(),
+        };
+        self.call(accounts, |ctx| {
+            token_metadata_update_field(ctx, field, value)
+        })
+    }
+
+    /// Removes an additional metadata field; a key the mint does not hold is no error.
+    pub fn remove_metadata_key(&self, key: String) -> Result<()> {
+        let accounts = TokenMetadataRemoveKey {
+            program_id: self.token_program.clone(),
+            metadata: self.mint.clone(),
+            update_authority: self.authority(),
+        };
+        self.call(accounts, |ctx| token_metadata_remove_key(ctx, key, true))
     }
 
     pub fn mint_to(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {

@@ -13,8 +13,9 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Embedded, Executed, Mode};
 use usd1_client::{
-    attestation, ix, pda, token, InitializeArgs, Issuer, Limits, MintReceipt, Minter, MinterConfig,
-    Proposal, ProposalAction, Redemption, Roles, PROGRAM_ID, TOKEN_PROGRAM_ID,
+    attestation, ix, pda, token, InitializeArgs, Issuer, Limits, MetadataField, MetadataUpdate,
+    MintReceipt, Minter, MinterConfig, Proposal, ProposalAction, Redemption, Roles, PROGRAM_ID,
+    TOKEN_PROGRAM_ID,
 };
 
 /// One measured instruction.
@@ -53,6 +54,8 @@ struct Bench {
     rows: Vec<Row>,
     mint: Pubkey,
     members: Vec<Keypair>,
+    /// Keys that accept the proposals naming them (new role holders, minters).
+    held: Vec<Keypair>,
 }
 
 impl Bench {
@@ -118,7 +121,27 @@ impl Bench {
             &[&m1],
         )
         .await?;
+        let named = action_keys(&mut self.svm, &self.mint, index).await?;
+        for key in named {
+            if let Some(holder) = self.held.iter().find(|k| k.pubkey() == key) {
+                let holder = holder.insecure_clone();
+                self.quiet(
+                    "accept",
+                    &[ix::accept(&holder.pubkey(), &self.mint, index)],
+                    &[&holder],
+                )
+                .await?;
+            }
+        }
         Ok(index)
+    }
+
+    /// A new key the bench holds (it accepts proposals naming it).
+    fn held_key(&mut self) -> Pubkey {
+        let key = Keypair::new();
+        let pubkey = key.pubkey();
+        self.held.push(key);
+        pubkey
     }
 
     async fn execute(
@@ -132,6 +155,15 @@ impl Bench {
         let ix = ix::execute_action(&payer, &self.mint, index, &action, rent_payer.as_ref());
         self.run(name, 15_000, &[ix], &[]).await
     }
+}
+
+/// The keys proposal `index` names (who may accept it).
+async fn action_keys(svm: &mut Embedded, mint: &Pubkey, index: u64) -> Result<Vec<Pubkey>, String> {
+    let proposal: Proposal = svm
+        .decode(&pda::proposal(&pda::issuer(mint), index))
+        .await
+        .ok_or("no proposal")?;
+    Ok(proposal.action.named_keys())
 }
 
 async fn measure() -> Result<Bench, String> {
@@ -149,6 +181,7 @@ async fn measure() -> Result<Bench, String> {
         rows: Vec::new(),
         mint: mint.pubkey(),
         members,
+        held: Vec::new(),
     };
     let payer = bench.svm.payer().pubkey();
     let args = InitializeArgs {
@@ -203,6 +236,14 @@ async fn measure() -> Result<Bench, String> {
             15_000,
             &[ix::approve(&m1.pubkey(), &m, index)],
             &[&m1],
+        )
+        .await?;
+    bench
+        .run(
+            "accept (the new minter's key)",
+            15_000,
+            &[ix::accept(&desk.pubkey(), &m, index)],
+            &[&desk],
         )
         .await?;
     bench
@@ -289,11 +330,12 @@ async fn measure() -> Result<Bench, String> {
 
     bench.execute("execute: set limits", limits, None).await?;
     let roles = Roles {
-        pausers: (0..2).map(|_| Pubkey::new_unique()).collect(),
-        freezers: (0..2).map(|_| Pubkey::new_unique()).collect(),
-        reserve_attestor: Some(Pubkey::new_unique()),
-        redemption_operator: Some(Pubkey::new_unique()),
+        pausers: (0..2).map(|_| bench.held_key()).collect(),
+        freezers: (0..2).map(|_| bench.held_key()).collect(),
+        reserve_attestor: Some(bench.held_key()),
+        redemption_operator: Some(bench.held_key()),
         mint_attestor: None,
+        allowance_manager: None,
     };
     bench
         .execute(
@@ -337,14 +379,23 @@ async fn measure() -> Result<Bench, String> {
 /// redemption lifecycle and seizure.
 async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result<(), String> {
     let (m, payer) = (bench.mint, bench.svm.payer().pubkey());
-    let [freezer, operator, reserve_attestor, mint_attestor] =
+    let [freezer, operator, reserve_attestor, mint_attestor, manager] =
         std::array::from_fn(|_| Keypair::new());
-    for key in [&freezer, &operator, &reserve_attestor] {
+    for key in [&freezer, &operator, &reserve_attestor, &manager] {
         bench
             .svm
             .fund(&key.pubkey(), 1_000_000_000)
             .await
             .map_err(|e| e.to_string())?;
+    }
+    for key in [
+        &freezer,
+        &operator,
+        &reserve_attestor,
+        &mint_attestor,
+        &manager,
+    ] {
+        bench.held.push(key.insecure_clone());
     }
     let roles = ProposalAction::SetRoles(Roles {
         pausers: vec![],
@@ -352,6 +403,7 @@ async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result
         reserve_attestor: Some(reserve_attestor.pubkey()),
         redemption_operator: Some(operator.pubkey()),
         mint_attestor: Some(mint_attestor.pubkey()),
+        allowance_manager: Some(manager.pubkey()),
     });
     let index = bench.approved(roles).await?;
     bench
@@ -451,6 +503,100 @@ async fn controls(bench: &mut Bench, desk: &Keypair, holder: &Keypair) -> Result
                 1,
             )],
             &[&operator],
+        )
+        .await?;
+
+    bench
+        .execute(
+            "execute: set allowance budget",
+            ProposalAction::SetAllowanceBudget {
+                capacity: 1_000_000_000,
+                window: 86_400,
+            },
+            None,
+        )
+        .await?;
+    bench
+        .run(
+            "raise_allowance",
+            15_000,
+            &[ix::raise_allowance(
+                &manager.pubkey(),
+                &m,
+                &desk.pubkey(),
+                1_000,
+            )],
+            &[&manager],
+        )
+        .await?;
+    bench
+        .run(
+            "decrease_allowance",
+            15_000,
+            &[ix::decrease_allowance(
+                &manager.pubkey(),
+                &m,
+                &desk.pubkey(),
+                1_000,
+            )],
+            &[&manager],
+        )
+        .await?;
+    let m0 = bench.members[0].insecure_clone();
+    bench
+        .run(
+            "pause_issuance",
+            15_000,
+            &[ix::pause_issuance(&m0.pubkey(), &m)],
+            &[&m0],
+        )
+        .await?;
+    bench
+        .execute(
+            "execute: resume issuance",
+            ProposalAction::ResumeIssuance,
+            None,
+        )
+        .await?;
+    let metadata = ProposalAction::UpdateMetadata(MetadataUpdate {
+        name: "USD1 Bench Dollar".into(),
+        symbol: "USD1".into(),
+        uri: "https://example.com/usd1-v2.json".into(),
+        fields: vec![MetadataField {
+            key: "terms".into(),
+            value: "https://example.com/terms".into(),
+        }],
+        remove_keys: vec![],
+    });
+    let index = bench.approved(metadata.clone()).await?;
+    bench
+        .run(
+            "execute: update metadata (3 fields + 1 added)",
+            15_000,
+            &ix::execute_action_instructions(&payer, &m, index, &metadata, None),
+            &[],
+        )
+        .await?;
+    // a rejection during the time lock (2 of 3 approved: the third member's rejection counts
+    // towards a veto, which would need 2)
+    let veto = bench
+        .approved(ProposalAction::SetExecutionWindow { seconds: 86_400 })
+        .await?;
+    let m2 = bench.members[2].insecure_clone();
+    bench
+        .run(
+            "reject (approved proposal, 1 of 2 to veto)",
+            15_000,
+            &[ix::reject(&m2.pubkey(), &m, veto)],
+            &[&m2],
+        )
+        .await?;
+    bench
+        .run(
+            "suspend_minter",
+            15_000,
+            &[ix::suspend_minter(&m0.pubkey(), &m, &desk.pubkey())],
+            &[&m0],
         )
         .await?;
 

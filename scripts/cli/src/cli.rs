@@ -89,6 +89,9 @@ pub enum Command {
     Reject(ProposalArg),
     /// Withdraw a proposal (its proposer).
     Cancel(ProposalArg),
+    /// Accept a proposal that names the signer (a new member, role holder or minter
+    /// authority): it executes only once every key it newly puts in charge has accepted.
+    Accept(ProposalArg),
     /// Apply an approved proposal once its time lock has passed (anyone).
     Execute {
         #[command(flatten)]
@@ -199,10 +202,34 @@ pub enum Command {
         #[arg(long, value_parser = parse_pubkey)]
         account: Pubkey,
     },
-    /// Stop minting, redemption and every token transfer at once (pausers and members).
+    /// Stop minting, redemption and every token transfer at once (pausers and members); with
+    /// --issuance-only, stop only minting and refunds while holders keep transferring and
+    /// redeeming. Only an executed proposal resumes (`propose unpause` / `resume-issuance`).
     Pause {
         #[command(flatten)]
         mint: MintArg,
+        /// Pause issuance only (mint, refund), not the token.
+        #[arg(long)]
+        issuance_only: bool,
+    },
+    /// Suspend a minter at once, no proposal needed (pausers and members): it cannot mint
+    /// until an executed configure-minter proposal, opened after the suspension, reactivates
+    /// it.
+    SuspendMinter {
+        #[command(flatten)]
+        mint: MintArg,
+        /// The minter's authority key.
+        #[arg(long, value_parser = parse_pubkey)]
+        minter: Pubkey,
+    },
+    /// Raise or lower a minter's allowance without a proposal: `raise` draws on the
+    /// allowance budget governance set (the allowance manager); `lower` is open to the
+    /// allowance manager, pausers and members.
+    Allowance {
+        #[command(flatten)]
+        mint: MintArg,
+        #[command(subcommand)]
+        change: AllowanceChange,
     },
     /// Lower a minter's allowance at once, no proposal needed (pausers and members).
     DecreaseAllowance {
@@ -243,6 +270,35 @@ pub enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum AllowanceChange {
+    /// Add to a minter's allowance (the allowance manager, within the budget).
+    Raise {
+        /// The minter's authority key.
+        #[arg(long, value_parser = parse_pubkey)]
+        minter: Pubkey,
+        /// In tokens.
+        #[arg(long)]
+        amount: String,
+    },
+    /// Take from a minter's allowance (to zero at most; `all` for everything left).
+    Lower {
+        /// The minter's authority key.
+        #[arg(long, value_parser = parse_pubkey)]
+        minter: Pubkey,
+        /// In tokens, or `all`.
+        #[arg(long)]
+        amount: String,
+    },
+}
+
+/// A `KEY=VALUE` additional metadata field.
+fn parse_field(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -317,6 +373,9 @@ pub enum ActionArgs {
         redemption_operator: Option<Pubkey>,
         #[arg(long, value_parser = parse_pubkey)]
         mint_attestor: Option<Pubkey>,
+        /// Raises minters' allowances within the allowance budget, lowers them at any time.
+        #[arg(long, value_parser = parse_pubkey)]
+        allowance_manager: Option<Pubkey>,
     },
     /// Replace the issuance limits.
     SetLimits {
@@ -335,6 +394,37 @@ pub enum ActionArgs {
     },
     /// Resume after a pause (only the pause current when proposed).
     Unpause,
+    /// Resume issuance after an issuance-only pause (only the one current when proposed).
+    ResumeIssuance,
+    /// Set the token's metadata (name, symbol, uri, additional fields).
+    UpdateMetadata {
+        /// At most 32 bytes.
+        #[arg(long)]
+        name: String,
+        /// At most 10 bytes.
+        #[arg(long)]
+        symbol: String,
+        /// At most 200 bytes.
+        #[arg(long)]
+        uri: String,
+        /// An additional field to set, KEY=VALUE (repeat; at most 8), e.g.
+        /// `terms=https://...` or `attestation=https://...`.
+        #[arg(long = "field", value_parser = parse_field)]
+        fields: Vec<(String, String)>,
+        /// An additional field to remove (repeat; at most 8).
+        #[arg(long = "remove-key")]
+        remove_keys: Vec<String>,
+    },
+    /// Set the allowance manager's budget: raises of at most --capacity tokens, refilled
+    /// over --window seconds (capacity 0: no raises).
+    SetAllowanceBudget {
+        /// In tokens.
+        #[arg(long)]
+        capacity: String,
+        /// Seconds for an empty budget to refill.
+        #[arg(long, default_value_t = 86_400)]
+        window: u32,
+    },
     /// How long approved proposals stay executable after their time lock.
     SetExecutionWindow {
         /// Seconds (3600 to 31536000).

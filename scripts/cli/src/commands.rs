@@ -12,11 +12,11 @@ use usd1_client::events::{hex32, parse_hex32, Event};
 use usd1_client::token::{MintView, TokenAccountView};
 use usd1_client::{
     accounts, attestation, format_amount, ix, loader, parse_amount, pda, request_id_from_reference,
-    token, InitializeArgs, Issuer, Limits, Minter, MinterConfig, MinterError, Proposal,
-    ProposalAction, ProposalStatus, Redemption, Roles, TOKEN_PROGRAM_ID,
+    token, InitializeArgs, Issuer, Limits, MetadataField, MetadataUpdate, Minter, MinterConfig,
+    MinterError, Proposal, ProposalAction, ProposalStatus, Redemption, Roles, TOKEN_PROGRAM_ID,
 };
 
-use crate::cli::{ActionArgs, Command, IssueArgs, ProposalArg};
+use crate::cli::{ActionArgs, AllowanceChange, Command, IssueArgs, ProposalArg};
 use crate::config::read_keypair;
 
 /// What a successful command shows.
@@ -318,6 +318,7 @@ pub async fn run<B: Backend>(
         Command::Approve(p) => vote(&mut ctx, p, Vote::Approve).await,
         Command::Reject(p) => vote(&mut ctx, p, Vote::Reject).await,
         Command::Cancel(p) => vote(&mut ctx, p, Vote::Cancel).await,
+        Command::Accept(p) => vote(&mut ctx, p, Vote::Accept).await,
         Command::Execute {
             proposal,
             new_authority_keypair,
@@ -392,13 +393,63 @@ pub async fn run<B: Backend>(
         Command::Thaw { mint, account } => {
             freeze_or_thaw(&mut ctx, &mint.mint, account, None).await
         }
-        Command::Pause { mint } => {
+        Command::Pause {
+            mint,
+            issuance_only: false,
+        } => {
             let mint = mint.mint;
             let executed = ctx
                 .send("pause", &[ix::pause(&ctx.me(), &mint)], &[])
                 .await?;
-            Ok(sent(format!("Paused mint {mint}"), &executed, json!({})))
+            Ok(sent(
+                format!("Paused mint {mint}: transfers, mints and burns stop"),
+                &executed,
+                json!({ "level": "token" }),
+            ))
         }
+        Command::Pause {
+            mint,
+            issuance_only: true,
+        } => {
+            let mint = mint.mint;
+            let executed = ctx
+                .send(
+                    "pause_issuance",
+                    &[ix::pause_issuance(&ctx.me(), &mint)],
+                    &[],
+                )
+                .await?;
+            Ok(sent(
+                format!("Paused issuance of mint {mint}: mints and refunds stop, holders keep transferring and redeeming"),
+                &executed,
+                json!({ "level": "issuance" }),
+            ))
+        }
+        Command::SuspendMinter { mint, minter } => {
+            let mint = mint.mint;
+            let executed = ctx
+                .send(
+                    "suspend_minter",
+                    &[ix::suspend_minter(&ctx.me(), &mint, minter)],
+                    &[],
+                )
+                .await?;
+            Ok(sent(
+                format!(
+                    "Suspended minter {minter}: only a proposal opened from now on reactivates it"
+                ),
+                &executed,
+                json!({ "minter": minter.to_string() }),
+            ))
+        }
+        Command::Allowance {
+            mint,
+            change: AllowanceChange::Raise { minter, amount },
+        } => raise_allowance(&mut ctx, &mint.mint, minter, amount).await,
+        Command::Allowance {
+            mint,
+            change: AllowanceChange::Lower { minter, amount },
+        } => decrease_allowance(&mut ctx, &mint.mint, minter, amount).await,
         Command::DecreaseAllowance {
             mint,
             minter,
@@ -446,6 +497,37 @@ async fn decrease_allowance<B: Backend>(
         ),
         &executed,
         json!({ "allowance": left }),
+    ))
+}
+
+async fn raise_allowance<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    mint: &Pubkey,
+    minter: &Pubkey,
+    text: &str,
+) -> CommandResult {
+    let decimals = ctx.issuer(mint).await?.decimals;
+    let by = amount("--amount", text, decimals)?;
+    let executed = ctx
+        .send(
+            "raise_allowance",
+            &[ix::raise_allowance(&ctx.me(), mint, minter, by)],
+            &[],
+        )
+        .await?;
+    let raised = executed.events.iter().find_map(|e| match e {
+        Event::AllowanceRaised(e) => Some((e.allowance_after, e.budget_left)),
+        _ => None,
+    });
+    let (left, budget_left) = raised.unwrap_or_default();
+    Ok(sent(
+        format!(
+            "Allowance of minter {minter} raised: {} left, budget left {}",
+            format_amount(left, decimals),
+            format_amount(budget_left, decimals)
+        ),
+        &executed,
+        json!({ "allowance": left, "budget_left": budget_left }),
     ))
 }
 
@@ -544,12 +626,14 @@ async fn propose<B: Backend>(
             reserve_attestor,
             redemption_operator,
             mint_attestor,
+            allowance_manager,
         } => ProposalAction::SetRoles(Roles {
             pausers,
             freezers,
             reserve_attestor,
             redemption_operator,
             mint_attestor,
+            allowance_manager,
         }),
         ActionArgs::SetLimits {
             supply_cap,
@@ -563,6 +647,27 @@ async fn propose<B: Backend>(
             reserve_max_age,
         }),
         ActionArgs::Unpause => ProposalAction::Unpause,
+        ActionArgs::ResumeIssuance => ProposalAction::ResumeIssuance,
+        ActionArgs::UpdateMetadata {
+            name,
+            symbol,
+            uri,
+            fields,
+            remove_keys,
+        } => ProposalAction::UpdateMetadata(MetadataUpdate {
+            name,
+            symbol,
+            uri,
+            fields: fields
+                .into_iter()
+                .map(|(key, value)| MetadataField { key, value })
+                .collect(),
+            remove_keys,
+        }),
+        ActionArgs::SetAllowanceBudget { capacity, window } => ProposalAction::SetAllowanceBudget {
+            capacity: amount("--capacity", &capacity, decimals)?,
+            window,
+        },
         ActionArgs::SetExecutionWindow { seconds } => {
             ProposalAction::SetExecutionWindow { seconds }
         }
@@ -629,6 +734,10 @@ async fn propose<B: Backend>(
             }
         }
     };
+    // refused before the vote rather than by the program, with the reason
+    action
+        .validate()
+        .map_err(|e| input(format!("the proposal would be refused: {e}")))?;
     // the proposal takes the issuer's next index; when another member's proposal lands
     // first the program refuses with ProposalIndexTaken, and the next index is tried
     let mut index = issuer.next_proposal_index();
@@ -652,10 +761,19 @@ async fn propose<B: Backend>(
             other => break other?,
         }
     };
+    let to_accept = action.named_keys();
+    let mut headline = format!("Proposal {index} opened on issuer {issuer_address}");
+    if !to_accept.is_empty() {
+        headline.push_str(&format!(
+            "\nKeys it names accept it before it executes (`usd1 accept {index}`, signed by \
+             each new one): {}",
+            keys(&to_accept).join(", ")
+        ));
+    }
     Ok(sent(
-        format!("Proposal {index} opened on issuer {issuer_address}"),
+        headline,
         &executed,
-        json!({ "index": index }),
+        json!({ "index": index, "keys_to_accept": keys(&to_accept) }),
     ))
 }
 
@@ -666,6 +784,7 @@ enum Vote {
     Approve,
     Reject,
     Cancel,
+    Accept,
 }
 
 async fn vote<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg, vote: Vote) -> CommandResult {
@@ -674,6 +793,7 @@ async fn vote<B: Backend>(ctx: &mut Ctx<'_, B>, p: &ProposalArg, vote: Vote) -> 
         Vote::Approve => ("approve", ix::approve(&me, &mint, index), "Approved"),
         Vote::Reject => ("reject", ix::reject(&me, &mint, index), "Rejected"),
         Vote::Cancel => ("cancel", ix::cancel(&me, &mint, index), "Cancelled"),
+        Vote::Accept => ("accept", ix::accept(&me, &mint, index), "Accepted"),
     };
     let executed = ctx.send(what, &[instruction], &[]).await?;
     Ok(sent(
@@ -732,6 +852,27 @@ async fn execute<B: Backend>(
         }
         _ => None,
     };
+    // a key the action newly puts in charge must have accepted: say which, before sending
+    let issuer = ctx.issuer(&mint).await?;
+    let mut waiting_for = proposal
+        .action
+        .first_unaccepted_key(&issuer, &proposal.accepted);
+    if let ProposalAction::ConfigureMinter(config) = &proposal.action {
+        let address = pda::minter(&pda::issuer(&mint), &config.authority);
+        let exists = ctx
+            .decode::<Minter>(&address, "reading the minter")
+            .await?
+            .is_some();
+        if !exists && !proposal.accepted.contains(&config.authority) {
+            waiting_for = Some(config.authority);
+        }
+    }
+    if let Some(key) = waiting_for {
+        return Err(input(format!(
+            "proposal {index} puts {key} in charge, which has not accepted it: run \
+             `usd1 accept {index} --mint {mint}` signed by that key first; nothing was sent"
+        )));
+    }
     // RemoveMinter returns the minter account's rent to whoever paid it
     let rent_payer = match &proposal.action {
         ProposalAction::RemoveMinter { authority } => {
@@ -811,6 +952,18 @@ fn action_summary(action: &ProposalAction) -> String {
         ProposalAction::SetUpgradeAuthority { new: None } => {
             "make the program immutable".to_string()
         }
+        ProposalAction::ResumeIssuance => "resume issuance".to_string(),
+        ProposalAction::UpdateMetadata(m) => format!(
+            "update metadata ({} {:?}, uri {}, {} field(s) set, {} removed)",
+            m.symbol,
+            m.name,
+            m.uri,
+            m.fields.len(),
+            m.remove_keys.len()
+        ),
+        ProposalAction::SetAllowanceBudget { capacity, window } => {
+            format!("set allowance budget ({capacity} per {window}s)")
+        }
     }
 }
 
@@ -863,6 +1016,7 @@ fn status_name(status: &ProposalStatus) -> &'static str {
         ProposalStatus::Rejected => "rejected",
         ProposalStatus::Cancelled => "cancelled",
         ProposalStatus::Executed => "executed",
+        ProposalStatus::Vetoed => "vetoed",
     }
 }
 
@@ -890,8 +1044,13 @@ async fn proposals<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandRe
                 .max(0),
             _ => 0,
         };
+        let waiting_for = if open {
+            p.action.first_unaccepted_key(&issuer, &p.accepted)
+        } else {
+            None
+        };
         text.push_str(&format!(
-            "#{} {}{} approvals {}/{} rejections {} time lock left {}s by {}: {}\n",
+            "#{} {}{} approvals {}/{} rejections {} time lock left {}s by {}: {}{}\n",
             p.index,
             status_name(&p.status),
             if stale { " (stale)" } else { "" },
@@ -900,7 +1059,8 @@ async fn proposals<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandRe
             p.rejections.len(),
             time_lock_left,
             p.proposer,
-            action_summary(&p.action)
+            action_summary(&p.action),
+            waiting_for.map_or(String::new(), |k| format!(" (waiting for {k} to accept)"))
         ));
         rows.push(json!({
             "index": p.index,
@@ -912,6 +1072,8 @@ async fn proposals<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandRe
             "time_lock_left": time_lock_left,
             "proposer": p.proposer.to_string(),
             "action": action_summary(&p.action),
+            "accepted": keys(&p.accepted),
+            "waiting_for_acceptance": waiting_for.map(|k| k.to_string()),
         }));
     }
     Ok(Report {
@@ -1201,9 +1363,10 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
         view.symbol, view.name
     ));
     text.push_str(&format!(
-        "Supply {}  paused {}  supply cap {}  min redemption {}\n",
+        "Supply {}  paused {}  issuance paused {}  supply cap {}  min redemption {}\n",
         fmt(view.supply),
         issuer.paused,
+        issuer.issuance_paused,
         fmt(issuer.limits.supply_cap),
         fmt(issuer.limits.min_redemption)
     ));
@@ -1250,12 +1413,21 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
     }
     let roles = &issuer.roles;
     text.push_str(&format!(
-        "Roles pausers [{}] freezers [{}] reserve attestor {} redemption operator {} mint attestor {}\n",
+        "Roles pausers [{}] freezers [{}] reserve attestor {} redemption operator {} mint attestor {} allowance manager {}\n",
         keys(&roles.pausers).join(", "),
         keys(&roles.freezers).join(", "),
         key_or_none(&roles.reserve_attestor),
         key_or_none(&roles.redemption_operator),
-        key_or_none(&roles.mint_attestor)
+        key_or_none(&roles.mint_attestor),
+        key_or_none(&roles.allowance_manager)
+    ));
+    let budget = &issuer.allowance_budget;
+    let budget_left = issuer.allowance_budget_left(now);
+    text.push_str(&format!(
+        "Allowance budget {} per {}s, {} left\n",
+        fmt(budget.capacity),
+        budget.window,
+        fmt(budget_left)
     ));
     text.push_str(&format!(
         "Extensions permanent delegate {}  default frozen {}  event seq {}\n",
@@ -1285,6 +1457,7 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
             "rate_window": m.rate_limit.window,
             "total_minted": m.total_minted.to_string(),
             "mint_count": m.mint_count,
+            "suspension_index": m.suspension_index,
         }));
     }
     let json = json!({
@@ -1295,6 +1468,12 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
         "decimals": d,
         "supply": view.supply,
         "paused": issuer.paused,
+        "issuance_paused": issuer.issuance_paused,
+        "allowance_budget": {
+            "capacity": budget.capacity,
+            "window": budget.window,
+            "left": budget_left,
+        },
         "limits": {
             "supply_cap": issuer.limits.supply_cap,
             "min_redemption": issuer.limits.min_redemption,
@@ -1335,6 +1514,7 @@ async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandResul
             "reserve_attestor": roles.reserve_attestor.map(|k| k.to_string()),
             "redemption_operator": roles.redemption_operator.map(|k| k.to_string()),
             "mint_attestor": roles.mint_attestor.map(|k| k.to_string()),
+            "allowance_manager": roles.allowance_manager.map(|k| k.to_string()),
         },
         "permanent_delegate": issuer.permanent_delegate,
         "default_frozen": issuer.default_frozen,

@@ -232,6 +232,7 @@ pub async fn run() -> DemoResult<()> {
         reserve_attestor: Some(auditor.pubkey()),
         redemption_operator: Some(treasury.pubkey()),
         mint_attestor: Some(compliance.pubkey()),
+        allowance_manager: Some(treasury.pubkey()),
     });
     let minter_a = ProposalAction::ConfigureMinter(MinterConfig {
         authority: desk_a.pubkey(),
@@ -254,9 +255,42 @@ pub async fn run() -> DemoResult<()> {
             .await?;
         approved.push((index, action));
     }
-    println!("   executing at once is refused: the time lock runs for an hour after the threshold");
     let (first, first_action) = approved[0].clone();
-    let early = ix::execute_action(&payer, &mint, first, &first_action, None);
+    println!(
+        "   every new key must accept the proposal that names it (a mistyped key never could):"
+    );
+    story.svm.advance_clock(i64::from(TIME_LOCK)).await;
+    let unaccepted = ix::execute_action(&payer, &mint, first, &first_action, None);
+    story
+        .refused(
+            "execute before the keys accepted",
+            &[unaccepted],
+            &[],
+            MinterError::KeyNotAccepted,
+        )
+        .await?;
+    for (index, keys) in [
+        (first, vec![&ops, &compliance, &auditor, &treasury]),
+        (approved[1].0, vec![&desk_a]),
+        (approved[2].0, vec![&desk_b]),
+    ] {
+        for key in keys {
+            story
+                .send("accept", &[ix::accept(&key.pubkey(), &mint, index)], &[key])
+                .await?;
+        }
+    }
+    println!("   a new proposal's time lock runs for an hour after its threshold: executing early is refused");
+    let early_index = story
+        .propose_and_approve(
+            &alice,
+            &bob,
+            ProposalAction::SetExecutionWindow {
+                seconds: 7 * 86_400,
+            },
+        )
+        .await?;
+    let early = ix::execute(&payer, &mint, early_index);
     story
         .refused(
             "early execute",
@@ -265,8 +299,7 @@ pub async fn run() -> DemoResult<()> {
             MinterError::TimeLockNotElapsed,
         )
         .await?;
-    println!("   an hour later (the embedded clock is advanced) anyone executes them");
-    story.svm.advance_clock(i64::from(TIME_LOCK)).await;
+    println!("   once the keys accepted and the hour passed, anyone executes them");
     for (index, action) in &approved {
         story.execute(*index, action).await?;
     }

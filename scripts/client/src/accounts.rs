@@ -63,6 +63,7 @@ mod tests {
             total_minted: 0,
             mint_count: 0,
             rent_payer: Pubkey::new_unique(),
+            suspension_index: 0,
         };
         let proposal = Proposal {
             bump: 253,
@@ -77,6 +78,7 @@ mod tests {
             action: ProposalAction::Unpause,
             execution_window: 0,
             pause_count: 0,
+            accepted: vec![],
         };
         let (minter, proposal) = (serialized(&minter), serialized(&proposal));
         assert!(of_issuer::<Minter>(&issuer)

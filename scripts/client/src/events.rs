@@ -88,6 +88,14 @@ program_events!(
     UpgradeAuthorityReceived,
     ProgramUpgraded,
     UpgradeAuthorityChanged,
+    KeyAccepted,
+    ProposalVetoed,
+    MinterSuspended,
+    IssuancePaused,
+    IssuanceResumed,
+    MetadataUpdated,
+    AllowanceRaised,
+    AllowanceBudgetChanged,
 );
 
 /// An event with its bytes as emitted: the 8-byte discriminator then Borsh (the event-CPI tag
@@ -184,8 +192,8 @@ impl std::fmt::Display for Event {
             Event::ExecutionWindowChanged(e) => write!(f, " seconds={}", e.seconds),
             Event::AllowanceDecreased(e) => write!(
                 f,
-                " authority={} by={} allowance {} -> {}",
-                e.authority, e.by, e.allowance_before, e.allowance_after
+                " authority={} by={} allowance {} -> {} budget_left={}",
+                e.authority, e.by, e.allowance_before, e.allowance_after, e.budget_left
             ),
             Event::MinterRemoved(e) => {
                 write!(f, " authority={} allowance_forfeited={}", e.authority, e.allowance_forfeited)
@@ -290,6 +298,39 @@ impl std::fmt::Display for Event {
                 " new_authority={} proposal={}",
                 e.new_authority.map_or("none (immutable)".to_string(), |k| k.to_string()),
                 e.proposal_index
+            ),
+            Event::KeyAccepted(e) => write!(f, " proposal={} key={}", e.proposal_index, e.key),
+            Event::ProposalVetoed(e) => write!(
+                f,
+                " index={} member={} rejections={}",
+                e.index, e.member, e.rejections
+            ),
+            Event::MinterSuspended(e) => write!(
+                f,
+                " authority={} by={} outlives_proposals_through={}",
+                e.authority, e.by, e.suspension_index
+            ),
+            Event::IssuancePaused(e) => write!(f, " by={}", e.by),
+            Event::IssuanceResumed(e) => write!(f, " proposal={}", e.proposal_index),
+            Event::MetadataUpdated(e) => {
+                write!(f, " proposal={} {} ({}) uri={}", e.proposal_index, e.symbol, e.name, e.uri)?;
+                for field in &e.fields {
+                    write!(f, " {}={:?}", field.key, field.value)?;
+                }
+                for key in &e.remove_keys {
+                    write!(f, " -{key}")?;
+                }
+                Ok(())
+            }
+            Event::AllowanceRaised(e) => write!(
+                f,
+                " authority={} manager={} allowance {} -> {} budget_left={}",
+                e.authority, e.manager, e.allowance_before, e.allowance_after, e.budget_left
+            ),
+            Event::AllowanceBudgetChanged(e) => write!(
+                f,
+                " capacity={} window={}s available={}",
+                e.capacity, e.window, e.available
             ),
         }
     }

@@ -77,6 +77,21 @@ pub fn reject(member: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     build(vote_accounts(member, mint, index), data::Reject {})
 }
 
+/// `accept`: signer `key` (a key the proposal's action names).
+pub fn accept(key: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::Accept {
+            key: *key,
+            issuer,
+            proposal: pda::proposal(&issuer, index),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::Accept {},
+    )
+}
+
 /// `cancel`: signer `proposer`.
 pub fn cancel(proposer: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     let issuer = pda::issuer(mint);
@@ -92,7 +107,8 @@ pub fn cancel(proposer: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     )
 }
 
-/// `execute` (SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause): signer `executor` (anyone).
+/// `execute` (SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause,
+/// ResumeIssuance, SetAllowanceBudget): signer `executor` (anyone).
 pub fn execute(executor: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
     let issuer = pda::issuer(mint);
     build(
@@ -106,6 +122,24 @@ pub fn execute(executor: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
             program: ID,
         },
         data::Execute {},
+    )
+}
+
+/// `execute_update_metadata`: signer `executor` (anyone; pays for the mint's growth).
+pub fn execute_update_metadata(executor: &Pubkey, mint: &Pubkey, index: u64) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::ExecuteUpdateMetadata {
+            executor: *executor,
+            issuer,
+            proposal: pda::proposal(&issuer, index),
+            mint: *mint,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::ExecuteUpdateMetadata {},
     )
 }
 
@@ -187,6 +221,7 @@ pub fn execute_action(
         ProposalAction::SetUpgradeAuthority { new } => {
             execute_set_upgrade_authority(executor, mint, index, new.as_ref())
         }
+        ProposalAction::UpdateMetadata(_) => execute_update_metadata(executor, mint, index),
         _ => execute(executor, mint, index),
     }
 }
@@ -195,13 +230,17 @@ pub fn execute_action(
 /// unit per two bytes), so it asks for the transaction maximum.
 pub const UPGRADE_COMPUTE_UNITS: u32 = 1_400_000;
 
+/// What an `execute_update_metadata` may need: one Token-2022 call per field (up to 19), each
+/// re-serializing the metadata.
+pub const METADATA_COMPUTE_UNITS: u32 = 600_000;
+
 /// A compute budget instruction raising the transaction's limit to `units`.
 pub fn compute_unit_limit(units: u32) -> Instruction {
     solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)
 }
 
 /// [`execute_action`] with what its transaction needs before it (the compute budget of an
-/// upgrade).
+/// upgrade or a metadata update).
 pub fn execute_action_instructions(
     executor: &Pubkey,
     mint: &Pubkey,
@@ -213,6 +252,9 @@ pub fn execute_action_instructions(
     match action {
         ProposalAction::UpgradeProgram { .. } => {
             vec![compute_unit_limit(UPGRADE_COMPUTE_UNITS), execute]
+        }
+        ProposalAction::UpdateMetadata(_) => {
+            vec![compute_unit_limit(METADATA_COMPUTE_UNITS), execute]
         }
         _ => vec![execute],
     }
@@ -320,7 +362,57 @@ pub fn pause(authority: &Pubkey, mint: &Pubkey) -> Instruction {
     )
 }
 
-/// `decrease_allowance`: signer `authority` (a pauser or a member); lowers the allowance of
+/// `pause_issuance`: signer `authority` (a pauser or a member).
+pub fn pause_issuance(authority: &Pubkey, mint: &Pubkey) -> Instruction {
+    build(
+        acc::PauseIssuance {
+            authority: *authority,
+            issuer: pda::issuer(mint),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::PauseIssuance {},
+    )
+}
+
+/// `suspend_minter`: signer `authority` (a pauser or a member); suspends the minter whose
+/// key is `minter_authority`.
+pub fn suspend_minter(authority: &Pubkey, mint: &Pubkey, minter_authority: &Pubkey) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::SuspendMinter {
+            authority: *authority,
+            issuer,
+            minter: pda::minter(&issuer, minter_authority),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::SuspendMinter {},
+    )
+}
+
+/// `raise_allowance`: signer `manager` (the allowance manager); raises the allowance of the
+/// minter whose key is `minter_authority` by `amount`.
+pub fn raise_allowance(
+    manager: &Pubkey,
+    mint: &Pubkey,
+    minter_authority: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    let issuer = pda::issuer(mint);
+    build(
+        acc::RaiseAllowance {
+            manager: *manager,
+            issuer,
+            minter: pda::minter(&issuer, minter_authority),
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::RaiseAllowance { amount },
+    )
+}
+
+/// `decrease_allowance`: signer `authority` (a pauser, a member or the allowance manager); lowers the allowance of
 /// the minter whose key is `minter_authority` by `amount`.
 pub fn decrease_allowance(
     authority: &Pubkey,

@@ -144,6 +144,8 @@ pub struct MintView {
     pub name: String,
     pub symbol: String,
     pub uri: String,
+    /// Additional metadata fields (key, value), in the mint's order.
+    pub additional: Vec<(String, String)>,
 }
 
 fn err(e: impl std::fmt::Display) -> DecodeError {
@@ -186,6 +188,7 @@ impl MintView {
                 .map(|m| m.symbol.clone())
                 .unwrap_or_default(),
             uri: metadata.as_ref().map(|m| m.uri.clone()).unwrap_or_default(),
+            additional: metadata.map(|m| m.additional_metadata).unwrap_or_default(),
         })
     }
 }

@@ -6,8 +6,9 @@ use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// Lowers a minter's allowance at once, by `amount` (to zero at most). One signature of a
-/// pauser or a member suffices, like `pause`: lowering only bounds harm, and governance
-/// grants are added to what is left, so this is how an allowance comes down.
+/// pauser, a member or the allowance manager suffices, like `pause`: lowering only bounds
+/// harm, and governance grants are added to what is left, so this is how an allowance comes
+/// down. It does not refill the allowance manager's budget.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct DecreaseAllowance<'info> {
@@ -22,7 +23,7 @@ pub struct DecreaseAllowance<'info> {
 impl DecreaseAllowance<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
         require!(
-            self.issuer.can_pause(self.authority.key),
+            self.issuer.can_lower_allowance(self.authority.key),
             MinterError::NotAPauser
         );
         require!(amount > 0, MinterError::ZeroAmount);
@@ -31,12 +32,14 @@ impl DecreaseAllowance<'_> {
 
     #[access_control(ctx.accounts.validate(amount))]
     pub fn decrease_allowance(ctx: Context<Self>, amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let allowance_before = ctx.accounts.minter.decrease_allowance(amount)?;
         let allowance_after = ctx.accounts.minter.allowance;
         let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
         let by = ctx.accounts.authority.key();
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
+        let budget_left = issuer.allowance_budget_left(now);
         let seq = issuer.next_seq()?;
         emit_cpi!(AllowanceDecreased {
             mint,
@@ -46,6 +49,7 @@ impl DecreaseAllowance<'_> {
             by,
             allowance_before,
             allowance_after,
+            budget_left,
         });
         Ok(())
     }

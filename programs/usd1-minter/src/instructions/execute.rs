@@ -4,16 +4,17 @@ use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::events::{
-    ExecutionWindowChanged, LimitsChanged, MembersChanged, ProposalExecuted, RolesChanged, Unpaused,
+    AllowanceBudgetChanged, ExecutionWindowChanged, IssuanceResumed, LimitsChanged, MembersChanged,
+    ProposalExecuted, RolesChanged, Unpaused,
 };
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
 /// Executes a proposal whose action changes only the issuer (and the mint's pause state):
-/// SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause. Minter actions, seizure and
-/// upgrades have their own instructions, because they need the minter's, the token or the
-/// loader's accounts.
+/// SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause, ResumeIssuance,
+/// SetAllowanceBudget. Minter actions, seizure, metadata and upgrades have their own
+/// instructions, because they need the minter's, the token's or the loader's accounts.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Execute<'info> {
@@ -44,12 +45,22 @@ impl Execute<'_> {
             | ProposalAction::RemoveMinter { .. }
             | ProposalAction::Seize { .. }
             | ProposalAction::UpgradeProgram { .. }
-            | ProposalAction::SetUpgradeAuthority { .. } => {
+            | ProposalAction::SetUpgradeAuthority { .. }
+            | ProposalAction::UpdateMetadata(_) => {
                 err!(MinterError::WrongExecuteInstruction)
             }
             ProposalAction::Unpause => {
                 require!(self.issuer.paused, MinterError::NotPaused);
                 self.issuer.check_context(&self.proposal)
+            }
+            ProposalAction::ResumeIssuance => {
+                require!(self.issuer.issuance_paused, MinterError::IssuanceNotPaused);
+                self.issuer.check_context(&self.proposal)
+            }
+            // keys it newly puts in charge must have accepted (against the issuer as it is
+            // at execution, so keys that already hold the role need not)
+            ProposalAction::SetGovernance { .. } | ProposalAction::SetRoles(_) => {
+                self.proposal.require_accepted(&self.issuer)
             }
             _ => Ok(()),
         }
@@ -135,12 +146,34 @@ impl Execute<'_> {
                     proposal_index: index
                 });
             }
+            ProposalAction::ResumeIssuance => {
+                issuer.issuance_paused = false;
+                emit_cpi!(IssuanceResumed {
+                    mint,
+                    seq,
+                    proposal_index: index
+                });
+            }
+            ProposalAction::SetAllowanceBudget { capacity, window } => {
+                issuer.set_allowance_budget(*capacity, *window, now)?;
+                issuer.invariant()?;
+                let (capacity, window) = (*capacity, *window);
+                let available = issuer.allowance_budget_left(now);
+                emit_cpi!(AllowanceBudgetChanged {
+                    mint,
+                    seq,
+                    capacity,
+                    window,
+                    available
+                });
+            }
             // refused by validate
             ProposalAction::ConfigureMinter(_)
             | ProposalAction::RemoveMinter { .. }
             | ProposalAction::Seize { .. }
             | ProposalAction::UpgradeProgram { .. }
-            | ProposalAction::SetUpgradeAuthority { .. } => {
+            | ProposalAction::SetUpgradeAuthority { .. }
+            | ProposalAction::UpdateMetadata(_) => {
                 return err!(MinterError::WrongExecuteInstruction);
             }
         }

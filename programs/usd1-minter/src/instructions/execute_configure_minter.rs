@@ -6,7 +6,9 @@ use crate::events::{MinterConfigured, ProposalExecuted};
 use crate::seeds::{ISSUER_SEED, MINTER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
-/// Executes a `ConfigureMinter` proposal: creates the minter or updates it.
+/// Executes a `ConfigureMinter` proposal: creates the minter (its authority must have
+/// accepted the proposal) or updates it (unless the proposal is older than the minter's last
+/// suspension).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ExecuteConfigureMinter<'info> {
@@ -93,6 +95,18 @@ impl ExecuteConfigureMinter<'_> {
             Minter::try_deserialize(&mut &data[..])?
         };
         let created = minter.is_new();
+        if created {
+            // a new minter's key must have accepted: a mistyped one would hold an allowance
+            // nobody can use or lower by its own signature
+            ctx.accounts
+                .proposal
+                .require_key_accepted(&config.authority)?;
+        } else {
+            require!(
+                !minter.has_outlived_suspension(index),
+                MinterError::MinterProposalOutlivedSuspension
+            );
+        }
         minter.configure(issuer_key, &config, bump, executor, now)?;
         account_creation::write_account(&info, &minter)?;
 

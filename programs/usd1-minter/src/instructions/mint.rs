@@ -53,7 +53,7 @@ pub struct MintTokens<'info> {
 
 impl MintTokens<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
-        require!(!self.issuer.paused, MinterError::Paused);
+        self.issuer.check_issuance_open()?;
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(

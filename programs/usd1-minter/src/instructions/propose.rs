@@ -83,6 +83,7 @@ impl Propose<'_> {
         let issuer = &mut ctx.accounts.issuer;
         // validate checked that `index` is the one this claims
         issuer.claim_proposal_index()?;
+        let pause_count = issuer.pause_count_for(&action);
         let mut proposal = Proposal::open(
             issuer_key,
             index,
@@ -90,7 +91,7 @@ impl Propose<'_> {
             proposer,
             action.clone(),
             now,
-            issuer.pause_count,
+            pause_count,
         )?;
         // the proposer's approval counts at once
         proposal.approve(proposer, issuer, now)?;

@@ -55,7 +55,7 @@ impl RefundRedemption<'_> {
             self.holder.key(),
             MinterError::RefundAccountNotHolders
         );
-        require!(!self.issuer.paused, MinterError::Paused);
+        self.issuer.check_issuance_open()?;
         require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
         Ok(())
     }

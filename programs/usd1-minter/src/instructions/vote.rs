@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
-use crate::events::{ProposalApproved, ProposalRejected};
+use crate::events::{ProposalApproved, ProposalRejected, ProposalVetoed};
 use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
@@ -9,7 +9,8 @@ use crate::state::*;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ProposalVote<'info> {
-    /// A member who has not voted on this proposal.
+    /// A member who has not voted on this proposal. Rejections also count on an approved
+    /// proposal until it executes: `threshold` of them veto it.
     pub member: Signer<'info>,
     #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
     pub issuer: Box<Account<'info, Issuer>>,
@@ -64,6 +65,16 @@ impl ProposalVote<'_> {
         let seq = issuer.next_seq()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
+        if status == ProposalStatus::Vetoed {
+            emit_cpi!(ProposalVetoed {
+                mint,
+                seq,
+                index,
+                member,
+                rejections
+            });
+            return Ok(());
+        }
         emit_cpi!(ProposalRejected {
             mint,
             seq,

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::math::rate_limit::{RateLimit, RateLimitError};
 use crate::seeds::ISSUER_SEED;
 use crate::state::{Proposal, ProposalAction};
 
@@ -29,6 +30,11 @@ pub fn validate_execution_window(seconds: u32) -> Result<()> {
 pub const MAX_NAME_LEN: usize = 32;
 pub const MAX_SYMBOL_LEN: usize = 10;
 pub const MAX_URI_LEN: usize = 200;
+/// Longest key (bytes) of an additional metadata field, and its value.
+pub const MAX_METADATA_KEY_LEN: usize = 32;
+pub const MAX_METADATA_VALUE_LEN: usize = 200;
+/// Most additional metadata fields one UpdateMetadata may set, and may remove.
+pub const MAX_METADATA_FIELDS: usize = 8;
 
 /// Role holders, set by governance (`SetRoles`).
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Debug, Default, PartialEq, Eq)]
@@ -45,6 +51,9 @@ pub struct Roles {
     pub redemption_operator: Option<Pubkey>,
     /// Co-signs every mint when set (compliance "two keys turn").
     pub mint_attestor: Option<Pubkey>,
+    /// May raise a minter's allowance within the issuer's allowance budget, and lower it at
+    /// any time; none until set.
+    pub allowance_manager: Option<Pubkey>,
 }
 
 impl Roles {
@@ -59,6 +68,54 @@ impl Roles {
         }
         Ok(())
     }
+
+    /// Every key these roles name, pausers and freezers first (a key may appear twice).
+    pub fn keys(&self) -> impl Iterator<Item = &Pubkey> {
+        self.pausers.iter().chain(&self.freezers).chain(
+            [
+                &self.reserve_attestor,
+                &self.redemption_operator,
+                &self.mint_attestor,
+                &self.allowance_manager,
+            ]
+            .into_iter()
+            .flatten(),
+        )
+    }
+
+    /// Keys that `next` gives a role they do not hold in `self`: the keys that must accept
+    /// a SetRoles before it executes (keys only removed need not).
+    pub fn new_holders<'a>(&'a self, next: &'a Roles) -> impl Iterator<Item = &'a Pubkey> {
+        let new_single = |current: &'a Option<Pubkey>, next: &'a Option<Pubkey>| {
+            next.as_ref()
+                .filter(move |key| current.as_ref() != Some(*key))
+        };
+        next.pausers
+            .iter()
+            .filter(|key| !self.pausers.contains(key))
+            .chain(
+                next.freezers
+                    .iter()
+                    .filter(|key| !self.freezers.contains(key)),
+            )
+            .chain(
+                [
+                    new_single(&self.reserve_attestor, &next.reserve_attestor),
+                    new_single(&self.redemption_operator, &next.redemption_operator),
+                    new_single(&self.mint_attestor, &next.mint_attestor),
+                    new_single(&self.allowance_manager, &next.allowance_manager),
+                ]
+                .into_iter()
+                .flatten(),
+            )
+    }
+}
+
+/// Checks an allowance budget as governance sets it: capacity 0 turns it off; otherwise the
+/// window must be positive.
+pub fn validate_allowance_budget(capacity: u64, window: u32) -> Result<()> {
+    require!(capacity == 0 || window > 0, MinterError::InvalidRateLimit);
+    Ok(())
 }
 
 /// Issuance limits, set by governance (`SetLimits`).
@@ -194,6 +251,15 @@ pub struct Issuer {
     /// approved nor executed (an approved upgrade to an old build must not roll back a later
     /// one).
     pub upgrade_stale_index: u64,
+    /// Whether issuance alone is paused (`pause_issuance`): mint and refund stop; holders keep
+    /// transferring and redeeming. Independent of `paused`.
+    pub issuance_paused: bool,
+    /// Issuance pauses so far. A ResumeIssuance proposal records the count at its creation
+    /// and resumes only that issuance pause.
+    pub issuance_pause_count: u64,
+    /// Token bucket the allowance manager's raises draw from (capacity 0: no raises). Set by
+    /// governance (`SetAllowanceBudget`); lowering an allowance does not refill it.
+    pub allowance_budget: RateLimit,
 }
 
 impl Issuer {
@@ -219,6 +285,32 @@ impl Issuer {
     /// Pausers and members may pause.
     pub fn can_pause(&self, key: &Pubkey) -> bool {
         self.is_member(key) || self.roles.pausers.contains(key)
+    }
+
+    /// Pausers, members and the allowance manager may lower a minter's allowance.
+    pub fn can_lower_allowance(&self, key: &Pubkey) -> bool {
+        self.can_pause(key) || self.is_allowance_manager(key)
+    }
+
+    pub fn is_allowance_manager(&self, key: &Pubkey) -> bool {
+        self.roles.allowance_manager.as_ref() == Some(key)
+    }
+
+    /// Refuses issuance (mint, refund) under either pause.
+    pub fn check_issuance_open(&self) -> Result<()> {
+        require!(!self.paused, MinterError::Paused);
+        require!(!self.issuance_paused, MinterError::IssuancePaused);
+        Ok(())
+    }
+
+    /// The pause counter a new proposal of `action` records: a ResumeIssuance resumes only
+    /// the issuance pause it was proposed in, every other action carries the token-level count
+    /// (an Unpause resumes only that pause).
+    pub fn pause_count_for(&self, action: &ProposalAction) -> u64 {
+        match action {
+            ProposalAction::ResumeIssuance => self.issuance_pause_count,
+            _ => self.pause_count,
+        }
     }
 
     /// Index the next proposal will take (its PDA seed). `claim_proposal_index` fails instead
@@ -247,6 +339,10 @@ impl Issuer {
             ProposalAction::Unpause => require!(
                 proposal.pause_count == self.pause_count,
                 MinterError::UnpauseOutlivedPause
+            ),
+            ProposalAction::ResumeIssuance => require!(
+                proposal.pause_count == self.issuance_pause_count,
+                MinterError::IssuanceResumeOutlivedPause
             ),
             ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => require!(
                 proposal.index > self.minter_stale_index,
@@ -284,6 +380,54 @@ impl Issuer {
             .checked_add(1)
             .ok_or(MinterError::Overflow)?;
         Ok(())
+    }
+
+    /// Records an issuance-only pause.
+    pub fn record_issuance_pause(&mut self) -> Result<()> {
+        self.issuance_paused = true;
+        self.issuance_pause_count = self
+            .issuance_pause_count
+            .checked_add(1)
+            .ok_or(MinterError::Overflow)?;
+        Ok(())
+    }
+
+    /// Sets the allowance manager's budget at `now`. A budget that was off starts full; a
+    /// changed one keeps what it has left (capped at the new capacity), so raising the
+    /// capacity grants no burst.
+    pub fn set_allowance_budget(&mut self, capacity: u64, window: u32, now: i64) -> Result<()> {
+        validate_allowance_budget(capacity, window)?;
+        self.allowance_budget = if capacity == 0 {
+            RateLimit::default()
+        } else if self.allowance_budget.capacity == 0 {
+            RateLimit::new(capacity, window, now)
+        } else {
+            self.allowance_budget.reconfigured(capacity, window, now)
+        };
+        Ok(())
+    }
+
+    /// Takes `amount` from the allowance budget at `now`; returns what is left.
+    pub fn spend_allowance_budget(&mut self, amount: u64, now: i64) -> Result<u64> {
+        require!(
+            self.allowance_budget.capacity > 0,
+            MinterError::NoAllowanceBudget
+        );
+        self.allowance_budget =
+            self.allowance_budget
+                .consume(amount, now)
+                .map_err(|e| match e {
+                    RateLimitError::Exceeded => MinterError::AllowanceBudgetExceeded,
+                })?;
+        Ok(self.allowance_budget.available)
+    }
+
+    /// What the allowance budget holds at `now` (0 when off).
+    pub fn allowance_budget_left(&self, now: i64) -> u64 {
+        if self.allowance_budget.capacity == 0 {
+            return 0;
+        }
+        self.allowance_budget.refilled(now).available
     }
 
     /// Records a minter's removal: every minter proposal created so far has outlived it.
@@ -445,6 +589,12 @@ impl Issuer {
         self.roles.validate()?;
         self.limits.validate()?;
         validate_execution_window(self.execution_window)?;
+        let budget = &self.allowance_budget;
+        validate_allowance_budget(budget.capacity, budget.window)?;
+        require!(
+            budget.available <= budget.capacity,
+            MinterError::InvalidRateLimit
+        );
         self.check_totals()
     }
 }

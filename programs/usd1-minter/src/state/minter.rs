@@ -17,7 +17,8 @@ pub struct Minter {
     /// A deactivated minter keeps its account but cannot mint.
     pub active: bool,
     /// Base units this minter may still mint; counts down on mint and on `decrease_allowance`,
-    /// grows only by governance grants. Lifetime minted never exceeds the sum of the grants.
+    /// grows only by governance grants and the allowance manager's raises (drawn from the
+    /// issuer's budget). Lifetime minted never exceeds the sum of grants and raises.
     pub allowance: u64,
     /// Token bucket bounding how fast the allowance can be spent.
     pub rate_limit: RateLimit,
@@ -27,6 +28,10 @@ pub struct Minter {
     pub mint_count: u64,
     /// Who paid this account's rent; receives it back when the minter is removed.
     pub rent_payer: Pubkey,
+    /// ConfigureMinter proposals with an index at or below this were created before this
+    /// minter's last suspension and cannot execute on it (an approval given before the key
+    /// was suspected must not reactivate it).
+    pub suspension_index: u64,
 }
 
 /// A governance decision about a minter (from `ConfigureMinter`).
@@ -118,6 +123,27 @@ impl Minter {
         self.invariant()
     }
 
+    /// Suspends at once: inactive until an executed proposal created after `proposal_index`
+    /// (the issuer's latest) reactivates it.
+    pub fn suspend(&mut self, proposal_index: u64) {
+        self.active = false;
+        self.suspension_index = proposal_index;
+    }
+
+    /// Whether a ConfigureMinter proposal at `index` was created before the last suspension.
+    pub fn has_outlived_suspension(&self, index: u64) -> bool {
+        index <= self.suspension_index
+    }
+
+    /// Raises what is left by `amount` (the caller took it from the allowance budget);
+    /// returns the allowance before.
+    pub fn raise_allowance(&mut self, amount: u64) -> Result<u64> {
+        let before = self.allowance;
+        self.allowance = before.checked_add(amount).ok_or(MinterError::Overflow)?;
+        self.invariant()?;
+        Ok(before)
+    }
+
     /// Lowers what is left by `amount` (to zero at most); returns the allowance before.
     pub fn decrease_allowance(&mut self, amount: u64) -> Result<u64> {
         let before = self.allowance;
@@ -166,6 +192,7 @@ mod tests {
             total_minted: 0,
             mint_count: 0,
             rent_payer: Pubkey::default(),
+            suspension_index: 0,
         }
     }
 

@@ -1,7 +1,10 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
-use crate::state::issuer::{all_unique, Issuer, Limits, Roles, MAX_MEMBERS};
+use crate::state::issuer::{
+    all_unique, validate_allowance_budget, Issuer, Limits, Roles, MAX_MEMBERS, MAX_METADATA_FIELDS,
+    MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_NAME_LEN, MAX_SYMBOL_LEN, MAX_URI_LEN,
+};
 use crate::state::minter::MinterConfig;
 
 /// What an executed proposal does.
@@ -47,6 +50,78 @@ pub enum ProposalAction {
     /// None, make the program immutable (executed by `execute_set_upgrade_authority`; only
     /// by the issuer that governs upgrades).
     SetUpgradeAuthority { new: Option<Pubkey> },
+    /// Resume issuance (mint, refund) after an issuance-only pause (`pause_issuance`).
+    ResumeIssuance,
+    /// Set the token's metadata: name, symbol and uri (limits as at `initialize`), set the
+    /// additional fields `fields` and remove the additional fields `remove_keys` (executed by
+    /// `execute_update_metadata`; the executor pays for any growth of the mint account).
+    UpdateMetadata(MetadataUpdate),
+    /// Set the allowance manager's budget: at most `capacity` base units of raises, refilled
+    /// over `window` seconds (capacity 0: no raises).
+    SetAllowanceBudget { capacity: u64, window: u32 },
+}
+
+/// One additional metadata field (Token-2022 metadata `additional_metadata`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MetadataField {
+    /// 1..=32 bytes; not `name`, `symbol` or `uri`.
+    pub key: String,
+    /// At most 200 bytes.
+    pub value: String,
+}
+
+/// The metadata an `UpdateMetadata` proposal sets.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MetadataUpdate {
+    /// At most 32 bytes.
+    pub name: String,
+    /// At most 10 bytes.
+    pub symbol: String,
+    /// At most 200 bytes.
+    pub uri: String,
+    /// Additional fields to set (at most 8, keys unique).
+    pub fields: Vec<MetadataField>,
+    /// Additional fields to remove (at most 8, unique, none of them set by `fields`); a key
+    /// the mint does not hold is no error.
+    pub remove_keys: Vec<String>,
+}
+
+impl MetadataUpdate {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.name.len() <= MAX_NAME_LEN
+                && self.symbol.len() <= MAX_SYMBOL_LEN
+                && self.uri.len() <= MAX_URI_LEN,
+            MinterError::MetadataTooLong
+        );
+        require!(
+            self.fields.len() <= MAX_METADATA_FIELDS
+                && self.remove_keys.len() <= MAX_METADATA_FIELDS,
+            MinterError::MetadataFieldInvalid
+        );
+        let key_ok = |key: &str| {
+            !key.is_empty()
+                && key.len() <= MAX_METADATA_KEY_LEN
+                && !matches!(key, "name" | "symbol" | "uri")
+        };
+        for (i, field) in self.fields.iter().enumerate() {
+            require!(
+                key_ok(&field.key)
+                    && field.value.len() <= MAX_METADATA_VALUE_LEN
+                    && !self.fields[..i].iter().any(|f| f.key == field.key),
+                MinterError::MetadataFieldInvalid
+            );
+        }
+        for (i, key) in self.remove_keys.iter().enumerate() {
+            require!(
+                key_ok(key)
+                    && !self.remove_keys[..i].contains(key)
+                    && !self.fields.iter().any(|f| &f.key == key),
+                MinterError::MetadataFieldInvalid
+            );
+        }
+        Ok(())
+    }
 }
 
 impl ProposalAction {
@@ -54,7 +129,14 @@ impl ProposalAction {
     pub fn validate(&self) -> Result<()> {
         match self {
             Self::ConfigureMinter(config) => config.validate(),
-            Self::RemoveMinter { .. } | Self::Unpause | Self::SetUpgradeAuthority { .. } => Ok(()),
+            Self::RemoveMinter { .. }
+            | Self::Unpause
+            | Self::ResumeIssuance
+            | Self::SetUpgradeAuthority { .. } => Ok(()),
+            Self::UpdateMetadata(update) => update.validate(),
+            Self::SetAllowanceBudget { capacity, window } => {
+                validate_allowance_budget(*capacity, *window)
+            }
             Self::UpgradeProgram { buffer, spill, .. } => {
                 // the loader refuses a spill that is the buffer; say so before the vote
                 require_keys_neq!(*buffer, *spill, MinterError::UpgradeSpillIsBuffer);
@@ -86,6 +168,43 @@ impl ProposalAction {
             }
         }
     }
+
+    /// Keys this action puts in charge of something, who may `accept` it (a key appears
+    /// once): new members, role holders, a new minter's authority.
+    pub fn named_keys(&self) -> Vec<Pubkey> {
+        let keys: Vec<Pubkey> = match self {
+            Self::SetGovernance { members, .. } => members.clone(),
+            Self::SetRoles(roles) => roles.keys().copied().collect(),
+            Self::ConfigureMinter(config) => vec![config.authority],
+            _ => Vec::new(),
+        };
+        let mut unique = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        unique
+    }
+
+    /// The first key this action would newly put in charge, against the issuer as it is now,
+    /// that is not in `accepted`: a member it adds, a role it gives to a key that does not
+    /// hold it. (ConfigureMinter's authority must accept only when the minter is created:
+    /// `execute_configure_minter` checks that.)
+    pub fn first_unaccepted_key(&self, issuer: &Issuer, accepted: &[Pubkey]) -> Option<Pubkey> {
+        match self {
+            Self::SetGovernance { members, .. } => members
+                .iter()
+                .find(|key| !issuer.is_member(key) && !accepted.contains(key))
+                .copied(),
+            Self::SetRoles(roles) => issuer
+                .roles
+                .new_holders(roles)
+                .find(|key| !accepted.contains(key))
+                .copied(),
+            _ => None,
+        }
+    }
 }
 
 /// Lifecycle of a proposal.
@@ -101,6 +220,8 @@ pub enum ProposalStatus {
     Cancelled,
     /// Its action was applied.
     Executed,
+    /// Approved, then stopped before execution by `threshold` members' rejections.
+    Vetoed,
 }
 
 /// `["proposal", issuer, index (u64 LE)]`: one governance decision.
@@ -127,20 +248,35 @@ pub struct Proposal {
     /// What execution does.
     pub action: ProposalAction,
     /// The issuer's `pause_count` when this was proposed (an Unpause resumes only that
-    /// pause).
+    /// pause); for a ResumeIssuance, its `issuance_pause_count`.
     pub pause_count: u64,
     /// The issuer's `execution_window` when the threshold was reached (0 before): the
     /// proposal expires by the window it was approved under, so a later, longer window does
     /// not revive an expired approval.
     pub execution_window: u32,
+    /// Keys the action names that have signed `accept` (a new member, role holder or minter
+    /// authority counts only once it has), in acceptance order, unique.
+    pub accepted: Vec<Pubkey>,
 }
 
 impl Proposal {
     /// Account size for `action`: discriminator, fixed fields, vote lists sized for the
-    /// largest multisig, then the action as Borsh.
+    /// largest multisig, the action as Borsh, then room for every key it names to accept.
     pub fn space(action: &ProposalAction) -> usize {
         let action_len = anchor_lang::prelude::borsh::to_vec(action).map_or(0, |v| v.len());
-        8 + 1 + 32 + 8 + 32 + 1 + 8 + 8 + 2 * (4 + 32 * MAX_MEMBERS) + action_len + 8 + 4
+        let accept_len = 4 + 32 * action.named_keys().len();
+        8 + 1
+            + 32
+            + 8
+            + 32
+            + 1
+            + 8
+            + 8
+            + 2 * (4 + 32 * MAX_MEMBERS)
+            + action_len
+            + 8
+            + 4
+            + accept_len
     }
 
     /// A new, active proposal without votes (the caller then records the proposer's
@@ -168,6 +304,7 @@ impl Proposal {
             action,
             pause_count,
             execution_window: 0,
+            accepted: Vec::new(),
         };
         proposal.invariant()?;
         Ok(proposal)
@@ -194,21 +331,72 @@ impl Proposal {
         self.invariant()
     }
 
-    /// Records `member`'s rejection; once the threshold is out of reach the proposal is
-    /// Rejected.
+    /// Records `member`'s rejection. An active proposal whose threshold is out of reach is
+    /// Rejected; an approved one (in its time lock, or unlocked but not yet executed) with
+    /// `threshold` rejections is Vetoed: the time lock is the window in which honest members
+    /// stop a compromised quorum.
     pub fn reject(&mut self, member: Pubkey, threshold: u8, member_count: usize) -> Result<()> {
         require!(
-            self.status == ProposalStatus::Active,
+            matches!(
+                self.status,
+                ProposalStatus::Active | ProposalStatus::Approved
+            ),
             MinterError::ProposalNotActive
         );
         require!(!self.has_voted(&member), MinterError::AlreadyVoted);
         self.rejections.push(member);
-        // members who could still approve: everyone who has not rejected
-        let could_approve = member_count.saturating_sub(self.rejections.len());
-        if could_approve < usize::from(threshold) {
-            self.status = ProposalStatus::Rejected;
+        if self.status == ProposalStatus::Approved {
+            if self.rejections.len() >= usize::from(threshold) {
+                self.status = ProposalStatus::Vetoed;
+            }
+        } else {
+            // members who could still approve: everyone who has not rejected
+            let could_approve = member_count.saturating_sub(self.rejections.len());
+            if could_approve < usize::from(threshold) {
+                self.status = ProposalStatus::Rejected;
+            }
         }
         self.invariant()
+    }
+
+    /// Records that `key`, named by the action, accepts it. Open and approved proposals
+    /// only (an ended one can never execute).
+    pub fn accept(&mut self, key: Pubkey) -> Result<()> {
+        require!(
+            matches!(
+                self.status,
+                ProposalStatus::Active | ProposalStatus::Approved
+            ),
+            MinterError::ProposalNotActive
+        );
+        require!(
+            self.action.named_keys().contains(&key),
+            MinterError::NotNamedInProposal
+        );
+        require!(!self.accepted.contains(&key), MinterError::AlreadyAccepted);
+        self.accepted.push(key);
+        self.invariant()
+    }
+
+    /// Refuses when a key the action newly puts in charge has not accepted; logs the key.
+    pub fn require_accepted(&self, issuer: &Issuer) -> Result<()> {
+        match self.action.first_unaccepted_key(issuer, &self.accepted) {
+            None => Ok(()),
+            Some(key) => Self::refuse_unaccepted(&key),
+        }
+    }
+
+    /// Refuses when `key` has not accepted this proposal; logs the key.
+    pub fn require_key_accepted(&self, key: &Pubkey) -> Result<()> {
+        if self.accepted.contains(key) {
+            return Ok(());
+        }
+        Self::refuse_unaccepted(key)
+    }
+
+    fn refuse_unaccepted(key: &Pubkey) -> Result<()> {
+        msg!("not accepted: {}", key);
+        err!(MinterError::KeyNotAccepted)
     }
 
     /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
@@ -256,6 +444,7 @@ impl Proposal {
         match self.status {
             ProposalStatus::Approved => Ok(()),
             ProposalStatus::Active => err!(MinterError::ThresholdNotReached),
+            ProposalStatus::Vetoed => err!(MinterError::ProposalVetoed),
             _ => err!(MinterError::ProposalNotActive),
         }
     }
@@ -266,7 +455,10 @@ impl Proposal {
         stale
             || matches!(
                 self.status,
-                ProposalStatus::Executed | ProposalStatus::Rejected | ProposalStatus::Cancelled
+                ProposalStatus::Executed
+                    | ProposalStatus::Rejected
+                    | ProposalStatus::Cancelled
+                    | ProposalStatus::Vetoed
             )
     }
 
@@ -281,6 +473,7 @@ impl Proposal {
             !self.approvals.iter().any(|a| self.rejections.contains(a)),
             MinterError::AlreadyVoted
         );
+        require!(all_unique(&self.accepted), MinterError::AlreadyAccepted);
         Ok(())
     }
 }

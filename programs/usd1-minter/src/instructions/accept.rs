@@ -1,0 +1,51 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::KeyAccepted;
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+
+/// A key the proposal names (a new member, role holder or minter authority) accepts it, so a
+/// mistyped or unreachable key can never be put in charge: the proposal does not execute
+/// until every key it newly puts in charge has accepted.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Accept<'info> {
+    /// A key the proposal's action names.
+    pub key: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+}
+
+impl Accept<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
+        self.issuer.check_context(&self.proposal)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept(ctx: Context<Self>) -> Result<()> {
+        let key = ctx.accounts.key.key();
+        let proposal = &mut ctx.accounts.proposal;
+        proposal.accept(key)?;
+        let proposal_index = proposal.index;
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        emit_cpi!(KeyAccepted {
+            mint,
+            seq,
+            proposal_index,
+            key
+        });
+        Ok(())
+    }
+}

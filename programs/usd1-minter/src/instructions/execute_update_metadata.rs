@@ -1,0 +1,113 @@
+use anchor_lang::prelude::*;
+use anchor_lang::system_program::{transfer, Transfer};
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
+use anchor_spl::token_interface::Mint;
+
+use crate::errors::MinterError;
+use crate::events::{MetadataUpdated, ProposalExecuted};
+use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::state::*;
+use crate::token_cpi::IssuerSigned;
+
+/// Executes an `UpdateMetadata` proposal: Token-2022 metadata updates signed by the issuer
+/// (the metadata's update authority), then the mint topped up to rent exemption for its new
+/// size by the executor.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecuteUpdateMetadata<'info> {
+    /// Anyone; pays for any growth of the mint account.
+    #[account(mut)]
+    pub executor: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(
+        mut,
+        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
+        bump = proposal.bump,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+    /// The issuer's mint, which holds the metadata.
+    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    pub token_program: Program<'info, Token2022>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ExecuteUpdateMetadata<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            !self.issuer.is_stale(self.proposal.index),
+            MinterError::ProposalStale
+        );
+        match &self.proposal.action {
+            ProposalAction::UpdateMetadata(update) => update.validate(),
+            _ => err!(MinterError::WrongExecuteInstruction),
+        }
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_update_metadata(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let executor = ctx.accounts.executor.key();
+        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        let index = ctx.accounts.proposal.index;
+        let ProposalAction::UpdateMetadata(update) = ctx.accounts.proposal.action.clone() else {
+            return err!(MinterError::WrongExecuteInstruction);
+        };
+
+        let mint_info = ctx.accounts.mint.to_account_info();
+        let token = IssuerSigned::new(
+            &ctx.accounts.issuer,
+            mint_info.clone(),
+            ctx.accounts.token_program.to_account_info(),
+        );
+        token.update_metadata_field(Field::Name, update.name.clone())?;
+        token.update_metadata_field(Field::Symbol, update.symbol.clone())?;
+        token.update_metadata_field(Field::Uri, update.uri.clone())?;
+        for field in &update.fields {
+            token.update_metadata_field(Field::Key(field.key.clone()), field.value.clone())?;
+        }
+        for key in &update.remove_keys {
+            token.remove_metadata_key(key.clone())?;
+        }
+        // the mint may have grown: the executor tops it up to rent exemption (a shrink
+        // leaves the surplus in the mint)
+        let needed = Rent::get()?.minimum_balance(mint_info.data_len());
+        let shortfall = needed.saturating_sub(mint_info.lamports());
+        if shortfall > 0 {
+            transfer(
+                CpiContext::new(
+                    ctx.accounts.system_program.key(),
+                    Transfer {
+                        from: ctx.accounts.executor.to_account_info(),
+                        to: mint_info,
+                    },
+                ),
+                shortfall,
+            )?;
+        }
+
+        let issuer = &mut ctx.accounts.issuer;
+        let mint = issuer.mint;
+        let seq = issuer.next_seq()?;
+        emit_cpi!(ProposalExecuted {
+            mint,
+            seq,
+            index,
+            executor
+        });
+        let seq = issuer.next_seq()?;
+        emit_cpi!(MetadataUpdated {
+            mint,
+            seq,
+            proposal_index: index,
+            name: update.name,
+            symbol: update.symbol,
+            uri: update.uri,
+            fields: update.fields,
+            remove_keys: update.remove_keys,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,56 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::AllowanceRaised;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// The allowance manager raises an active minter's allowance by `amount`, drawn from the
+/// budget governance set (`SetAllowanceBudget`): a treasury tops up daily without a proposal,
+/// and a stolen manager key can add at most what the budget holds.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RaiseAllowance<'info> {
+    pub manager: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    /// Owned by this program, so created by governance; has_one binds it to this issuer.
+    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    pub minter: Box<Account<'info, Minter>>,
+}
+
+impl RaiseAllowance<'_> {
+    fn validate(&self, amount: u64) -> Result<()> {
+        require!(
+            self.issuer.is_allowance_manager(self.manager.key),
+            MinterError::NotAllowanceManager
+        );
+        require!(amount > 0, MinterError::ZeroAmount);
+        // a suspended or deactivated minter stays where governance left it
+        require!(self.minter.active, MinterError::MinterInactive);
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn raise_allowance(ctx: Context<Self>, amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let budget_left = ctx.accounts.issuer.spend_allowance_budget(amount, now)?;
+        let allowance_before = ctx.accounts.minter.raise_allowance(amount)?;
+        let allowance_after = ctx.accounts.minter.allowance;
+        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let manager = ctx.accounts.manager.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        emit_cpi!(AllowanceRaised {
+            mint,
+            seq,
+            authority,
+            minter,
+            manager,
+            allowance_before,
+            allowance_after,
+            budget_left,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MinterError;
+use crate::events::MinterSuspended;
+use crate::seeds::ISSUER_SEED;
+use crate::state::*;
+
+/// Suspends a minter at once (a stolen minter key): one signature of a pauser or a member,
+/// like `pause`, but only this minter stops; holders and other minters go on. Only an
+/// executed ConfigureMinter proposal created after the suspension reactivates it.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SuspendMinter<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    pub issuer: Box<Account<'info, Issuer>>,
+    /// Owned by this program, so created by governance; has_one binds it to this issuer.
+    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    pub minter: Box<Account<'info, Minter>>,
+}
+
+impl SuspendMinter<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(
+            self.issuer.can_pause(self.authority.key),
+            MinterError::NotAPauser
+        );
+        Ok(())
+    }
+
+    /// An inactive minter can be suspended too: that outlives its pending reactivation.
+    #[access_control(ctx.accounts.validate())]
+    pub fn suspend_minter(ctx: Context<Self>) -> Result<()> {
+        let suspension_index = ctx.accounts.issuer.proposal_index;
+        ctx.accounts.minter.suspend(suspension_index);
+        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let by = ctx.accounts.authority.key();
+        let issuer = &mut ctx.accounts.issuer;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
+        emit_cpi!(MinterSuspended {
+            mint,
+            seq,
+            authority,
+            minter,
+            by,
+            suspension_index
+        });
+        Ok(())
+    }
+}
