@@ -687,3 +687,89 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_incident_events_are_ingested_and_the_ledger_still_agrees() {
+    let mut w = world().await;
+    let mint = w.f.mint;
+    // issuance paused and resumed, a minter suspended and reactivated, an allowance manager
+    // raising within its budget, a metadata update, a veto: none of them moves supply
+    let pauser = w.roles.pauser.insecure_clone();
+    w.f.send(&[ix::pause_issuance(&pauser.pubkey(), &mint)], &[&pauser])
+        .await
+        .unwrap();
+    w.f.pass(ProposalAction::ResumeIssuance).await.unwrap();
+    let desk = w.minter.pubkey();
+    w.f.send(
+        &[ix::suspend_minter(&pauser.pubkey(), &mint, &desk)],
+        &[&pauser],
+    )
+    .await
+    .unwrap();
+    let manager = w.f.funded_key().await;
+    let mut roles = w.roles.roles();
+    roles.allowance_manager = Some(manager.pubkey());
+    w.f.pass(ProposalAction::SetRoles(roles)).await.unwrap();
+    w.f.pass(ProposalAction::ConfigureMinter(usd1_client::MinterConfig {
+        authority: desk,
+        allowance_grant: 0,
+        rate_capacity: 1_000_000 * TOKEN,
+        rate_window: 3600,
+        active: true,
+    }))
+    .await
+    .unwrap();
+    w.f.pass(ProposalAction::SetAllowanceBudget {
+        capacity: 10 * TOKEN,
+        window: 3600,
+    })
+    .await
+    .unwrap();
+    w.f.send(
+        &[ix::raise_allowance(
+            &manager.pubkey(),
+            &mint,
+            &desk,
+            5 * TOKEN,
+        )],
+        &[&manager],
+    )
+    .await
+    .unwrap();
+    w.f.pass(ProposalAction::UpdateMetadata(
+        usd1_client::MetadataUpdate {
+            name: "USD1 Test Dollar".into(),
+            symbol: "USD1".into(),
+            uri: "https://example.com/v2.json".into(),
+            fields: vec![],
+            remove_keys: vec![],
+        },
+    ))
+    .await
+    .unwrap();
+    w.f.assert_seq_complete().await;
+
+    let (store, _) = temp_store("incidents").await;
+    let bank = w.bank.clone();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    assert!(report.ok, "{}", report.text());
+    assert_eq!(report.ledger.events, w.f.issuer().await.event_seq);
+    let names: std::collections::BTreeSet<String> = store
+        .ledger(&mint, i64::MAX as u64)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.name)
+        .collect();
+    for name in [
+        "IssuancePaused",
+        "IssuanceResumed",
+        "MinterSuspended",
+        "KeyAccepted",
+        "AllowanceBudgetChanged",
+        "AllowanceRaised",
+        "MetadataUpdated",
+    ] {
+        assert!(names.contains(name), "{name} not in the ledger: {names:?}");
+    }
+}

@@ -96,7 +96,16 @@ await program.methods
   .accounts({ member: second.publicKey, issuer, proposal })
   .signers([second])
   .rpc();
+// the new minter's key accepts the proposal that names it (or it could never execute)
+await program.methods
+  .accept()
+  .accounts({ key: minterKey.publicKey, issuer, proposal })
+  .signers([minterKey])
+  .rpc();
 const approved = await program.account.proposal.fetch(proposal);
+if (approved.accepted.length !== 1 || !approved.accepted[0].equals(minterKey.publicKey)) {
+  throw new Error(`accepted: ${approved.accepted}`);
+}
 await program.methods
   .executeConfigureMinter()
   .accounts({ executor: payer.publicKey, issuer, proposal, minterAuthority: minterKey.publicKey })

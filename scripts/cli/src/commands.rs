@@ -852,7 +852,8 @@ async fn execute<B: Backend>(
         }
         _ => None,
     };
-    // a key the action newly puts in charge must have accepted: say which, before sending
+    // a key the action newly puts in charge must have accepted: when the program refuses
+    // with KeyNotAccepted, the report names it (the program logs it too)
     let issuer = ctx.issuer(&mint).await?;
     let mut waiting_for = proposal
         .action
@@ -866,12 +867,6 @@ async fn execute<B: Backend>(
         if !exists && !proposal.accepted.contains(&config.authority) {
             waiting_for = Some(config.authority);
         }
-    }
-    if let Some(key) = waiting_for {
-        return Err(input(format!(
-            "proposal {index} puts {key} in charge, which has not accepted it: run \
-             `usd1 accept {index} --mint {mint}` signed by that key first; nothing was sent"
-        )));
     }
     // RemoveMinter returns the minter account's rent to whoever paid it
     let rent_payer = match &proposal.action {
@@ -891,7 +886,21 @@ async fn execute<B: Backend>(
         rent_payer.as_ref(),
     );
     let extra: Vec<&Keypair> = co_signer.iter().collect();
-    let executed = ctx.send("execute", &instructions, &extra).await?;
+    let executed = match ctx.send("execute", &instructions, &extra).await {
+        Err(Failure::Chain { error, .. })
+            if error.custom_code() == Some(MinterError::KeyNotAccepted.into()) =>
+        {
+            let key = waiting_for.map_or("a key it names".to_string(), |k| k.to_string());
+            return Err(Failure::Chain {
+                what: format!(
+                    "execute (proposal {index} waits for {key} to accept it: run \
+                     `usd1 accept {index} --mint {mint}` signed by that key)"
+                ),
+                error,
+            });
+        }
+        other => other?,
+    };
     Ok(sent(
         format!(
             "Executed proposal {index}: {}",

@@ -456,6 +456,30 @@ pub async fn run() -> DemoResult<()> {
         usd(UNIT)
     );
 
+    println!("   desk B's key is suspected: ops suspends that minter alone, at once");
+    story
+        .send(
+            "suspend minter",
+            &[ix::suspend_minter(&ops.pubkey(), &mint, &desk_b.pubkey())],
+            &[&ops],
+        )
+        .await?;
+    let suspended_mint = ix::mint(
+        &desk_b.pubkey(),
+        &mint,
+        &account,
+        reference("wire-2026-11-21-0005")?,
+        UNIT,
+    );
+    story
+        .refused(
+            "suspended minter",
+            &[suspended_mint],
+            &[&desk_b],
+            MinterError::MinterInactive,
+        )
+        .await?;
+
     println!("\n7. The customer redeems 15,000 USD1; treasury pays out and settles");
     let redemption_id = reference("redemption-0001")?;
     story

@@ -58,6 +58,7 @@ async fn every_runbook_command_runs_as_written() {
         "operator",
         "compliance",
         "treasury",
+        "manager",
         "mint",
     ];
     let parties: HashMap<&str, Party> = names.iter().map(|n| (*n, Party::new(&dir, n))).collect();
@@ -183,7 +184,9 @@ async fn every_runbook_command_runs_as_written() {
         "freeze",
         "thaw",
         "pause",
-        "decrease-allowance",
+        "accept",
+        "suspend-minter",
+        "allowance",
         "attest",
         "status",
         "events",
@@ -207,7 +210,13 @@ async fn every_runbook_command_runs_as_written() {
         .await
         .unwrap();
     assert!(issuer.members.contains(&key("dave")) && !issuer.members.contains(&key("carol")));
-    assert!(!issuer.paused);
+    assert!(!issuer.paused && !issuer.issuance_paused);
+    assert_eq!(issuer.roles.allowance_manager, Some(key("manager")));
+    assert_eq!(
+        svm.mint_view(&mint).await.unwrap().name,
+        "USD-One",
+        "the metadata update executed"
+    );
     assert_eq!(issuer.roles.freezers, vec![key("freezer")]);
     let minters = [key("minter"), key("new_minter")]
         .map(|k| usd1_client::pda::minter(&usd1_client::pda::issuer(&mint), &k));

@@ -57,11 +57,6 @@ impl Execute<'_> {
                 require!(self.issuer.issuance_paused, MinterError::IssuanceNotPaused);
                 self.issuer.check_context(&self.proposal)
             }
-            // keys it newly puts in charge must have accepted (against the issuer as it is
-            // at execution, so keys that already hold the role need not)
-            ProposalAction::SetGovernance { .. } | ProposalAction::SetRoles(_) => {
-                self.proposal.require_accepted(&self.issuer)
-            }
             _ => Ok(()),
         }
     }
@@ -71,6 +66,12 @@ impl Execute<'_> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
         ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        // keys it newly puts in charge must have accepted (against the issuer as it is at
+        // execution, so keys that already hold the role need not); checked once it could
+        // otherwise execute, so the refusal is the last thing missing
+        ctx.accounts
+            .proposal
+            .require_accepted(&ctx.accounts.issuer)?;
         let index = ctx.accounts.proposal.index;
         // borrowed, not cloned: the proposal keeps its action, the issuer takes copies
         let action = &ctx.accounts.proposal.action;

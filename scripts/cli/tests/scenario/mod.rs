@@ -221,9 +221,14 @@ async fn once_caught_up<C: Chain>(
     out
 }
 
-/// Proposes with alice (which approves), approves with bob, lets the time lock pass, executes;
-/// returns the index.
-async fn govern<C: Chain>(chain: &mut C, cast: &Cast, action: &[&str]) -> u64 {
+/// Proposes with alice (which approves), approves with bob, has each of `acceptors` (keys the
+/// action puts in charge) accept, lets the time lock pass, executes; returns the index.
+async fn govern<C: Chain>(
+    chain: &mut C,
+    cast: &Cast,
+    action: &[&str],
+    acceptors: &[&Party],
+) -> u64 {
     let mint = cast.mint().to_string();
     let mut args = vec!["--output", "json", "propose", "--mint", &mint];
     args.extend_from_slice(action);
@@ -232,6 +237,10 @@ async fn govern<C: Chain>(chain: &mut C, cast: &Cast, action: &[&str]) -> u64 {
     shows_json_event(chain, &opened, "ProposalCreated");
     let n = index.to_string();
     ok(&as_(chain, &cast.bob, &["approve", "--mint", &mint, &n]).await);
+    for party in acceptors {
+        let accepted = ok(&as_(chain, party, &["accept", "--mint", &mint, &n]).await).to_string();
+        shows_event(chain, &accepted, "KeyAccepted");
+    }
     chain.pass_time(chain.time_lock()).await;
     let executed =
         ok(&as_(chain, &cast.carol, &["execute", "--mint", &mint, &n]).await).to_string();
@@ -333,6 +342,45 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
         assert!(listed["proposals"][0]["time_lock_left"].as_i64().unwrap() > 0);
     }
     chain.pass_time(chain.time_lock()).await;
+    // the new role holders have not accepted: refused, and the report names the first
+    let waiting = as_(chain, &cast.carol, &["execute", "--mint", m, "1"]).await;
+    fails(&waiting, 1, "KeyNotAccepted (");
+    assert!(
+        waiting
+            .stderr
+            .contains(&format!("waits for {} to accept", cast.pauser.key())),
+        "{}",
+        waiting.stderr
+    );
+    let listed = json(
+        &as_(
+            chain,
+            &cast.carol,
+            &["-o", "json", "proposals", "--mint", m],
+        )
+        .await,
+    );
+    assert_eq!(
+        listed["proposals"][0]["waiting_for_acceptance"],
+        cast.pauser.key()
+    );
+    // a key the proposal does not name cannot accept it
+    fails(
+        &as_(chain, &cast.holder, &["accept", "--mint", m, "1"]).await,
+        1,
+        "NotNamedInProposal",
+    );
+    for party in [
+        &cast.pauser,
+        &cast.freezer,
+        &cast.attestor,
+        &cast.operator,
+        &cast.compliance,
+    ] {
+        let accepted = ok(&as_(chain, party, &["accept", "--mint", m, "1"]).await).to_string();
+        assert!(accepted.contains("Accepted proposal 1"), "{accepted}");
+        shows_event(chain, &accepted, "KeyAccepted");
+    }
     ok(&as_(chain, &cast.carol, &["execute", "--mint", m, "1"]).await);
 
     // a minter, and a proposal cancelled by its proposer; a non-member's vote refused
@@ -350,6 +398,7 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
             "--rate-window",
             "3600",
         ],
+        &[&cast.minter],
     )
     .await;
     ok(&as_(chain, &cast.bob, &["propose", "--mint", m, "unpause"]).await);
@@ -613,12 +662,178 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
         "RedemptionNotRequested",
     );
 
+    // incidents without a token-wide pause: issuance alone paused, then resumed by proposal
+    let paused = json(
+        &as_(
+            chain,
+            &cast.pauser,
+            &["-o", "json", "pause", "--mint", m, "--issuance-only"],
+        )
+        .await,
+    );
+    assert_eq!(paused["level"], "issuance");
+    shows_json_event(chain, &paused, "IssuancePaused");
+    bare[8] = "wire-0003";
+    fails(
+        &as_(chain, &cast.minter, &bare).await,
+        1,
+        "IssuancePaused (",
+    );
+    govern(chain, cast, &["resume-issuance"], &[]).await;
+    // a suspected minter key suspended at once; a proposal opened later reactivates it
+    let suspended = ok(&as_(
+        chain,
+        &cast.pauser,
+        &["suspend-minter", "--mint", m, "--minter", &minter_key],
+    )
+    .await)
+    .to_string();
+    shows_event(chain, &suspended, "MinterSuspended");
+    fails(
+        &as_(chain, &cast.minter, &bare).await,
+        1,
+        "MinterInactive (",
+    );
+    govern(
+        chain,
+        cast,
+        &[
+            "configure-minter",
+            "--authority",
+            &minter_key,
+            "--allowance-grant",
+            "0",
+            "--rate-capacity",
+            "1000",
+            "--rate-window",
+            "3600",
+        ],
+        &[],
+    )
+    .await;
+    // the treasury operator becomes allowance manager (it accepts) with a daily budget
+    govern(
+        chain,
+        cast,
+        &[
+            "set-roles",
+            "--pauser",
+            &cast.pauser.key(),
+            "--freezer",
+            &cast.freezer.key(),
+            "--reserve-attestor",
+            &cast.attestor.key(),
+            "--redemption-operator",
+            &cast.operator.key(),
+            "--mint-attestor",
+            &cast.compliance.key(),
+            "--allowance-manager",
+            &cast.operator.key(),
+        ],
+        &[&cast.operator],
+    )
+    .await;
+    govern(
+        chain,
+        cast,
+        &[
+            "set-allowance-budget",
+            "--capacity",
+            "100",
+            "--window",
+            "86400",
+        ],
+        &[],
+    )
+    .await;
+    let raised = json(
+        &as_(
+            chain,
+            &cast.operator,
+            &[
+                "-o",
+                "json",
+                "allowance",
+                "--mint",
+                m,
+                "raise",
+                "--minter",
+                &minter_key,
+                "--amount",
+                "60",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(raised["budget_left"], 40_000_000);
+    shows_json_event(chain, &raised, "AllowanceRaised");
+    fails(
+        &as_(
+            chain,
+            &cast.operator,
+            &[
+                "allowance",
+                "--mint",
+                m,
+                "raise",
+                "--minter",
+                &minter_key,
+                "--amount",
+                "41",
+            ],
+        )
+        .await,
+        1,
+        "AllowanceBudgetExceeded (",
+    );
+    let lowered = ok(&as_(
+        chain,
+        &cast.operator,
+        &[
+            "allowance",
+            "--mint",
+            m,
+            "lower",
+            "--minter",
+            &minter_key,
+            "--amount",
+            "60",
+        ],
+    )
+    .await)
+    .to_string();
+    shows_event(chain, &lowered, "AllowanceDecreased");
+    // the token's metadata by proposal
+    govern(
+        chain,
+        cast,
+        &[
+            "update-metadata",
+            "--name",
+            "USD1 Dollar",
+            "--symbol",
+            "USD1",
+            "--uri",
+            "https://example.com/usd1-v2.json",
+            "--field",
+            "terms=https://example.com/terms",
+        ],
+        &[],
+    )
+    .await;
+    let status = json(&as_(chain, &cast.carol, &["-o", "json", "status", "--mint", m]).await);
+    assert_eq!(status["name"], "USD1 Dollar");
+    assert_eq!(status["issuance_paused"], false);
+    assert_eq!(status["roles"]["allowance_manager"], cast.operator.key());
+    // (refilling since the raise: the time locks passed)
+    let left = status["allowance_budget"]["left"].as_u64().unwrap();
+    assert!((40_000_000..=100_000_000).contains(&left), "{status}");
+
     // pause by the pauser stops minting; only governance resumes
     let paused = ok(&as_(chain, &cast.pauser, &["pause", "--mint", m]).await).to_string();
     shows_event(chain, &paused, "Paused");
-    bare[8] = "wire-0003";
     fails(&as_(chain, &cast.minter, &bare).await, 1, "Paused (6025)");
-    govern(chain, cast, &["unpause"]).await;
+    govern(chain, cast, &["unpause"], &[]).await;
 
     // status, text and JSON, against the chain
     let status = json(&as_(chain, &cast.carol, &["-o", "json", "status", "--mint", m]).await);
