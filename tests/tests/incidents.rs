@@ -235,6 +235,22 @@ async fn accept_refusals() {
     .await
     .unwrap();
     assert_program_error(f.accept(&third, stale).await, MinterError::ProposalStale);
+    // nor an expired one (approved, then left beyond its execution window)
+    let fourth = Keypair::new();
+    let expired = approved(
+        &mut f,
+        ProposalAction::SetRoles(Roles {
+            pausers: vec![fourth.pubkey()],
+            ..Roles::default()
+        }),
+    )
+    .await;
+    let window = f.issuer().await.execution_window;
+    f.svm.advance_clock(i64::from(window) + 1).await;
+    assert_program_error(
+        f.accept(&fourth, expired).await,
+        MinterError::ProposalExpired,
+    );
     f.assert_seq_complete().await;
 }
 
@@ -854,6 +870,25 @@ async fn allowance_manager_refusals() {
     let ix = ix::suspend_minter(&member.pubkey(), &w.f.mint, &w.desk.pubkey());
     w.f.send(&[ix], &[&member]).await.unwrap();
     assert_program_error(w.raise(&manager, 1).await, MinterError::MinterInactive);
+    // no raise while issuance (or the token) is paused, even for an active minter
+    w.f.pass(ProposalAction::ConfigureMinter(MinterConfig {
+        authority: w.desk.pubkey(),
+        allowance_grant: 0,
+        rate_capacity: 1_000 * TOKEN,
+        rate_window: 60,
+        active: true,
+    }))
+    .await
+    .unwrap();
+    let ix = ix::pause_issuance(&member.pubkey(), &w.f.mint);
+    w.f.send(&[ix], &[&member]).await.unwrap();
+    assert_program_error(w.raise(&manager, 1).await, MinterError::IssuancePaused);
+    w.f.pass(ProposalAction::ResumeIssuance).await.unwrap();
+    let ix = ix::pause(&member.pubkey(), &w.f.mint);
+    w.f.send(&[ix], &[&member]).await.unwrap();
+    assert_program_error(w.raise(&manager, 1).await, MinterError::Paused);
+    w.f.pass(ProposalAction::Unpause).await.unwrap();
+    w.raise(&manager, 1).await.unwrap();
     // a budget of zero turns raises off; a budget without a window is refused
     w.f.pass(ProposalAction::SetAllowanceBudget {
         capacity: 0,
@@ -873,7 +908,7 @@ async fn allowance_manager_refusals() {
         .await,
         MinterError::InvalidRateLimit,
     );
-    assert_eq!(w.allowance().await, 10 * TOKEN);
+    assert_eq!(w.allowance().await, 10 * TOKEN + 1);
     w.f.assert_seq_complete().await;
 }
 

@@ -34,6 +34,12 @@ impl Accept<'_> {
 
     #[access_control(ctx.accounts.validate())]
     pub fn accept(ctx: Context<Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        // an expired approval can never execute: accepting it would record nothing useful
+        require!(
+            !ctx.accounts.proposal.has_expired(&ctx.accounts.issuer, now),
+            MinterError::ProposalExpired
+        );
         let key = ctx.accounts.key.key();
         let proposal = &mut ctx.accounts.proposal;
         proposal.accept(key)?;

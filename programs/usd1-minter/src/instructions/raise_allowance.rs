@@ -7,7 +7,8 @@ use crate::state::*;
 
 /// The allowance manager raises an active minter's allowance by `amount`, drawn from the
 /// budget governance set (`SetAllowanceBudget`): a treasury tops up daily without a proposal,
-/// and a stolen manager key can add at most what the budget holds.
+/// and a stolen manager key can add at most what the budget holds (and nothing while the
+/// token or issuance is paused).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RaiseAllowance<'info> {
@@ -26,6 +27,9 @@ impl RaiseAllowance<'_> {
             MinterError::NotAllowanceManager
         );
         require!(amount > 0, MinterError::ZeroAmount);
+        // no top-ups during an incident: a pauser's lowering must not be undone by a raise
+        // while either pause holds
+        self.issuer.check_issuance_open()?;
         // a suspended or deactivated minter stays where governance left it
         require!(self.minter.active, MinterError::MinterInactive);
         Ok(())
