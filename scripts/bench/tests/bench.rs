@@ -36,7 +36,16 @@ fn the_benchmark_measures_every_instruction() {
         "| refund_redemption |",
         "| execute: seize (to treasury) |",
         "| execute: seize (burn) |",
-        "| Issuer | 1179 |",
+        "| accept (the new minter's key) |",
+        "| execute: set allowance budget |",
+        "| raise_allowance |",
+        "| decrease_allowance |",
+        "| pause_issuance |",
+        "| execute: resume issuance |",
+        "| execute: update metadata (3 fields + 1 added) |",
+        "| reject (approved proposal, 1 of 2 to veto) |",
+        "| suspend_minter |",
+        "| Issuer | 1257 |",
         "| Redemption | 236 |",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
