@@ -515,11 +515,14 @@ async fn raise_allowance<B: Backend>(
             &[],
         )
         .await?;
-    let raised = executed.events.iter().find_map(|e| match e {
-        Event::AllowanceRaised(e) => Some((e.allowance_after, e.budget_left)),
-        _ => None,
-    });
-    let (left, budget_left) = raised.unwrap_or_default();
+    // read back from the accounts: over JSON-RPC the events can trail the transaction
+    let address = pda::minter(&pda::issuer(mint), minter);
+    let left = ctx
+        .decode::<Minter>(&address, "reading the minter")
+        .await?
+        .map_or(0, |m| m.allowance);
+    let now = ctx.now().await?;
+    let budget_left = ctx.issuer(mint).await?.allowance_budget_left(now);
     Ok(sent(
         format!(
             "Allowance of minter {minter} raised: {} left, budget left {}",
