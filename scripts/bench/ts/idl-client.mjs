@@ -152,7 +152,8 @@ const [receipt] = web3.PublicKey.findProgramAddressSync(
 const receiptInfo = await connection.getAccountInfo(receipt, "confirmed");
 const supply = await connection.getTokenSupply(mint.publicKey, "confirmed");
 let minted = null;
-for (let attempt = 0; attempt < 120 && minted === null; attempt++) {
+// a debug validator's transaction history can trail its accounts by minutes: wait up to ten
+for (let attempt = 0; attempt < 1200 && minted === null; attempt++) {
   const tx = await connection.getTransaction(mintSig, {
     commitment: "confirmed",
     maxSupportedTransactionVersion: 0,

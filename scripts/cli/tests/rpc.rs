@@ -190,12 +190,12 @@ async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcCh
     assert_eq!(event["amount"], "1250000", "{seen}");
     assert_eq!(event["request_id"], "07".repeat(32));
     assert_eq!(event["minter"], seen["minter_authority"]);
-    // IssuerInitialized, ProposalCreated, ProposalApproved, ProposalExecuted,
-    // MinterConfigured, Minted
-    assert_eq!(event["seq"], "6");
+    // IssuerInitialized, ProposalCreated, ProposalApproved, KeyAccepted (the minter's key),
+    // ProposalExecuted, MinterConfigured, Minted
+    assert_eq!(event["seq"], "7");
     // then UpgradeAuthorityReceived: the program's upgrade authority is this issuer's PDA
     assert_eq!(seen["governs_upgrades"], true);
-    assert_eq!(seen["issuer_event_seq_after_hand_over"], "7");
+    assert_eq!(seen["issuer_event_seq_after_hand_over"], "8");
     let issuer = accounts::decode::<Issuer>(
         &chain
             .reader
@@ -206,7 +206,7 @@ async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcCh
             .data,
     )
     .unwrap();
-    assert_eq!(issuer.event_seq, 7);
+    assert_eq!(issuer.event_seq, 8);
     assert!(issuer.governs_upgrades);
     let program_data = chain
         .reader
