@@ -353,14 +353,22 @@ impl Fixture {
     /// keys it names that the fixture holds accept it, waits out the time lock and executes
     /// it; returns the proposal index.
     pub async fn pass(&mut self, action: ProposalAction) -> Result<u64, SendError> {
-        let issuer = self.issuer().await;
+        let time_lock = self.issuer().await.time_lock;
+        let index = self.approved(action).await?;
+        self.accept_held(index).await?;
+        self.svm.advance_clock(i64::from(time_lock)).await;
+        self.execute(index).await?;
+        Ok(index)
+    }
+
+    /// Proposes `action` (member 0) and approves it up to the threshold (members 1..), nothing
+    /// more: no acceptance, no waiting; returns the proposal index.
+    pub async fn approved(&mut self, action: ProposalAction) -> Result<u64, SendError> {
+        let threshold = self.issuer().await.threshold;
         let index = self.propose(0, action).await?;
-        for member in 1..usize::from(issuer.threshold) {
+        for member in 1..usize::from(threshold) {
             self.approve(member, index).await?;
         }
-        self.accept_held(index).await?;
-        self.svm.advance_clock(i64::from(issuer.time_lock)).await;
-        self.execute(index).await?;
         Ok(index)
     }
 
@@ -368,13 +376,10 @@ impl Fixture {
     /// fixture holds accept it and waits out the time lock without executing it; returns the
     /// proposal index.
     pub async fn pass_without_executing(&mut self, action: ProposalAction) -> u64 {
-        let issuer = self.issuer().await;
-        let index = self.propose(0, action).await.expect("propose");
-        for member in 1..usize::from(issuer.threshold) {
-            self.approve(member, index).await.expect("approve");
-        }
+        let time_lock = self.issuer().await.time_lock;
+        let index = self.approved(action).await.expect("propose and approve");
         self.accept_held(index).await.expect("accept");
-        self.svm.advance_clock(i64::from(issuer.time_lock)).await;
+        self.svm.advance_clock(i64::from(time_lock)).await;
         index
     }
 

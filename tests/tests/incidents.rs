@@ -43,16 +43,6 @@ fn configure(authority: Pubkey, allowance_grant: u64, active: bool) -> ProposalA
     })
 }
 
-/// Proposes (member 0) and approves up to the threshold, without accepting or executing.
-async fn approved(f: &mut Fixture, action: ProposalAction) -> u64 {
-    let threshold = f.issuer().await.threshold;
-    let index = f.propose(0, action).await.unwrap();
-    for member in 1..usize::from(threshold) {
-        f.approve(member, index).await.unwrap();
-    }
-    index
-}
-
 // ---- keys accept before they count ----
 
 #[tokio::test]
@@ -65,7 +55,10 @@ async fn a_new_role_holder_must_accept_before_set_roles_executes() {
         freezers: vec![freezer.pubkey()],
         ..Roles::default()
     };
-    let index = approved(&mut f, ProposalAction::SetRoles(roles.clone())).await;
+    let index = f
+        .approved(ProposalAction::SetRoles(roles.clone()))
+        .await
+        .unwrap();
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, pauser.pubkey());
 
@@ -98,14 +91,20 @@ async fn keys_that_keep_their_role_or_are_removed_need_not_accept() {
         mint_attestor: Some(attestor.pubkey()),
         ..Roles::default()
     };
-    let index = approved(&mut f, ProposalAction::SetRoles(next.clone())).await;
+    let index = f
+        .approved(ProposalAction::SetRoles(next.clone()))
+        .await
+        .unwrap();
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, attestor.pubkey());
     f.accept(&attestor, index).await.unwrap();
     f.execute(index).await.unwrap();
     assert_eq!(f.issuer().await.roles, next);
     // removing every role needs no acceptance at all
-    let index = approved(&mut f, ProposalAction::SetRoles(Roles::default())).await;
+    let index = f
+        .approved(ProposalAction::SetRoles(Roles::default()))
+        .await
+        .unwrap();
     f.execute(index).await.unwrap();
     assert_eq!(f.issuer().await.roles, Roles::default());
     f.assert_seq_complete().await;
@@ -118,7 +117,10 @@ async fn a_role_moved_to_another_slot_counts_as_new() {
     // the pauser becomes the allowance manager as well: a role it did not hold
     let mut next = roles.roles();
     next.allowance_manager = Some(roles.pauser.pubkey());
-    let index = approved(&mut f, ProposalAction::SetRoles(next.clone())).await;
+    let index = f
+        .approved(ProposalAction::SetRoles(next.clone()))
+        .await
+        .unwrap();
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, roles.pauser.pubkey());
     f.accept(&roles.pauser, index).await.unwrap();
@@ -135,15 +137,14 @@ async fn a_new_member_must_accept_before_set_governance_executes() {
         f.members[1].pubkey(),
         newcomer.pubkey(),
     ];
-    let index = approved(
-        &mut f,
-        ProposalAction::SetGovernance {
+    let index = f
+        .approved(ProposalAction::SetGovernance {
             members: members.clone(),
             threshold: 2,
             time_lock: 0,
-        },
-    )
-    .await;
+        })
+        .await
+        .unwrap();
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, newcomer.pubkey());
     // the staying members need not accept; the newcomer does, and it lands
@@ -160,7 +161,10 @@ async fn a_new_minter_key_must_accept_an_update_need_not() {
     let mut f = Fixture::new().await;
     let desk = Keypair::new();
     f.svm.fund(&desk.pubkey(), SOL).await.unwrap();
-    let index = approved(&mut f, configure(desk.pubkey(), 100 * TOKEN, true)).await;
+    let index = f
+        .approved(configure(desk.pubkey(), 100 * TOKEN, true))
+        .await
+        .unwrap();
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, desk.pubkey());
     assert!(f.minter(&desk.pubkey()).await.is_none());
@@ -171,7 +175,10 @@ async fn a_new_minter_key_must_accept_an_update_need_not() {
         100 * TOKEN
     );
     // a grant to the existing minter executes without a new acceptance
-    let index = approved(&mut f, configure(desk.pubkey(), 5 * TOKEN, true)).await;
+    let index = f
+        .approved(configure(desk.pubkey(), 5 * TOKEN, true))
+        .await
+        .unwrap();
     f.execute(index).await.unwrap();
     assert_eq!(
         f.minter(&desk.pubkey()).await.unwrap().allowance,
@@ -189,7 +196,7 @@ async fn accept_refusals() {
         pausers: vec![pauser.pubkey()],
         ..Roles::default()
     };
-    let index = approved(&mut f, ProposalAction::SetRoles(roles)).await;
+    let index = f.approved(ProposalAction::SetRoles(roles)).await.unwrap();
     // only a key the action names may accept
     assert_program_error(
         f.accept(&stranger, index).await,
@@ -200,14 +207,13 @@ async fn accept_refusals() {
     f.execute(index).await.unwrap();
     // an executed proposal takes no acceptance
     let second = Keypair::new();
-    let index2 = approved(
-        &mut f,
-        ProposalAction::SetRoles(Roles {
+    let index2 = f
+        .approved(ProposalAction::SetRoles(Roles {
             pausers: vec![second.pubkey()],
             ..Roles::default()
-        }),
-    )
-    .await;
+        }))
+        .await
+        .unwrap();
     f.accept(&second, index2).await.unwrap();
     f.execute(index2).await.unwrap();
     assert_program_error(
@@ -237,14 +243,13 @@ async fn accept_refusals() {
     assert_program_error(f.accept(&third, stale).await, MinterError::ProposalStale);
     // nor an expired one (approved, then left beyond its execution window)
     let fourth = Keypair::new();
-    let expired = approved(
-        &mut f,
-        ProposalAction::SetRoles(Roles {
+    let expired = f
+        .approved(ProposalAction::SetRoles(Roles {
             pausers: vec![fourth.pubkey()],
             ..Roles::default()
-        }),
-    )
-    .await;
+        }))
+        .await
+        .unwrap();
     let window = f.issuer().await.execution_window;
     f.svm.advance_clock(i64::from(window) + 1).await;
     assert_program_error(
@@ -552,11 +557,10 @@ async fn the_two_pauses_are_lifted_separately() {
 #[tokio::test]
 async fn threshold_rejections_veto_an_approved_proposal_in_its_time_lock() {
     let mut f = Fixture::with(4, 2, 3600).await;
-    let index = approved(
-        &mut f,
-        ProposalAction::SetExecutionWindow { seconds: 7_200 },
-    )
-    .await;
+    let index = f
+        .approved(ProposalAction::SetExecutionWindow { seconds: 7_200 })
+        .await
+        .unwrap();
     assert_eq!(
         f.proposal(index).await.unwrap().status,
         ProposalStatus::Approved
@@ -594,11 +598,10 @@ async fn threshold_rejections_veto_an_approved_proposal_in_its_time_lock() {
 #[tokio::test]
 async fn fewer_rejections_than_the_threshold_do_not_stop_an_approved_proposal() {
     let mut f = Fixture::with(3, 2, 60).await;
-    let index = approved(
-        &mut f,
-        ProposalAction::SetExecutionWindow { seconds: 7_200 },
-    )
-    .await;
+    let index = f
+        .approved(ProposalAction::SetExecutionWindow { seconds: 7_200 })
+        .await
+        .unwrap();
     f.reject(2, index).await.unwrap();
     f.svm.advance_clock(60).await;
     f.execute(index).await.unwrap();

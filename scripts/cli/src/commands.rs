@@ -154,6 +154,16 @@ impl<B: Backend> Ctx<'_, B> {
             .map_err(|e| Failure::Missing(format!("{what} {key}: {e}")))
     }
 
+    /// The minter whose authority is `authority` (None: no such minter).
+    async fn minter(
+        &mut self,
+        mint: &Pubkey,
+        authority: &Pubkey,
+    ) -> Result<Option<Minter>, Failure> {
+        let address = pda::minter(&pda::issuer(mint), authority);
+        self.decode::<Minter>(&address, "reading the minter").await
+    }
+
     async fn issuer(&mut self, mint: &Pubkey) -> Result<Issuer, Failure> {
         let address = pda::issuer(mint);
         self.decode::<Issuer>(&address, "reading the issuer")
@@ -485,11 +495,7 @@ async fn decrease_allowance<B: Backend>(
             &[],
         )
         .await?;
-    let address = pda::minter(&pda::issuer(mint), minter);
-    let left = ctx
-        .decode::<Minter>(&address, "reading the minter")
-        .await?
-        .map_or(0, |m| m.allowance);
+    let left = ctx.minter(mint, minter).await?.map_or(0, |m| m.allowance);
     Ok(sent(
         format!(
             "Allowance of minter {minter} lowered: {} left",
@@ -516,11 +522,7 @@ async fn raise_allowance<B: Backend>(
         )
         .await?;
     // read back from the accounts: over JSON-RPC the events can trail the transaction
-    let address = pda::minter(&pda::issuer(mint), minter);
-    let left = ctx
-        .decode::<Minter>(&address, "reading the minter")
-        .await?
-        .map_or(0, |m| m.allowance);
+    let left = ctx.minter(mint, minter).await?.map_or(0, |m| m.allowance);
     let now = ctx.now().await?;
     let budget_left = ctx.issuer(mint).await?.allowance_budget_left(now);
     Ok(sent(
@@ -858,26 +860,20 @@ async fn execute<B: Backend>(
     // a key the action newly puts in charge must have accepted: when the program refuses
     // with KeyNotAccepted, the report names it (the program logs it too)
     let issuer = ctx.issuer(&mint).await?;
-    let mut waiting_for = proposal
-        .action
-        .first_unaccepted_key(&issuer, &proposal.accepted);
-    if let ProposalAction::ConfigureMinter(config) = &proposal.action {
-        let address = pda::minter(&pda::issuer(&mint), &config.authority);
-        let exists = ctx
-            .decode::<Minter>(&address, "reading the minter")
-            .await?
-            .is_some();
-        if !exists && !proposal.accepted.contains(&config.authority) {
-            waiting_for = Some(config.authority);
+    let creates_minter = match &proposal.action {
+        ProposalAction::ConfigureMinter(config) => {
+            ctx.minter(&mint, &config.authority).await?.is_none()
         }
-    }
+        _ => false,
+    };
+    let waiting_for =
+        proposal
+            .action
+            .first_unaccepted_key(&issuer, &proposal.accepted, creates_minter);
     // RemoveMinter returns the minter account's rent to whoever paid it
     let rent_payer = match &proposal.action {
         ProposalAction::RemoveMinter { authority } => {
-            let address = pda::minter(&pda::issuer(&mint), authority);
-            ctx.decode::<Minter>(&address, "reading the minter")
-                .await?
-                .map(|m| m.rent_payer)
+            ctx.minter(&mint, authority).await?.map(|m| m.rent_payer)
         }
         _ => None,
     };
@@ -1057,7 +1053,7 @@ async fn proposals<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> CommandRe
             _ => 0,
         };
         let waiting_for = if open {
-            p.action.first_unaccepted_key(&issuer, &p.accepted)
+            p.action.first_unaccepted_key(&issuer, &p.accepted, false)
         } else {
             None
         };

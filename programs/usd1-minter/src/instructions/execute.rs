@@ -71,7 +71,7 @@ impl Execute<'_> {
         // otherwise execute, so the refusal is the last thing missing
         ctx.accounts
             .proposal
-            .require_accepted(&ctx.accounts.issuer)?;
+            .require_accepted(&ctx.accounts.issuer, false)?;
         let index = ctx.accounts.proposal.index;
         // borrowed, not cloned: the proposal keeps its action, the issuer takes copies
         let action = &ctx.accounts.proposal.action;

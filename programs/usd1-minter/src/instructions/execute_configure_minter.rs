@@ -100,7 +100,7 @@ impl ExecuteConfigureMinter<'_> {
             // nobody can use or lower by its own signature
             ctx.accounts
                 .proposal
-                .require_key_accepted(&config.authority)?;
+                .require_accepted(&ctx.accounts.issuer, true)?;
         } else {
             require!(
                 !minter.has_outlived_suspension(index),

@@ -73,13 +73,7 @@ impl Initialize<'_> {
             account_creation::is_vacant(&self.mint),
             MinterError::MintAccountExists
         );
-        require!(
-            args.name.len() <= MAX_NAME_LEN
-                && args.symbol.len() <= MAX_SYMBOL_LEN
-                && args.uri.len() <= MAX_URI_LEN,
-            MinterError::MetadataTooLong
-        );
-        Ok(())
+        validate_token_metadata(&args.name, &args.symbol, &args.uri)
     }
 
     /// Creates the mint with its extensions, every authority the issuer PDA, then the issuer.

@@ -36,6 +36,16 @@ pub const MAX_METADATA_VALUE_LEN: usize = 200;
 /// Most additional metadata fields one UpdateMetadata may set, and may remove.
 pub const MAX_METADATA_FIELDS: usize = 8;
 
+/// Checks a token name, symbol and uri against their limits (at `initialize` and in
+/// UpdateMetadata).
+pub fn validate_token_metadata(name: &str, symbol: &str, uri: &str) -> Result<()> {
+    require!(
+        name.len() <= MAX_NAME_LEN && symbol.len() <= MAX_SYMBOL_LEN && uri.len() <= MAX_URI_LEN,
+        MinterError::MetadataTooLong
+    );
+    Ok(())
+}
+
 /// Role holders, set by governance (`SetRoles`).
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Roles {

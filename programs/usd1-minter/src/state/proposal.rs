@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
 use crate::state::issuer::{
-    all_unique, validate_allowance_budget, Issuer, Limits, Roles, MAX_MEMBERS, MAX_METADATA_FIELDS,
-    MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_NAME_LEN, MAX_SYMBOL_LEN, MAX_URI_LEN,
+    all_unique, validate_allowance_budget, validate_token_metadata, Issuer, Limits, Roles,
+    MAX_MEMBERS, MAX_METADATA_FIELDS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN,
 };
 use crate::state::minter::MinterConfig;
 
@@ -88,12 +88,7 @@ pub struct MetadataUpdate {
 
 impl MetadataUpdate {
     pub fn validate(&self) -> Result<()> {
-        require!(
-            self.name.len() <= MAX_NAME_LEN
-                && self.symbol.len() <= MAX_SYMBOL_LEN
-                && self.uri.len() <= MAX_URI_LEN,
-            MinterError::MetadataTooLong
-        );
+        validate_token_metadata(&self.name, &self.symbol, &self.uri)?;
         require!(
             self.fields.len() <= MAX_METADATA_FIELDS
                 && self.remove_keys.len() <= MAX_METADATA_FIELDS,
@@ -189,10 +184,18 @@ impl ProposalAction {
 
     /// The first key this action would newly put in charge, against the issuer as it is now,
     /// that is not in `accepted`: a member it adds, a role it gives to a key that does not
-    /// hold it. (ConfigureMinter's authority must accept only when the minter is created:
-    /// `execute_configure_minter` checks that.)
-    pub fn first_unaccepted_key(&self, issuer: &Issuer, accepted: &[Pubkey]) -> Option<Pubkey> {
+    /// hold it, a ConfigureMinter's authority when `creates_minter` (its minter does not exist
+    /// yet; an update needs no acceptance).
+    pub fn first_unaccepted_key(
+        &self,
+        issuer: &Issuer,
+        accepted: &[Pubkey],
+        creates_minter: bool,
+    ) -> Option<Pubkey> {
         match self {
+            Self::ConfigureMinter(config) => (creates_minter
+                && !accepted.contains(&config.authority))
+            .then_some(config.authority),
             Self::SetGovernance { members, .. } => members
                 .iter()
                 .find(|key| !issuer.is_member(key) && !accepted.contains(key))
@@ -378,25 +381,19 @@ impl Proposal {
         self.invariant()
     }
 
-    /// Refuses when a key the action newly puts in charge has not accepted; logs the key.
-    pub fn require_accepted(&self, issuer: &Issuer) -> Result<()> {
-        match self.action.first_unaccepted_key(issuer, &self.accepted) {
+    /// Refuses when a key the action newly puts in charge has not accepted (see
+    /// [`ProposalAction::first_unaccepted_key`]); logs the key.
+    pub fn require_accepted(&self, issuer: &Issuer, creates_minter: bool) -> Result<()> {
+        match self
+            .action
+            .first_unaccepted_key(issuer, &self.accepted, creates_minter)
+        {
             None => Ok(()),
-            Some(key) => Self::refuse_unaccepted(&key),
+            Some(key) => {
+                msg!("not accepted: {}", key);
+                err!(MinterError::KeyNotAccepted)
+            }
         }
-    }
-
-    /// Refuses when `key` has not accepted this proposal; logs the key.
-    pub fn require_key_accepted(&self, key: &Pubkey) -> Result<()> {
-        if self.accepted.contains(key) {
-            return Ok(());
-        }
-        Self::refuse_unaccepted(key)
-    }
-
-    fn refuse_unaccepted(key: &Pubkey) -> Result<()> {
-        msg!("not accepted: {}", key);
-        err!(MinterError::KeyNotAccepted)
     }
 
     /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
