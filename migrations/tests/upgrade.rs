@@ -321,19 +321,33 @@ async fn governance_upgrades_the_deployed_program_against_a_test_validator() {
         &["approve", "--mint", m, &configure.to_string()],
     )
     .await);
-    ok(&usd1(
-        &mut chain,
-        &deployer,
-        &["execute", "--mint", m, &configure.to_string()],
-    )
-    .await);
-    // the minter pays its receipt's rent
+    // the minter pays its acceptance's fee and its receipt's rent
     let fund = anchor_lang::solana_program::system_instruction::transfer(
         &validator.payer.pubkey(),
         &minter.pubkey(),
         1_000_000_000,
     );
     chain.send(&[fund], &[]).await.unwrap();
+    // a new minter authority accepts before the proposal that creates it can execute
+    let early = usd1(
+        &mut chain,
+        &deployer,
+        &["execute", "--mint", m, &configure.to_string()],
+    )
+    .await;
+    assert_eq!(refused(&early), "KeyNotAccepted");
+    ok(&usd1(
+        &mut chain,
+        &minter_file,
+        &["accept", "--mint", m, &configure.to_string()],
+    )
+    .await);
+    ok(&usd1(
+        &mut chain,
+        &deployer,
+        &["execute", "--mint", m, &configure.to_string()],
+    )
+    .await);
     let holder = Pubkey::new_unique();
     let recipient = usd1_client::token::associated_address(&holder, &mint);
     let create =
