@@ -31,10 +31,8 @@ use solana_rpc_client_api::config::RpcSendTransactionConfig;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
-use usd1_cli::commands::{self, Failure};
-use usd1_cli::config::read_keypair;
 use usd1_client::backend::Backend;
-use usd1_client::config::IssuerConfig;
+use usd1_client::config::{read_keypair, IssuerConfig};
 use usd1_client::rpc::RpcBackend;
 use usd1_client::{accounts, ix, loader, pda, Issuer, PROGRAM_ID};
 
@@ -74,17 +72,26 @@ fn create_keypair_file(path: &Path) -> Result<Keypair, MigrateError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| MigrateError::Input(format!("cannot create {}: {e}", dir.display())))?;
     }
-    // write then rename: a crash never leaves a half-written key behind
+    // written then renamed (a crash never leaves a half-written key behind), and readable by
+    // its owner only from the moment the file exists (created with mode 0600, not chmod-ed
+    // after)
     let partial = path.with_extension("partial");
-    std::fs::write(&partial, text)
-        .map_err(|e| MigrateError::Input(format!("cannot write {}: {e}", partial.display())))?;
+    let cannot =
+        |e: std::io::Error| MigrateError::Input(format!("cannot write {}: {e}", partial.display()));
+    // a leftover from a crash holds a key never used on chain: replace it
+    let _ = std::fs::remove_file(&partial);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600)).map_err(
-            |e| MigrateError::Input(format!("cannot protect {}: {e}", partial.display())),
-        )?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
+    let mut file = options.open(&partial).map_err(cannot)?;
+    use std::io::Write;
+    file.write_all(text.as_bytes()).map_err(cannot)?;
+    file.sync_all().map_err(cannot)?;
+    drop(file);
     std::fs::rename(&partial, path)
         .map_err(|e| MigrateError::Input(format!("cannot write {}: {e}", path.display())))?;
     Ok(keypair)
@@ -271,7 +278,7 @@ pub async fn deploy(
             section.so.display()
         )));
     }
-    let payer = backend.payer().insecure_clone();
+    let payer = payer_of(backend)?;
     let data_offset = UpgradeableLoaderState::size_of_programdata_metadata();
     let governor = configured_governor(config)?.map(|(_, governor)| governor);
 
@@ -363,7 +370,7 @@ async fn upload(
     so: &[u8],
     progress: bool,
 ) -> Result<Upload, MigrateError> {
-    let payer = backend.payer().insecure_clone();
+    let payer = payer_of(backend)?;
     let (buffer_keypair, _) = keypair_at(keypair_path)?;
     let buffer = buffer_keypair.pubkey();
     let buffer_offset = UpgradeableLoaderState::size_of_buffer_metadata();
@@ -524,36 +531,121 @@ pub async fn initialize(
     if let Some(account) = existing {
         let issuer = accounts::decode::<Issuer>(&account.data)
             .map_err(|e| MigrateError::Chain(format!("issuer {issuer_address}: {e}")))?;
-        let mut wanted = args.members.clone();
-        wanted.sort();
-        if issuer.decimals != args.decimals
-            || issuer.members != wanted
-            || issuer.threshold != args.threshold
-            || issuer.time_lock != args.time_lock
-            || issuer.permanent_delegate != args.permanent_delegate
-            || issuer.default_frozen != args.default_frozen
-        {
+        let view = usd1_client::read::mint(backend, &mint)
+            .await
+            .map_err(chain("reading the mint"))?;
+        let differences = config_differences(&args, &issuer, view.as_ref());
+        if !differences.is_empty() {
             return Err(MigrateError::Input(format!(
-                "mint {mint} is already initialized with a configuration other than {} \
-                 (decimals, members, threshold, time lock or extensions differ); refusing to \
-                 touch it",
-                config_path.display()
+                "mint {mint} is already initialized with a configuration other than {}: {}; \
+                 refusing to touch it",
+                config_path.display(),
+                differences.join("; ")
             )));
         }
         return Ok(
             json!({ "mint": mint.to_string(), "issuer": issuer_address.to_string(), "status": "already initialized" }),
         );
     }
-    let signer = backend.payer().insecure_clone();
-    let report = commands::initialize(backend, &signer, args, &mint_keypair)
+    let signer = payer_of(backend)?.pubkey();
+    let executed = backend
+        .send(&[ix::initialize(&signer, &mint, args)], &[&mint_keypair])
         .await
-        .map_err(|failure| match failure {
-            Failure::Input(m) => MigrateError::Input(m),
-            other => MigrateError::Chain(other.message()),
-        })?;
-    let mut result = report.json;
-    result["status"] = json!("initialized");
-    Ok(result)
+        .map_err(|e| MigrateError::Chain(format!("initialize failed: {}", e.explain())))?;
+    Ok(json!({
+        "mint": mint.to_string(),
+        "issuer": issuer_address.to_string(),
+        "signature": executed.signature.to_string(),
+        "status": "initialized",
+    }))
+}
+
+/// The deployer, who pays every step.
+fn payer_of(backend: &RpcBackend) -> Result<Keypair, MigrateError> {
+    backend
+        .payer()
+        .map(Keypair::insecure_clone)
+        .ok_or_else(|| MigrateError::Input("no deployer keypair".into()))
+}
+
+/// Every field of the configuration that the chain holds otherwise (members compared as a
+/// set; metadata read from the mint), as `field: config X, chain Y`.
+pub fn config_differences(
+    args: &usd1_client::InitializeArgs,
+    issuer: &Issuer,
+    mint: Option<&usd1_client::token::MintView>,
+) -> Vec<String> {
+    let mut wanted = args.members.clone();
+    wanted.sort();
+    let keys = |list: &[Pubkey]| {
+        list.iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    let mut compare = |field: &str, config: String, chain: String| {
+        if config != chain {
+            out.push(format!("{field}: config {config}, chain {chain}"));
+        }
+    };
+    compare(
+        "decimals",
+        args.decimals.to_string(),
+        issuer.decimals.to_string(),
+    );
+    compare("members", keys(&wanted), keys(&issuer.members));
+    compare(
+        "threshold",
+        args.threshold.to_string(),
+        issuer.threshold.to_string(),
+    );
+    compare(
+        "time_lock",
+        args.time_lock.to_string(),
+        issuer.time_lock.to_string(),
+    );
+    compare(
+        "supply_cap",
+        args.limits.supply_cap.to_string(),
+        issuer.limits.supply_cap.to_string(),
+    );
+    compare(
+        "min_redemption",
+        args.limits.min_redemption.to_string(),
+        issuer.limits.min_redemption.to_string(),
+    );
+    compare(
+        "reserve_guard",
+        args.limits.reserve_guard.to_string(),
+        issuer.limits.reserve_guard.to_string(),
+    );
+    compare(
+        "reserve_max_age",
+        args.limits.reserve_max_age.to_string(),
+        issuer.limits.reserve_max_age.to_string(),
+    );
+    compare(
+        "permanent_delegate",
+        args.permanent_delegate.to_string(),
+        issuer.permanent_delegate.to_string(),
+    );
+    compare(
+        "default_frozen",
+        args.default_frozen.to_string(),
+        issuer.default_frozen.to_string(),
+    );
+    // a new issuer has no roles: the config cannot name any, so any role on the chain is a
+    // difference only once governance set it, which the file does not describe
+    match mint {
+        Some(view) => {
+            compare("name", args.name.clone(), view.name.clone());
+            compare("symbol", args.symbol.clone(), view.symbol.clone());
+            compare("uri", args.uri.clone(), view.uri.clone());
+        }
+        None => out.push("mint: missing on the chain".to_string()),
+    }
+    out
 }
 
 /// The configured mint's issuer, which must exist (steps 6 and `buffer` come after `init`).
@@ -611,7 +703,7 @@ pub async fn hand_over(
         )));
     }
     let governor = pda::upgrade_authority(&issuer_address);
-    let deployer = backend.payer().pubkey();
+    let deployer = payer_of(backend)?.pubkey();
     let (authority, _) = deployed_authority(backend, &PROGRAM_ID)
         .await?
         .ok_or_else(|| {
@@ -677,7 +769,7 @@ pub async fn stage_upgrade(
     }
     let governor = pda::upgrade_authority(&issuer_address);
     // the buffer's rent goes back to whoever pays for it here
-    let payer = backend.payer().pubkey();
+    let payer = payer_of(backend)?.pubkey();
     let so = std::fs::read(so_path).map_err(|e| {
         MigrateError::Input(format!("cannot read program {}: {e}", so_path.display()))
     })?;
@@ -808,5 +900,105 @@ mod tests {
             let refused = check(Some(authority), governor).unwrap_err().to_string();
             assert!(refused.contains(&authority.to_string()), "{refused}");
         }
+    }
+
+    #[test]
+    fn new_keypair_files_are_owner_only_from_the_start_and_whole() {
+        let dir = std::env::temp_dir().join(format!("usd1-migrate-keys-{}", std::process::id()));
+        let path = dir.join("sub/mint.json");
+        // a leftover partial file from a crash is replaced, not trusted
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path.with_extension("partial"), "garbage").unwrap();
+        let created = create_keypair_file(&path).unwrap();
+        assert_eq!(read_keypair(&path).unwrap().pubkey(), created.pubkey());
+        assert!(!path.with_extension("partial").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        // keypair_at reuses it
+        let (again, fresh) = keypair_at(&path).unwrap();
+        assert!(!fresh);
+        assert_eq!(again.pubkey(), created.pubkey());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn every_configured_field_is_compared_with_the_chain() {
+        let members = vec![Pubkey::new_unique(), Pubkey::new_unique()];
+        let args = usd1_client::InitializeArgs {
+            decimals: 6,
+            name: "USD One".into(),
+            symbol: "USD1".into(),
+            uri: "https://example.com".into(),
+            members: members.clone(),
+            threshold: 2,
+            time_lock: 3600,
+            limits: usd1_client::Limits {
+                supply_cap: 10,
+                min_redemption: 1,
+                reserve_guard: true,
+                reserve_max_age: 60,
+            },
+            permanent_delegate: false,
+            default_frozen: false,
+        };
+        // an issuer as `initialize` leaves it from these args (every other field zero)
+        let issuer_from = |args: &usd1_client::InitializeArgs| {
+            use anchor_lang::prelude::{AnchorDeserialize, Space};
+            let zeros = vec![0u8; Issuer::INIT_SPACE];
+            let mut issuer = Issuer::deserialize(&mut zeros.as_slice()).unwrap();
+            issuer.decimals = args.decimals;
+            issuer.threshold = args.threshold;
+            issuer.time_lock = args.time_lock;
+            issuer.limits = args.limits;
+            let mut sorted = args.members.clone();
+            sorted.sort();
+            issuer.members = sorted;
+            issuer
+        };
+        let issuer = issuer_from(&args);
+        let view = usd1_client::token::MintView {
+            supply: 0,
+            decimals: 6,
+            mint_authority: None,
+            freeze_authority: None,
+            pause_authority: None,
+            paused: false,
+            permanent_delegate: None,
+            metadata_pointer_authority: None,
+            metadata_address: None,
+            default_account_state: None,
+            metadata_update_authority: None,
+            name: "USD One".into(),
+            symbol: "USD1".into(),
+            uri: "https://example.com".into(),
+            additional: vec![],
+        };
+        assert_eq!(
+            config_differences(&args, &issuer, Some(&view)),
+            Vec::<String>::new()
+        );
+        // each differing field is named, with both values
+        let mut other = issuer_from(&args);
+        other.time_lock = 60;
+        other.limits.reserve_guard = false;
+        let mut renamed = view.clone();
+        renamed.uri = "https://evil.example".into();
+        let found = config_differences(&args, &other, Some(&renamed));
+        assert_eq!(
+            found,
+            vec![
+                "time_lock: config 3600, chain 60".to_string(),
+                "reserve_guard: config true, chain false".to_string(),
+                "uri: config https://example.com, chain https://evil.example".to_string(),
+            ]
+        );
+        assert_eq!(
+            config_differences(&args, &issuer, None),
+            vec!["mint: missing on the chain".to_string()]
+        );
     }
 }

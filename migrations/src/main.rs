@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
-use usd1_cli::cli::{self, OutputFormat};
-use usd1_cli::config::{default_keypair_path, read_keypair, resolve_url};
-use usd1_client::config::IssuerConfig;
+use solana_commitment_config::CommitmentConfig;
+use usd1_client::config::{default_keypair_path, read_keypair, resolve_url, IssuerConfig};
 use usd1_client::rpc::RpcBackend;
 use usd1_migrations::{deploy, hand_over, initialize, stage_upgrade, MigrateError};
 
@@ -41,6 +40,13 @@ struct Args {
 enum Commitment {
     Confirmed,
     Finalized,
+}
+
+/// Text with progress bars, or one JSON document.
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum OutputFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -87,10 +93,9 @@ async fn run(args: &Args) -> Result<serde_json::Value, MigrateError> {
     let payer = read_keypair(&keypair_path).map_err(MigrateError::Input)?;
     let progress = args.output == OutputFormat::Text;
     let commitment = match args.commitment {
-        Commitment::Confirmed => cli::Commitment::Confirmed,
-        Commitment::Finalized => cli::Commitment::Finalized,
-    }
-    .config();
+        Commitment::Confirmed => CommitmentConfig::confirmed(),
+        Commitment::Finalized => CommitmentConfig::finalized(),
+    };
     let mut backend = RpcBackend::new(url, payer, commitment, progress);
     let (config_path, do_deploy, do_init, do_hand_over) = match &args.step {
         Step::Deploy { config } => (config, true, false, false),

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
 use solana_sdk::signature::Signer;
-use usd1_cli::config::read_keypair;
 use usd1_client::backend::Backend;
+use usd1_client::config::read_keypair;
 use usd1_client::rpc::LocalValidator;
 use usd1_client::{accounts, pda, Issuer, PROGRAM_ID};
 

@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use solana_sdk::hash::Hash;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::config::parse_pubkey;
+use crate::signers::{parse_key_source, parse_presigned, KeySource};
 
 #[derive(Parser, Debug)]
 #[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
@@ -14,9 +16,20 @@ pub struct Cli {
     /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
     #[arg(long, short = 'u', global = true, default_value = "localhost")]
     pub url: String,
-    /// Signer and fee payer: a Solana CLI keypair file [default: ~/.config/solana/id.json].
-    #[arg(long, short = 'k', global = true)]
-    pub keypair: Option<PathBuf>,
+    /// The signer, and the fee payer unless --fee-payer is given: a keypair file, `prompt:`
+    /// (a seed phrase), `stdin:`, `usb://ledger[?key=N]`, or a pubkey whose signature
+    /// --signer supplies [default: ~/.config/solana/id.json].
+    #[arg(long, short = 'k', global = true, value_parser = parse_key_source)]
+    pub keypair: Option<KeySource>,
+    /// Who pays the transaction fee (any signer source, as for --keypair) [default: the
+    /// --keypair signer].
+    #[arg(long, global = true, value_parser = parse_key_source)]
+    pub fee_payer: Option<KeySource>,
+    /// Skip BIP39 validation of a `prompt:` seed phrase (for non-English word lists).
+    #[arg(long, global = true)]
+    pub skip_seed_phrase_validation: bool,
+    #[command(flatten)]
+    pub tx: TxArgs,
     /// Commitment to wait for and read at.
     #[arg(long, global = true, value_enum, default_value = "confirmed")]
     pub commitment: Commitment,
@@ -25,6 +38,44 @@ pub struct Cli {
     pub output: OutputFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How a command's transaction is built, signed and landed (the `solana` CLI's flags).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TxArgs {
+    /// Sign and print each signer's PUBKEY=SIGNATURE without sending (needs --blockhash).
+    #[arg(long, global = true, requires = "blockhash")]
+    pub sign_only: bool,
+    /// Build on this blockhash instead of asking the cluster (with --nonce: the nonce's
+    /// stored blockhash, see `solana nonce ACCOUNT`).
+    #[arg(long, global = true, value_parser = parse_blockhash)]
+    pub blockhash: Option<Hash>,
+    /// A presigned signature, PUBKEY=SIGNATURE, as --sign-only printed it (repeat per
+    /// signer); the key itself is then given as that PUBKEY (e.g. --keypair PUBKEY).
+    #[arg(long = "signer", global = true, value_parser = parse_presigned, requires = "blockhash")]
+    pub signer: Vec<String>,
+    /// With --sign-only, also print the transaction message (base64).
+    #[arg(long, global = true, requires = "sign_only")]
+    pub dump_transaction_message: bool,
+    /// Use this durable nonce account instead of a recent blockhash: the transaction then
+    /// stays valid until the nonce advances, so a cold key can sign hours ahead.
+    #[arg(long, global = true, value_parser = parse_pubkey)]
+    pub nonce: Option<Pubkey>,
+    /// The nonce account's authority (any signer source) [default: the --keypair signer].
+    #[arg(long, global = true, value_parser = parse_key_source, requires = "nonce")]
+    pub nonce_authority: Option<KeySource>,
+    /// Priority fee: micro-lamports per compute unit.
+    #[arg(long, global = true, value_name = "MICRO_LAMPORTS")]
+    pub with_compute_unit_price: Option<u64>,
+    /// Compute units to request [default: simulate and add a tenth (at least 1,000); with
+    /// --blockhash, the runtime's default, so that offline and online messages agree].
+    #[arg(long, global = true, value_name = "UNITS", value_parser = clap::value_parser!(u32).range(1..=1_400_000))]
+    pub with_compute_unit_limit: Option<u32>,
+}
+
+fn parse_blockhash(text: &str) -> Result<Hash, String> {
+    text.parse()
+        .map_err(|_| format!("invalid --blockhash {text:?}: expected a base58 blockhash"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,10 +127,14 @@ pub enum Command {
         #[arg(long)]
         config: PathBuf,
     },
-    /// Open a governance proposal (the signer must be a member).
+    /// Open a governance proposal (the signer must be a member). Prints what it changes,
+    /// field by field, and the action's hash for the approvers' --expect-action-hash.
     Propose {
         #[command(flatten)]
         mint: MintArg,
+        /// Do not ask for confirmation of the change (asked only on a terminal).
+        #[arg(long, global = true)]
+        yes: bool,
         #[command(subcommand)]
         action: ActionArgs,
     },
@@ -96,10 +151,10 @@ pub enum Command {
     Execute {
         #[command(flatten)]
         proposal: ProposalArg,
-        /// SetUpgradeAuthority to a key: that key's keypair file, which co-signs (not needed
-        /// when it is the signer's own key).
-        #[arg(long)]
-        new_authority_keypair: Option<PathBuf>,
+        /// SetUpgradeAuthority to a key: that key, as a signer (any signer source), which
+        /// co-signs (not needed when it is the signer's own key).
+        #[arg(long, value_parser = parse_key_source)]
+        new_authority_keypair: Option<KeySource>,
     },
     /// Hand the program's upgrade authority to this issuer's governance (the signer must be
     /// the current upgrade authority; once done, only executed proposals upgrade the program).
@@ -107,11 +162,8 @@ pub enum Command {
         #[command(flatten)]
         mint: MintArg,
     },
-    /// List proposals: status, approvals, stale, time lock left.
-    Proposals {
-        #[command(flatten)]
-        mint: MintArg,
-    },
+    /// List proposals (status, approvals, stale, time lock left), or `show N`: one in full.
+    Proposals(ProposalsArgs),
     /// Sign a compliance co-signature for a mint (the mint attestor); prints the signature
     /// to pass to `usd1 mint --cosignature`.
     Cosign {
@@ -125,6 +177,10 @@ pub enum Command {
         /// Unix time until which the co-signature is valid (inclusive).
         #[arg(long)]
         expiry: i64,
+        /// Print the 207-byte message to sign (hex; JSON also base64) instead of signing:
+        /// for a mint attestor key held in an HSM.
+        #[arg(long)]
+        message_only: bool,
     },
     /// Mint to a holder for a funding request (the signer must be a configured minter).
     Mint {
@@ -142,6 +198,10 @@ pub enum Command {
         /// The co-signature's expiry (unix seconds), as given to `usd1 cosign`.
         #[arg(long)]
         expiry: Option<i64>,
+        /// Mint to --to even when it is not a system account (a program address, a legacy
+        /// SPL token account): tokens there may be out of every key's reach.
+        #[arg(long)]
+        allow_non_system_account_recipient: bool,
     },
     /// Burn tokens for redemption (the signer is the holder).
     Redeem {
@@ -183,6 +243,9 @@ pub enum Command {
         /// Why (an operator-defined code).
         #[arg(long)]
         reason: u16,
+        /// Refund even when the redeemed account's owner is not a system account.
+        #[arg(long)]
+        allow_non_system_account_recipient: bool,
     },
     /// Freeze a token account (freezers).
     Freeze {
@@ -294,6 +357,15 @@ pub enum AllowanceChange {
     },
 }
 
+/// `on`/`off` (or `true`/`false`).
+fn parse_on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" | "true" => Ok(true),
+        "off" | "false" => Ok(false),
+        _ => Err(format!("invalid value {text:?}: expected on or off")),
+    }
+}
+
 /// A `KEY=VALUE` additional metadata field.
 fn parse_field(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
@@ -307,6 +379,47 @@ pub struct ProposalArg {
     pub mint: MintArg,
     /// The proposal's index (see `usd1 proposals`).
     pub index: u64,
+    /// Refuse unless the proposal's action has this hash (64 hex characters, printed by
+    /// `usd1 propose` and `usd1 proposals show`): what is signed is what was reviewed.
+    #[arg(long, value_parser = parse_action_hash)]
+    pub expect_action_hash: Option<[u8; 32]>,
+}
+
+fn parse_action_hash(text: &str) -> Result<[u8; 32], String> {
+    usd1_client::events::parse_hex32(text)
+        .ok_or_else(|| format!("invalid --expect-action-hash {text:?}: expected 64 hex characters"))
+}
+
+/// `usd1 proposals`: the list, or one proposal in full.
+#[derive(Args, Debug, Clone)]
+pub struct ProposalsArgs {
+    /// The stablecoin's mint address (required; before or after `show N`).
+    #[arg(long, global = true, value_parser = parse_pubkey)]
+    pub mint: Option<Pubkey>,
+    #[command(subcommand)]
+    pub view: Option<ProposalsView>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ProposalsView {
+    /// One proposal in full: the action, what it changes field by field against the
+    /// issuer's current state, its hash, who approved and rejected, the time-lock deadline,
+    /// whether it is stale or expired, and which keys must still accept.
+    Show {
+        /// The proposal's index.
+        index: u64,
+    },
+}
+
+/// A role that `propose set-roles --clear` empties.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleName {
+    Pausers,
+    Freezers,
+    ReserveAttestor,
+    RedemptionOperator,
+    MintAttestor,
+    AllowanceManager,
 }
 
 /// What a mint issues, and for which funding request.
@@ -329,8 +442,9 @@ pub struct IssueArgs {
 pub enum ActionArgs {
     /// Create a minter, or grant it more allowance and change its rate limit or active flag.
     ConfigureMinter {
-        #[arg(long, value_parser = parse_pubkey)]
-        authority: Pubkey,
+        /// The minter's authority key (a pubkey or any signer source).
+        #[arg(long, value_parser = parse_key_source)]
+        authority: KeySource,
         /// Allowance granted, in tokens: a new minter starts with it, an existing one adds it
         /// to what is left (0: no change; lower with `decrease-allowance`).
         #[arg(long)]
@@ -347,50 +461,64 @@ pub enum ActionArgs {
     },
     /// Remove a minter (its unused allowance is forfeited).
     RemoveMinter {
-        #[arg(long, value_parser = parse_pubkey)]
-        authority: Pubkey,
+        #[arg(long, value_parser = parse_key_source)]
+        authority: KeySource,
     },
     /// Replace members, threshold and time lock (every open proposal goes stale).
     SetGovernance {
-        /// A member (repeat for each).
-        #[arg(long = "member", value_parser = parse_pubkey, required = true)]
-        members: Vec<Pubkey>,
+        /// A member (repeat for each; a pubkey or any signer source).
+        #[arg(long = "member", value_parser = parse_key_source, required = true)]
+        members: Vec<KeySource>,
         #[arg(long)]
         threshold: u8,
         /// Seconds between approval and execution.
         #[arg(long)]
         time_lock: u32,
     },
-    /// Replace every role holder (roles not given are cleared).
+    /// Change role holders: only the roles given change, starting from the issuer's
+    /// current ones (a list given replaces that list; --clear empties a role).
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args([
+        "pausers", "freezers", "reserve_attestor", "redemption_operator", "mint_attestor",
+        "allowance_manager", "clear"
+    ])))]
     SetRoles {
-        #[arg(long = "pauser", value_parser = parse_pubkey)]
-        pausers: Vec<Pubkey>,
-        #[arg(long = "freezer", value_parser = parse_pubkey)]
-        freezers: Vec<Pubkey>,
-        #[arg(long, value_parser = parse_pubkey)]
-        reserve_attestor: Option<Pubkey>,
-        #[arg(long, value_parser = parse_pubkey)]
-        redemption_operator: Option<Pubkey>,
-        #[arg(long, value_parser = parse_pubkey)]
-        mint_attestor: Option<Pubkey>,
+        /// A pauser (repeat; replaces the list).
+        #[arg(long = "pauser", value_parser = parse_key_source)]
+        pausers: Vec<KeySource>,
+        /// A freezer (repeat; replaces the list).
+        #[arg(long = "freezer", value_parser = parse_key_source)]
+        freezers: Vec<KeySource>,
+        #[arg(long, value_parser = parse_key_source)]
+        reserve_attestor: Option<KeySource>,
+        #[arg(long, value_parser = parse_key_source)]
+        redemption_operator: Option<KeySource>,
+        #[arg(long, value_parser = parse_key_source)]
+        mint_attestor: Option<KeySource>,
         /// Raises minters' allowances within the allowance budget, lowers them at any time.
-        #[arg(long, value_parser = parse_pubkey)]
-        allowance_manager: Option<Pubkey>,
+        #[arg(long, value_parser = parse_key_source)]
+        allowance_manager: Option<KeySource>,
+        /// Empty this role (repeat).
+        #[arg(long, value_enum)]
+        clear: Vec<RoleName>,
     },
-    /// Replace the issuance limits.
+    /// Change issuance limits: only the limits given change, starting from the issuer's
+    /// current ones.
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args([
+        "supply_cap", "min_redemption", "reserve_guard", "reserve_max_age"
+    ])))]
     SetLimits {
         /// Supply cap in tokens.
         #[arg(long)]
-        supply_cap: String,
+        supply_cap: Option<String>,
         /// Smallest redemption in tokens.
-        #[arg(long, default_value = "0")]
-        min_redemption: String,
-        /// Refuse mints above the last reserve attestation.
         #[arg(long)]
-        reserve_guard: bool,
+        min_redemption: Option<String>,
+        /// Refuse mints above the last reserve attestation: on or off.
+        #[arg(long, value_parser = parse_on_off)]
+        reserve_guard: Option<bool>,
         /// Seconds an attestation stays usable for the guard (more than 0 with the guard on).
-        #[arg(long, default_value_t = 0)]
-        reserve_max_age: u32,
+        #[arg(long)]
+        reserve_max_age: Option<u32>,
     },
     /// Resume after a pause (only the pause current when proposed).
     Unpause,
@@ -452,9 +580,9 @@ pub enum ActionArgs {
     /// the program immutable.
     #[command(group(clap::ArgGroup::new("to").required(true).args(["new", "immutable"])))]
     SetUpgradeAuthority {
-        /// The new upgrade authority.
-        #[arg(long, value_parser = parse_pubkey)]
-        new: Option<Pubkey>,
+        /// The new upgrade authority (a pubkey or any signer source).
+        #[arg(long, value_parser = parse_key_source)]
+        new: Option<KeySource>,
         /// No upgrade authority: the program can never change again.
         #[arg(long)]
         immutable: bool,

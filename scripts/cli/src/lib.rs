@@ -1,18 +1,20 @@
 //! `usd1`, the operators' and minters' command line, as a library: the grammar ([`cli`]),
-//! the commands over any [`Backend`] ([`commands`]), option parsing ([`config`]) and the
-//! demo ([`demo`]). The binary runs the commands against a cluster; the tests run the very
-//! same path against the embedded SVM through [`run_on`].
+//! the signers ([`signers`]), the commands over any [`Backend`] ([`commands`]), option
+//! parsing ([`config`]) and the demo ([`demo`]). The binary runs the commands against a
+//! cluster; the tests run the very same path against the embedded SVM through [`run_on`].
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod signers;
 
 use clap::Parser;
-use solana_sdk::signature::Keypair;
 use usd1_client::backend::Backend;
 
-use cli::{Cli, OutputFormat};
+use cli::{Cli, Command, OutputFormat};
+use commands::output::signed_only;
 use commands::Failure;
+use signers::Signers;
 
 /// What an invocation printed and how it exited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,14 +24,31 @@ pub struct Outcome {
     pub stderr: String,
 }
 
-/// Parses `args` (the program name first) and reads the signer's keypair. An `Err` is the
-/// finished outcome: clap's usage message, or a one-line error naming the bad value.
-pub fn prepare<I, T>(args: I) -> Result<(Cli, Keypair), Outcome>
+/// Commands that only read the chain (or, for `cosign --message-only`, only compute): they
+/// need no key, so an online machine without one can review what a cold key will sign.
+fn needs_no_signer(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Demo
+            | Command::Reconcile(_)
+            | Command::Status { .. }
+            | Command::Events { .. }
+            | Command::Proposals(_)
+            | Command::Cosign {
+                message_only: true,
+                ..
+            }
+    )
+}
+
+/// Parses `args` (the program name first). An `Err` is the finished outcome: clap's usage
+/// message.
+pub fn parse<I, T>(args: I) -> Result<Cli, Outcome>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args).map_err(|e| Outcome {
+    Cli::try_parse_from(args).map_err(|e| Outcome {
         code: if e.use_stderr() { 2 } else { 0 },
         stdout: if e.use_stderr() {
             String::new()
@@ -41,23 +60,33 @@ where
         } else {
             String::new()
         },
-    })?;
-    // the demo brings its own keys; the reconciler only reads
-    if matches!(cli.command, cli::Command::Demo | cli::Command::Reconcile(_)) {
-        return Ok((cli, Keypair::new()));
+    })
+}
+
+/// Resolves the invocation's signers (which may prompt on the terminal or ask a device);
+/// read-only commands get a placeholder that signs nothing. An `Err` is a one-line error
+/// naming the argument.
+pub fn signers(cli: &Cli) -> Result<Signers, Outcome> {
+    if needs_no_signer(&cli.command) {
+        return Ok(Signers::none());
     }
-    let path = cli
-        .keypair
-        .clone()
-        .unwrap_or_else(config::default_keypair_path);
-    let signer =
-        config::read_keypair(&path).map_err(|message| failed(&cli, Failure::Input(message)))?;
-    Ok((cli, signer))
+    Signers::resolve(cli).map_err(|message| failed(cli, Failure::Input(message)))
 }
 
 /// The outcome of a failure, as text on stderr and, under `--output json`, also as JSON on
 /// stdout.
 pub fn failed(cli: &Cli, failure: Failure) -> Outcome {
+    if let Failure::SignedOnly(signed) = &failure {
+        let report = signed_only(signed, cli.tx.dump_transaction_message);
+        return Outcome {
+            code: 0,
+            stdout: match cli.output {
+                OutputFormat::Json => format!("{}\n", report.json),
+                OutputFormat::Text => report.text,
+            },
+            stderr: String::new(),
+        };
+    }
     Outcome {
         code: failure.exit_code(),
         stdout: match cli.output {
@@ -68,9 +97,15 @@ pub fn failed(cli: &Cli, failure: Failure) -> Outcome {
     }
 }
 
-/// Runs a prepared command against `backend`.
-pub async fn execute<B: Backend>(backend: &mut B, cli: &Cli, signer: &Keypair) -> Outcome {
-    match commands::run(backend, signer, &cli.command).await {
+/// Runs a parsed command with its signers against `backend`; `interactive`: a person is at
+/// the terminal and can be asked to confirm (the binary decides; tests never are).
+pub async fn execute<B: Backend>(
+    backend: &mut B,
+    cli: &Cli,
+    signers: &mut Signers,
+    interactive: bool,
+) -> Outcome {
+    match commands::run(backend, signers, cli, interactive).await {
         Ok(report) => Outcome {
             code: 0,
             stdout: match cli.output {
@@ -86,8 +121,13 @@ pub async fn execute<B: Backend>(backend: &mut B, cli: &Cli, signer: &Keypair) -
 /// `usd1 <args>` against `backend` (the embedded SVM in tests): the binary's path minus the
 /// choice of backend.
 pub async fn run_on<B: Backend>(backend: &mut B, args: &[&str]) -> Outcome {
-    match prepare(std::iter::once("usd1").chain(args.iter().copied())) {
-        Ok((cli, signer)) => execute(backend, &cli, &signer).await,
-        Err(outcome) => outcome,
-    }
+    let cli = match parse(std::iter::once("usd1").chain(args.iter().copied())) {
+        Ok(cli) => cli,
+        Err(outcome) => return outcome,
+    };
+    let mut signers = match signers(&cli) {
+        Ok(signers) => signers,
+        Err(outcome) => return outcome,
+    };
+    execute(backend, &cli, &mut signers, false).await
 }

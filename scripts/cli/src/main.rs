@@ -1,11 +1,11 @@
 //! `usd1`: the command line of usd1-minter. Every command runs against the cluster named by
 //! `--url`; `usd1 demo` runs the whole story on an embedded in-process SVM.
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use usd1_cli::cli::{Command, OutputFormat};
 use usd1_cli::commands::Failure;
-use usd1_cli::{config, demo, execute, failed, prepare, Outcome};
+use usd1_cli::{config, demo, execute, failed, parse, signers, Outcome};
 use usd1_client::rpc::RpcBackend;
 
 fn finish(outcome: Outcome) -> ExitCode {
@@ -17,8 +17,8 @@ fn finish(outcome: Outcome) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (cli, signer) = match prepare(std::env::args_os()) {
-        Ok(prepared) => prepared,
+    let cli = match parse(std::env::args_os()) {
+        Ok(cli) => cli,
         Err(outcome) => return finish(outcome),
     };
     // the demo needs no keypair and no cluster
@@ -43,9 +43,15 @@ async fn main() -> ExitCode {
             stderr: outcome.stderr,
         });
     }
+    // signers after the URL is known good: a `prompt:` or a device is asked only for a
+    // command that can run
+    let mut signers = match signers(&cli) {
+        Ok(signers) => signers,
+        Err(outcome) => return finish(outcome),
+    };
     let commitment = cli.commitment.config();
     let progress = cli.output == OutputFormat::Text;
-    let signer_copy = signer.insecure_clone();
-    let mut backend = RpcBackend::new(url, signer_copy, commitment, progress);
-    finish(execute(&mut backend, &cli, &signer).await)
+    let mut backend = RpcBackend::without_payer(url, commitment, progress);
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    finish(execute(&mut backend, &cli, &mut signers, interactive).await)
 }

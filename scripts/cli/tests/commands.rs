@@ -46,6 +46,31 @@ impl Chain for EmbeddedChain {
     async fn await_history(&mut self, _issuer: &Pubkey) {
         // its history is written with the transaction: nothing to wait for
     }
+
+    async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.0.lamports(key).await
+    }
+
+    async fn create_nonce(&mut self, authority: &Pubkey) -> Pubkey {
+        let nonce = solana_sdk::signature::Keypair::new();
+        let payer = solana_sdk::signature::Signer::pubkey(self.0.payer());
+        let ixs = scenario::create_nonce_instructions(
+            &payer,
+            &solana_sdk::signature::Signer::pubkey(&nonce),
+            authority,
+        );
+        self.0.send(&ixs, &[&nonce]).await.unwrap();
+        // a nonce advances only in a later slot than the one it was stored in
+        self.0.next_slot().await;
+        solana_sdk::signature::Signer::pubkey(&nonce)
+    }
+
+    async fn nonce_blockhash(&mut self, nonce: &Pubkey) -> solana_sdk::hash::Hash {
+        usd1_client::read::nonce(&mut self.0, nonce)
+            .await
+            .unwrap()
+            .blockhash
+    }
 }
 
 #[tokio::test]
@@ -53,6 +78,13 @@ async fn every_command_on_the_embedded_svm() {
     let mut chain = EmbeddedChain(Embedded::start().await);
     let cast = Cast::new("embedded", chain.time_lock());
     scenario::every_command(&mut chain, &cast).await;
+}
+
+#[tokio::test]
+async fn cold_keys_and_reviewed_governance_on_the_embedded_svm() {
+    let mut chain = EmbeddedChain(Embedded::start().await);
+    let cast = Cast::new("operator", chain.time_lock());
+    scenario::cold_keys_and_reviewed_governance(&mut chain, &cast).await;
 }
 
 #[tokio::test]
@@ -83,12 +115,13 @@ async fn usage_errors_are_one_line_and_exit_2() {
     std::fs::write(&bad, "[1, 2, 3]").unwrap();
     let bad = bad.display().to_string();
     let mint = cast.mint().to_string();
+    // (a command that signs: reading ones need no key)
     fails(
         &chain
-            .usd1(&["--keypair", &bad, "status", "--mint", &mint])
+            .usd1(&["--keypair", &bad, "pause", "--mint", &mint])
             .await,
         2,
-        &format!("keypair file {bad} does not hold a valid ed25519 keypair"),
+        &format!("cannot use --keypair {bad}: could not read keypair file"),
     );
     // --help is not an error
     let help = chain.usd1(&["--help"]).await;

@@ -69,6 +69,35 @@ impl Chain for RpcChain {
         true
     }
 
+    async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.reader
+            .account(key)
+            .await
+            .unwrap()
+            .map_or(0, |a| a.lamports)
+    }
+
+    async fn create_nonce(&mut self, authority: &Pubkey) -> Pubkey {
+        let nonce = solana_sdk::signature::Keypair::new();
+        let payer = solana_sdk::signature::Signer::pubkey(&self.validator.payer);
+        let ixs = scenario::create_nonce_instructions(
+            &payer,
+            &solana_sdk::signature::Signer::pubkey(&nonce),
+            authority,
+        );
+        self.reader.send(&ixs, &[&nonce]).await.unwrap();
+        // a nonce advances only in a later slot than the one it was stored in
+        self.pass_time(1).await;
+        solana_sdk::signature::Signer::pubkey(&nonce)
+    }
+
+    async fn nonce_blockhash(&mut self, nonce: &Pubkey) -> solana_sdk::hash::Hash {
+        usd1_client::read::nonce(&mut self.reader, nonce)
+            .await
+            .unwrap()
+            .blockhash
+    }
+
     async fn await_history(&mut self, issuer: &Pubkey) {
         let started = Instant::now();
         // every event the issuer counts, found in the node's history at confirmed
@@ -113,6 +142,11 @@ async fn every_command_against_a_test_validator() {
     scenario::every_command(&mut chain, &cast).await;
     reconciles_against_a_test_validator(&mut chain, &cast).await;
     the_typescript_client_drives_the_program_from_the_idl(&mut chain, &cast).await;
+    // last, on the same validator: a cold member's offline approval over a durable nonce,
+    // submitted by another process with its own fee payer, and the rest of the operator's
+    // side (a fresh mint of its own)
+    let operator = Cast::new("rpc-operator", chain.time_lock());
+    scenario::cold_keys_and_reviewed_governance(&mut chain, &operator).await;
 }
 
 /// `@anchor-lang/core`'s `Program`, built from `idl/usd1_minter.json` alone, initializes,

@@ -117,7 +117,9 @@ async fn every_runbook_command_runs_as_written() {
         }
         let subcommand = args
             .iter()
-            .find(|a| !a.starts_with('-') && !a.contains('/'))
+            .find(|a| {
+                !a.starts_with('-') && !a.contains('/') && !a.bytes().all(|b| b.is_ascii_digit())
+            })
             .cloned()
             .unwrap();
         used.insert(subcommand.clone());
@@ -162,6 +164,9 @@ async fn every_runbook_command_runs_as_written() {
                 {
                     vars.insert("$PROPOSAL".into(), index.to_string());
                 }
+            }
+            if let Some(hash) = out_line.strip_prefix("Action hash ") {
+                vars.insert("$ACTION_HASH".into(), hash.to_string());
             }
             if let Some(signature) = out_line.strip_prefix("Cosignature: ") {
                 vars.insert("$COSIGNATURE".into(), signature.to_string());

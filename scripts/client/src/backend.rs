@@ -5,6 +5,7 @@
 use anchor_lang::prelude::Pubkey;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
@@ -27,6 +28,25 @@ pub struct Executed {
     /// The transaction landed but the node's history did not have it yet when asked, so
     /// `events`, `logs` and `compute_units` are empty; read them later (`usd1 events`).
     pub events_pending: bool,
+    /// How many times it was sent before it was confirmed (rebroadcasts included).
+    pub sends: u32,
+}
+
+/// A simulated transaction: what it would consume and log, and its error if it would fail.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub units: u64,
+    pub logs: Vec<String>,
+    pub error: Option<TransactionError>,
+}
+
+/// Until when a signed transaction can still land, hence how long to rebroadcast it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Its recent blockhash expires after this block height.
+    UntilBlockHeight(u64),
+    /// It uses the durable nonce in this account: valid until the nonce advances.
+    DurableNonce(Pubkey),
 }
 
 /// A transaction that did not land, or a chain that could not be read.
@@ -38,8 +58,11 @@ pub enum SendError {
         logs: Vec<String>,
     },
     /// The chain could not be reached or answered something unusable (connection refused,
-    /// timeout, blockhash expired before confirmation, undecodable response).
+    /// timeout, undecodable response).
     Transport(String),
+    /// The transaction was sent (`sends` times) but never confirmed before it could no
+    /// longer land: its blockhash expired, or its durable nonce advanced. Nothing was applied.
+    NotLanded { reason: String, sends: u32 },
 }
 
 impl SendError {
@@ -73,6 +96,9 @@ impl std::fmt::Display for SendError {
             (_, Some(code)) => write!(f, "{} ({code})", error_name(code)),
             (SendError::Transaction { error, .. }, None) => write!(f, "{error}"),
             (SendError::Transport(message), None) => write!(f, "transport: {message}"),
+            (SendError::NotLanded { reason, sends }, None) => {
+                write!(f, "not landed after {sends} send(s): {reason}")
+            }
         }
     }
 }
@@ -96,7 +122,7 @@ pub(crate) fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> V
 
 /// Size of a signed transaction on the wire: compact-u16 signature count, the signatures,
 /// then the message.
-pub(crate) fn wire_size(tx: &Transaction) -> usize {
+pub fn wire_size(tx: &Transaction) -> usize {
     let signature_count = tx.signatures.len();
     let count_bytes = if signature_count < 0x80 { 1 } else { 2 };
     count_bytes + 64 * signature_count + tx.message.serialize().len()
@@ -133,12 +159,30 @@ impl DataFilter {
 #[allow(async_fn_in_trait)]
 pub trait Backend {
     /// Signs `ixs` with the backend's fee payer and `signers`, sends, and waits until the
-    /// transaction is confirmed at the backend's commitment; returns its events.
+    /// transaction is confirmed at the backend's commitment; returns its events. (Tests,
+    /// migrations and the bench; the CLI builds its transactions itself, see
+    /// [`crate::transaction`].)
     async fn send(
         &mut self,
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Executed, SendError>;
+
+    /// Who pays the fees of a transaction that names no fee payer: the embedded SVM's funded
+    /// payer; over JSON-RPC, nobody (the CLI's signer pays).
+    fn default_fee_payer(&self) -> Option<Keypair>;
+
+    /// A recent blockhash and the last block height at which it is valid.
+    async fn latest_blockhash(&mut self) -> Result<(Hash, u64), SendError>;
+
+    /// Simulates `tx` without signature checks (it may be unsigned).
+    async fn simulate(&mut self, tx: &Transaction) -> Result<Simulation, SendError>;
+
+    /// Sends the fully signed `tx` and waits until it is confirmed at the backend's
+    /// commitment, rebroadcasting while it can still land (`validity`); returns its events.
+    /// A transaction that can no longer land is [`SendError::NotLanded`].
+    async fn submit(&mut self, tx: &Transaction, validity: Validity)
+        -> Result<Executed, SendError>;
 
     /// The account at `key`, None if it does not exist.
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError>;

@@ -11,12 +11,15 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_program_test::{processor, ProgramTest, ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 
 use crate::accounts;
-use crate::backend::{signing_keys, transport, wire_size, Backend, DataFilter, EventRecord};
+use crate::backend::{
+    signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Simulation, Validity,
+};
 pub use crate::backend::{Executed, SendError};
 use crate::events::decode_inner;
 use crate::token::{MintView, TokenAccountView};
@@ -55,6 +58,8 @@ impl Mode {
 pub struct Embedded {
     ctx: ProgramTestContext,
     processed: HashSet<Signature>,
+    /// Blockhashes transactions used (see `fresh_blockhash`).
+    blockhashes_used: HashSet<Hash>,
     mode: Mode,
     /// Every event emitted so far, in order (what an RPC node's history would return).
     history: Vec<EventRecord>,
@@ -137,6 +142,7 @@ impl Embedded {
             upgrade_authority,
             ctx: program_test.start_with_context().await,
             processed: HashSet::new(),
+            blockhashes_used: HashSet::new(),
             mode,
             history: Vec::new(),
             written: BTreeSet::new(),
@@ -189,6 +195,32 @@ impl Embedded {
                 .await
                 .map_err(transport)?;
         };
+        self.submit_signed(&tx).await
+    }
+
+    /// A new blockhash, different from every one a transaction used so far: the embedded
+    /// SVM's slots do not move by themselves, and a retried command must not be a duplicate.
+    async fn fresh_blockhash(&mut self) -> Result<Hash, SendError> {
+        let mut blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(transport)?;
+        while self.blockhashes_used.contains(&blockhash) {
+            blockhash = self
+                .ctx
+                .banks_client
+                .get_new_latest_blockhash(&blockhash)
+                .await
+                .map_err(transport)?;
+        }
+        Ok(blockhash)
+    }
+
+    /// Simulates `tx` (for its inner instructions, hence its events), then processes it.
+    async fn submit_signed(&mut self, tx: &Transaction) -> Result<Executed, SendError> {
+        self.blockhashes_used.insert(tx.message.recent_blockhash);
         let simulation = self
             .ctx
             .banks_client
@@ -218,7 +250,7 @@ impl Embedded {
         }
         let signature = tx.signatures[0];
         self.processed.insert(signature);
-        let tx_bytes = wire_size(&tx);
+        let tx_bytes = wire_size(tx);
         let keys = &tx.message.account_keys;
         let inner: Vec<(&Pubkey, &[u8])> = details
             .inner_instructions
@@ -260,6 +292,7 @@ impl Embedded {
             compute_units,
             tx_bytes,
             events_pending: false,
+            sends: 1,
         })
     }
 
@@ -348,6 +381,55 @@ impl Backend for Embedded {
         signers: &[&Keypair],
     ) -> Result<Executed, SendError> {
         Embedded::send(self, ixs, signers).await
+    }
+
+    fn default_fee_payer(&self) -> Option<Keypair> {
+        Some(self.ctx.payer.insecure_clone())
+    }
+
+    async fn latest_blockhash(&mut self) -> Result<(Hash, u64), SendError> {
+        let blockhash = self.fresh_blockhash().await?;
+        // program-test's blockhashes stay valid for the queue's length (300 slots)
+        let height = self
+            .ctx
+            .banks_client
+            .get_root_block_height()
+            .await
+            .map_err(transport)?;
+        Ok((blockhash, height.saturating_add(150)))
+    }
+
+    async fn simulate(&mut self, tx: &Transaction) -> Result<Simulation, SendError> {
+        let simulation = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .map_err(transport)?;
+        let error = simulation.result.and_then(Result::err);
+        match (simulation.simulation_details, error) {
+            (Some(details), error) => Ok(Simulation {
+                units: details.units_consumed,
+                logs: details.logs,
+                error,
+            }),
+            // refused before it ran (sanitization, a duplicate instruction, fees)
+            (None, Some(error)) => Ok(Simulation {
+                units: 0,
+                logs: Vec::new(),
+                error: Some(error),
+            }),
+            (None, None) => Err(transport("simulation returned no details")),
+        }
+    }
+
+    async fn submit(
+        &mut self,
+        tx: &Transaction,
+        _validity: Validity,
+    ) -> Result<Executed, SendError> {
+        // one process: it lands or it is refused, there is nothing to rebroadcast
+        self.submit_signed(tx).await
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, SendError> {

@@ -8,10 +8,13 @@ pub mod backend;
 pub mod config;
 pub mod errors;
 pub mod events;
+pub mod governance;
 pub mod ix;
 pub mod loader;
 pub mod pda;
+pub mod read;
 pub mod token;
+pub mod transaction;
 
 #[cfg(feature = "embedded")]
 pub mod embedded;

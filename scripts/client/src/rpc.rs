@@ -11,12 +11,14 @@ use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+    RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
@@ -26,13 +28,15 @@ use solana_transaction_status_client_types::{
 
 use crate::backend::{
     signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Executed, SendError,
+    Simulation, Validity,
 };
 use crate::events::{decode_inner, RawEvent};
 
-/// A JSON-RPC endpoint with a fee payer.
+/// A JSON-RPC endpoint, with a fee payer for [`Backend::send`] (the CLI signs its own
+/// transactions and has none).
 pub struct RpcBackend {
     client: RpcClient,
-    payer: Keypair,
+    payer: Option<Keypair>,
     commitment: CommitmentConfig,
     /// Show a spinner while a transaction confirms (off under `--output json`).
     progress: bool,
@@ -41,6 +45,9 @@ pub struct RpcBackend {
 /// Tries, a quarter-second apart, for a node's history to catch up with what it confirmed:
 /// 10 s of waits, then a last look.
 const HISTORY_TRIES: u32 = 41;
+
+/// How long a transaction on a durable nonce is rebroadcast (it never expires by itself).
+const NONCE_REBROADCAST: Duration = Duration::from_secs(120);
 
 /// Retries of a JSON-RPC call: exponential backoff from `initial`, doubling up to `max`, at
 /// most `attempts` tries. Shared by the backend (a node whose history trails its accounts)
@@ -110,7 +117,17 @@ impl RpcBackend {
     pub fn new(url: String, payer: Keypair, commitment: CommitmentConfig, progress: bool) -> Self {
         Self {
             client: RpcClient::new_with_commitment(url, commitment),
-            payer,
+            payer: Some(payer),
+            commitment,
+            progress,
+        }
+    }
+
+    /// A backend whose transactions come signed ([`Backend::submit`]): the CLI's.
+    pub fn without_payer(url: String, commitment: CommitmentConfig, progress: bool) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url, commitment),
+            payer: None,
             commitment,
             progress,
         }
@@ -121,12 +138,122 @@ impl RpcBackend {
         &self.client
     }
 
-    pub fn payer(&self) -> &Keypair {
-        &self.payer
+    /// The fee payer given to [`RpcBackend::new`].
+    pub fn payer(&self) -> Option<&Keypair> {
+        self.payer.as_ref()
     }
 
     pub fn commitment(&self) -> CommitmentConfig {
         self.commitment
+    }
+
+    /// Sends `tx` (with preflight, so a refusal comes back with its logs), then polls its
+    /// status and rebroadcasts it every two seconds until it is confirmed at the backend's
+    /// commitment (Ok: how many sends), failed (its error), or can no longer land: its
+    /// blockhash expired or its durable nonce moved on ([`SendError::NotLanded`]).
+    async fn send_until_landed(
+        &self,
+        tx: &Transaction,
+        validity: Validity,
+        spinner: Option<&indicatif::ProgressBar>,
+    ) -> Result<u32, SendError> {
+        let signature = tx.signatures[0];
+        let first = RpcSendTransactionConfig {
+            preflight_commitment: Some(self.commitment.commitment),
+            ..RpcSendTransactionConfig::default()
+        };
+        // rebroadcasts skip preflight (it would now see the first copy as a duplicate) and
+        // the node's own retries (this loop is the retry)
+        let again = RpcSendTransactionConfig {
+            skip_preflight: true,
+            max_retries: Some(0),
+            ..RpcSendTransactionConfig::default()
+        };
+        self.client
+            .send_transaction_with_config(tx, first)
+            .await
+            .map_err(send_error)?;
+        let mut sends = 1u32;
+        let started = std::time::Instant::now();
+        let mut last_send = started;
+        loop {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let status = self
+                .client
+                .get_signature_status_with_commitment(&signature, self.commitment)
+                .await
+                .map_err(send_error)?;
+            match status {
+                Some(Ok(())) => return Ok(sends),
+                Some(Err(error)) => {
+                    return Err(SendError::Transaction {
+                        error,
+                        logs: Vec::new(),
+                    })
+                }
+                None => {}
+            }
+            // still valid? (checked after the status: a transaction that landed in the last
+            // valid block counts as landed)
+            let expired = match validity {
+                Validity::UntilBlockHeight(last_valid) => {
+                    let height = self.client.get_block_height().await.map_err(send_error)?;
+                    (height > last_valid).then(|| {
+                        format!(
+                            "its blockhash expired (block height {height} is past its last valid \
+                             height {last_valid}); nothing was applied: run the command again"
+                        )
+                    })
+                }
+                Validity::DurableNonce(nonce) => {
+                    let account = self
+                        .client
+                        .get_account_with_commitment(&nonce, self.commitment)
+                        .await
+                        .map_err(send_error)?
+                        .value;
+                    let current = account
+                        .as_ref()
+                        .and_then(|a| crate::read::nonce_from_account(a).ok())
+                        .map(|n| n.blockhash);
+                    if current != Some(tx.message.recent_blockhash) {
+                        Some(format!(
+                            "durable nonce {nonce} advanced without it (another transaction \
+                             used the nonce); nothing was applied: sign again against the new \
+                             nonce"
+                        ))
+                    } else if started.elapsed() >= NONCE_REBROADCAST {
+                        Some(format!(
+                            "not confirmed within {} s; it stays valid until nonce {nonce} \
+                             advances: run the same command again to rebroadcast it",
+                            NONCE_REBROADCAST.as_secs()
+                        ))
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(reason) = expired {
+                // one last look: it may have landed in the very block that ended its validity
+                if let Ok(Some(Ok(()))) = self
+                    .client
+                    .get_signature_status_with_commitment(&signature, self.commitment)
+                    .await
+                {
+                    return Ok(sends);
+                }
+                return Err(SendError::NotLanded { reason, sends });
+            }
+            if last_send.elapsed() >= Duration::from_secs(2) {
+                // a failed rebroadcast is not fatal: the copy already sent may still land
+                let _ = self.client.send_transaction_with_config(tx, again).await;
+                sends = sends.saturating_add(1);
+                last_send = std::time::Instant::now();
+                if let Some(bar) = spinner {
+                    bar.set_message(format!("sent {signature} {sends} time(s), waiting"));
+                }
+            }
+        }
     }
 
     /// `getTransaction` needs at least `confirmed`.
@@ -343,26 +470,66 @@ impl Backend for RpcBackend {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Executed, SendError> {
-        let keys = signing_keys(&self.payer, signers);
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
+        let payer = self
+            .payer
+            .as_ref()
+            .map(Keypair::insecure_clone)
+            .ok_or_else(|| transport("this backend has no fee payer: sign and submit instead"))?;
+        let keys = signing_keys(&payer, signers);
+        let (blockhash, last_valid) = self.latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash);
+        self.submit(&tx, Validity::UntilBlockHeight(last_valid))
             .await
-            .map_err(send_error)?;
-        let tx =
-            Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &keys, blockhash);
-        let config = RpcSendTransactionConfig {
-            preflight_commitment: Some(self.commitment.commitment),
-            ..RpcSendTransactionConfig::default()
+    }
+
+    fn default_fee_payer(&self) -> Option<Keypair> {
+        None
+    }
+
+    async fn latest_blockhash(&mut self) -> Result<(Hash, u64), SendError> {
+        self.client
+            .get_latest_blockhash_with_commitment(self.commitment)
+            .await
+            .map_err(send_error)
+    }
+
+    async fn simulate(&mut self, tx: &Transaction) -> Result<Simulation, SendError> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: false,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
         };
-        let signature = if self.progress {
-            self.client
-                .send_and_confirm_transaction_with_spinner_and_config(&tx, self.commitment, config)
-                .await
-        } else {
-            self.client.send_and_confirm_transaction(&tx).await
+        let result = self
+            .client
+            .simulate_transaction_with_config(tx, config)
+            .await
+            .map_err(send_error)?
+            .value;
+        Ok(Simulation {
+            units: result.units_consumed.unwrap_or(0),
+            logs: result.logs.unwrap_or_default(),
+            error: result.err.map(Into::into),
+        })
+    }
+
+    async fn submit(
+        &mut self,
+        tx: &Transaction,
+        validity: Validity,
+    ) -> Result<Executed, SendError> {
+        let signature = tx.signatures[0];
+        let spinner = self.progress.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar.set_message(format!("sending {signature}"));
+            bar
+        });
+        let landed = self.send_until_landed(tx, validity, spinner.as_ref()).await;
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
         }
-        .map_err(send_error)?;
+        let sends = landed?;
         // the transaction landed: if the history lags, say so rather than fail
         let (events, logs, compute_units, events_pending) = match self
             .fetch_transaction_within(&signature, HISTORY_TRIES)
@@ -375,14 +542,14 @@ impl Backend for RpcBackend {
             }
             None => (Vec::new(), Vec::new(), 0, true),
         };
-        let tx_bytes = wire_size(&tx);
         Ok(Executed {
             signature,
             events,
             logs,
             compute_units,
-            tx_bytes,
+            tx_bytes: wire_size(tx),
             events_pending,
+            sends,
         })
     }
 

@@ -21,6 +21,10 @@ use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetad
 use crate::accounts::DecodeError;
 use crate::TOKEN_PROGRAM_ID;
 
+/// The legacy SPL Token program (accounts it owns are not wallets).
+pub const LEGACY_TOKEN_ID: Pubkey =
+    Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+
 /// The associated Token-2022 account of `owner` for `mint`.
 pub fn associated_address(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
     get_associated_token_address_with_program_id(owner, mint, &TOKEN_PROGRAM_ID)

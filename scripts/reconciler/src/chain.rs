@@ -2,8 +2,7 @@
 //! limits, and the clock, read consistently.
 use anchor_lang::prelude::Pubkey;
 use usd1_client::backend::Backend;
-use usd1_client::token::MintView;
-use usd1_client::{accounts, pda, Issuer};
+use usd1_client::{pda, read, Issuer};
 
 use crate::Error;
 
@@ -24,18 +23,16 @@ pub struct ChainState {
     pub paused: bool,
 }
 
-async fn read_issuer<B: Backend>(backend: &mut B, issuer: &Pubkey) -> Result<Issuer, Error> {
-    let account = backend
-        .account(issuer)
+async fn read_issuer<B: Backend>(backend: &mut B, mint: &Pubkey) -> Result<Issuer, Error> {
+    read::issuer(backend, mint)
         .await
-        .map_err(|e| Error::Source(format!("reading the issuer {issuer}: {e}")))?
+        .map_err(|e| Error::Source(format!("reading the issuer of {mint}: {e}")))?
         .ok_or_else(|| {
             Error::Input(format!(
-                "no issuer at {issuer}: is the mint a usd1-minter mint?"
+                "no issuer at {}: is the mint a usd1-minter mint?",
+                pda::issuer(mint)
             ))
-        })?;
-    accounts::decode::<Issuer>(&account.data)
-        .map_err(|e| Error::Source(format!("issuer {issuer}: {e}")))
+        })
 }
 
 /// Reads the issuer, the mint, then the issuer again, until the event counter did not move in
@@ -44,19 +41,16 @@ async fn read_issuer<B: Backend>(backend: &mut B, issuer: &Pubkey) -> Result<Iss
 pub async fn read<B: Backend>(backend: &mut B, mint: &Pubkey) -> Result<ChainState, Error> {
     let issuer_key = pda::issuer(mint);
     for _ in 0..20 {
-        let before = read_issuer(backend, &issuer_key).await?;
-        let mint_account = backend
-            .account(mint)
+        let before = read_issuer(backend, mint).await?;
+        let mint_view = read::mint(backend, mint)
             .await
             .map_err(|e| Error::Source(format!("reading the mint {mint}: {e}")))?
             .ok_or_else(|| Error::Input(format!("no mint at {mint}")))?;
-        let mint_view = MintView::decode(&mint_account.data)
-            .map_err(|e| Error::Source(format!("mint {mint}: {e}")))?;
         let clock = backend
             .clock()
             .await
             .map_err(|e| Error::Source(format!("reading the clock: {e}")))?;
-        let after = read_issuer(backend, &issuer_key).await?;
+        let after = read_issuer(backend, mint).await?;
         if before.event_seq == after.event_seq {
             return Ok(ChainState {
                 mint: mint.to_string(),

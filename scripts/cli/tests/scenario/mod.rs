@@ -35,6 +35,23 @@ pub trait Chain {
     /// history can trail its accounts by minutes; the embedded SVM's never does). Panics
     /// naming what is missing when the deadline passes.
     async fn await_history(&mut self, issuer: &Pubkey);
+    /// Lamports held by `key`.
+    async fn lamports(&mut self, key: &Pubkey) -> u64;
+    /// A new durable nonce account whose authority is `authority`.
+    async fn create_nonce(&mut self, authority: &Pubkey) -> Pubkey;
+    /// The blockhash a durable nonce account holds now.
+    async fn nonce_blockhash(&mut self, nonce: &Pubkey) -> solana_sdk::hash::Hash;
+}
+
+/// The instructions creating a durable nonce account `nonce` for `authority`, `payer` paying.
+pub fn create_nonce_instructions(
+    payer: &Pubkey,
+    nonce: &Pubkey,
+    authority: &Pubkey,
+) -> Vec<solana_sdk::instruction::Instruction> {
+    anchor_lang::solana_program::system_instruction::create_nonce_account(
+        payer, nonce, authority, 10_000_000,
+    )
 }
 
 pub struct Party {
@@ -537,8 +554,11 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
     )
     .await)
     .to_string();
+    // it says it took the wallet's associated account
     assert!(
-        frozen.contains(&format!("Frozen {holder_account}")),
+        frozen.contains(&format!(
+            "Frozen {holder_account}, the associated token account of wallet {holder}"
+        )),
         "{frozen}"
     );
     shows_event(chain, &frozen, "AccountFrozen");
@@ -565,6 +585,12 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
     )
     .await)
     .to_string();
+    assert!(
+        thawed.contains(&format!(
+            "Thawed token account {holder_account} (given directly)"
+        )),
+        "{thawed}"
+    );
     shows_event(chain, &thawed, "AccountThawed");
 
     // redeem and settle; redeem and refund
@@ -1020,10 +1046,10 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
     let missing = cast.dir.join("missing.json").display().to_string();
     fails(
         &chain
-            .usd1(&["--keypair", &missing, "status", "--mint", m])
+            .usd1(&["--keypair", &missing, "pause", "--mint", m])
             .await,
         2,
-        &format!("cannot read keypair file {missing}"),
+        &format!("invalid key \"{missing}\": No such file or directory"),
     );
     // missing things on chain: exit 1, named
     fails(
@@ -1054,4 +1080,498 @@ pub async fn every_command<C: Chain>(chain: &mut C, cast: &Cast) {
             .starts_with("pause failed: NotAPauser ("),
         "{body}"
     );
+}
+
+/// The operator's side for real keys and real congestion, on a fresh mint: what a proposal
+/// changes and its hash, votes and executions that refuse another action, partial
+/// set-limits and set-roles, a cold member's approval signed offline against a durable
+/// nonce and submitted later by another process with its own fee payer, compute-unit price
+/// and limit (given and simulated), signer sources that cannot work here, recipients that
+/// are not wallets, and the co-signature message for an HSM.
+pub async fn cold_keys_and_reviewed_governance<C: Chain>(chain: &mut C, cast: &Cast) {
+    let submitter = Party::new(&cast.dir, "submitter");
+    for party in [
+        &cast.alice,
+        &cast.bob,
+        &cast.carol,
+        &cast.pauser,
+        &cast.compliance,
+        &cast.freezer,
+        &submitter,
+    ] {
+        chain.fund(&party.keypair.pubkey()).await;
+    }
+    let mint_key = cast.mint();
+    let mint = mint_key.to_string();
+    let m = mint.as_str();
+    ok(&as_(chain, &cast.alice, &["init", "--config", &cast.config]).await);
+
+    // set-limits changes only the field given: the guard, its age and the minimum stay
+    let opened = json(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "-o",
+                "json",
+                "propose",
+                "--mint",
+                m,
+                "set-limits",
+                "--supply-cap",
+                "2000000",
+            ],
+        )
+        .await,
+    );
+    let index = opened["index"].as_u64().unwrap();
+    let n = index.to_string();
+    let action = &opened["action"];
+    assert_eq!(action["type"], "SetLimits", "{opened}");
+    assert_eq!(action["supply_cap"], 2_000_000_000_000u64, "{opened}");
+    assert_eq!(action["min_redemption"], 1_000_000, "{opened}");
+    assert_eq!(action["reserve_guard"], true, "{opened}");
+    assert_eq!(action["reserve_max_age"], 86_400, "{opened}");
+    let changed: Vec<&str> = opened["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["changed"] == true)
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, vec!["supply_cap"], "{opened}");
+    let hash = opened["action_hash"].as_str().unwrap().to_string();
+    assert_eq!(hash.len(), 64);
+
+    // `proposals show` prints the action, the diff, the hash and the votes
+    let shown =
+        ok(&as_(chain, &cast.carol, &["proposals", "--mint", m, "show", &n]).await).to_string();
+    for needle in [
+        "supply_cap: 1000000.000000 -> 2000000.000000",
+        "min_redemption: 1.000000 (unchanged)",
+        "reserve_guard: true (unchanged)",
+        &format!("Action hash {hash}"),
+        "Approvals 1/2",
+        &cast.alice.key(),
+    ] {
+        assert!(shown.contains(needle), "no {needle:?} in:\n{shown}");
+    }
+    let shown = json(
+        &as_(
+            chain,
+            &cast.carol,
+            &["-o", "json", "proposals", "show", &n, "--mint", m],
+        )
+        .await,
+    );
+    assert_eq!(shown["action"], opened["action"], "{shown}");
+    assert_eq!(shown["action_hash"], hash.as_str());
+    assert_eq!(shown["approvals"], serde_json::json!([cast.alice.key()]));
+    assert_eq!(shown["stale"], false);
+    assert_eq!(shown["status"], "active");
+
+    // a vote that expects another action is refused before anything is signed
+    let wrong = "00".repeat(32);
+    fails(
+        &as_(
+            chain,
+            &cast.bob,
+            &["approve", "--mint", m, &n, "--expect-action-hash", &wrong],
+        )
+        .await,
+        2,
+        "not the action you reviewed",
+    );
+
+    // bob's key is cold: it signs the approval offline against a durable nonce, naming a
+    // fee payer it does not hold
+    let nonce = chain.create_nonce(&cast.bob.keypair.pubkey()).await;
+    let nonce_hash = chain.nonce_blockhash(&nonce).await.to_string();
+    let nonce_text = nonce.to_string();
+    let payer_key = submitter.key();
+    let offline = [
+        "--fee-payer",
+        payer_key.as_str(),
+        "--nonce",
+        nonce_text.as_str(),
+        "--nonce-authority",
+        cast.bob.path.as_str(),
+        "--blockhash",
+        nonce_hash.as_str(),
+        "--sign-only",
+    ];
+    let mut args = offline.to_vec();
+    args.extend([
+        "-o",
+        "json",
+        "approve",
+        "--mint",
+        m,
+        &n,
+        "--expect-action-hash",
+        &hash,
+    ]);
+    let signed = json(&as_(chain, &cast.bob, &args).await);
+    assert_eq!(signed["blockhash"], nonce_hash.as_str(), "{signed}");
+    assert_eq!(signed["absent"], serde_json::json!([payer_key]), "{signed}");
+    let pair = signed["signers"][0].as_str().unwrap().to_string();
+    assert!(
+        pair.starts_with(&format!("{}=", cast.bob.key())),
+        "{signed}"
+    );
+    // the same in text, with the message
+    let mut args = offline.to_vec();
+    args.extend(["--dump-transaction-message", "approve", "--mint", m, &n]);
+    let text = ok(&as_(chain, &cast.bob, &args).await).to_string();
+    assert!(text.contains("Signers (Pubkey=Signature):"), "{text}");
+    assert!(text.contains(&format!("  {pair}\n")), "{text}");
+    assert!(
+        text.contains(&format!("Absent Signers (Pubkey):\n  {payer_key}")),
+        "{text}"
+    );
+    assert!(text.contains("Transaction Message: "), "{text}");
+    // nothing was sent
+    let after = json(
+        &as_(
+            chain,
+            &cast.carol,
+            &["-o", "json", "proposals", "--mint", m, "show", &n],
+        )
+        .await,
+    );
+    assert_eq!(after["approvals"].as_array().unwrap().len(), 1, "{after}");
+
+    // later, another process submits it with its own fee payer: bob's key is only its pubkey
+    // and the signature made offline
+    chain.pass_time(2).await;
+    let bob_lamports = chain.lamports(&cast.bob.keypair.pubkey()).await;
+    let payer_lamports = chain.lamports(&submitter.keypair.pubkey()).await;
+    let bob_key = cast.bob.key();
+    let submitted = chain
+        .usd1(&[
+            "--keypair",
+            &bob_key,
+            "--signer",
+            &pair,
+            "--fee-payer",
+            &submitter.path,
+            "--nonce",
+            &nonce_text,
+            "--nonce-authority",
+            &bob_key,
+            "--blockhash",
+            &nonce_hash,
+            "approve",
+            "--mint",
+            m,
+            &n,
+        ])
+        .await;
+    let submitted = ok(&submitted).to_string();
+    assert!(
+        submitted.contains(&format!("Approved proposal {index}")),
+        "{submitted}"
+    );
+    let after = json(
+        &as_(
+            chain,
+            &cast.carol,
+            &["-o", "json", "proposals", "--mint", m, "show", &n],
+        )
+        .await,
+    );
+    assert_eq!(
+        after["approvals"],
+        serde_json::json!([cast.alice.key(), cast.bob.key()]),
+        "{after}"
+    );
+    assert_eq!(after["status"], "approved");
+    assert!(after["executable_from"].as_i64().is_some(), "{after}");
+    // the fee payer paid; the cold key paid nothing; the nonce moved on
+    assert_eq!(
+        chain.lamports(&cast.bob.keypair.pubkey()).await,
+        bob_lamports
+    );
+    assert!(chain.lamports(&submitter.keypair.pubkey()).await < payer_lamports);
+    assert_ne!(chain.nonce_blockhash(&nonce).await.to_string(), nonce_hash);
+    // the same signature cannot be used again: the nonce it was made on is gone
+    let replay = chain
+        .usd1(&[
+            "--keypair",
+            &bob_key,
+            "--signer",
+            &pair,
+            "--fee-payer",
+            &submitter.path,
+            "--nonce",
+            &nonce_text,
+            "--nonce-authority",
+            &bob_key,
+            "--blockhash",
+            &nonce_hash,
+            "approve",
+            "--mint",
+            m,
+            &n,
+        ])
+        .await;
+    fails(&replay, 2, "is not nonce");
+
+    // execute checks the hash too; then the limits are the old ones but the cap
+    chain.pass_time(chain.time_lock()).await;
+    fails(
+        &as_(
+            chain,
+            &cast.carol,
+            &["execute", "--mint", m, &n, "--expect-action-hash", &wrong],
+        )
+        .await,
+        2,
+        "not the action you reviewed",
+    );
+    ok(&as_(
+        chain,
+        &cast.carol,
+        &["execute", "--mint", m, &n, "--expect-action-hash", &hash],
+    )
+    .await);
+    let status = json(&as_(chain, &cast.carol, &["-o", "json", "status", "--mint", m]).await);
+    assert_eq!(status["limits"]["supply_cap"], 2_000_000_000_000u64);
+    assert_eq!(status["limits"]["min_redemption"], 1_000_000);
+    assert_eq!(status["limits"]["reserve_guard"], true);
+    assert_eq!(status["limits"]["reserve_max_age"], 86_400);
+
+    // set-roles changes only the roles given
+    govern(
+        chain,
+        cast,
+        &[
+            "set-roles",
+            "--pauser",
+            &cast.pauser.key(),
+            "--mint-attestor",
+            &cast.compliance.key(),
+        ],
+        &[&cast.pauser, &cast.compliance],
+    )
+    .await;
+    let freezer_only = json(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "-o",
+                "json",
+                "propose",
+                "--mint",
+                m,
+                "set-roles",
+                "--freezer",
+                &cast.freezer.key(),
+            ],
+        )
+        .await,
+    );
+    let roles = &freezer_only["action"];
+    assert_eq!(
+        roles["pausers"],
+        serde_json::json!([cast.pauser.key()]),
+        "{freezer_only}"
+    );
+    assert_eq!(roles["freezers"], serde_json::json!([cast.freezer.key()]));
+    assert_eq!(roles["mint_attestor"], cast.compliance.key().as_str());
+    let cleared = json(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "-o",
+                "json",
+                "propose",
+                "--mint",
+                m,
+                "set-roles",
+                "--clear",
+                "mint-attestor",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(cleared["action"]["mint_attestor"], serde_json::Value::Null);
+    assert_eq!(
+        cleared["action"]["pausers"],
+        serde_json::json!([cast.pauser.key()])
+    );
+    fails(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "propose",
+                "--mint",
+                m,
+                "set-roles",
+                "--mint-attestor",
+                &cast.compliance.key(),
+                "--clear",
+                "mint-attestor",
+            ],
+        )
+        .await,
+        2,
+        "conflict",
+    );
+
+    // a priority fee on a given limit: the fee payer pays 5,000 per signature plus price x
+    // limit (1,000,000 micro-lamports = 1 lamport per unit)
+    let before = chain.lamports(&submitter.keypair.pubkey()).await;
+    let paused = json(
+        &as_(
+            chain,
+            &cast.pauser,
+            &[
+                "--fee-payer",
+                &submitter.path,
+                "--with-compute-unit-price",
+                "1000000",
+                "--with-compute-unit-limit",
+                "60000",
+                "-o",
+                "json",
+                "pause",
+                "--mint",
+                m,
+                "--issuance-only",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(paused["level"], "issuance");
+    let paid = before - chain.lamports(&submitter.keypair.pubkey()).await;
+    assert_eq!(paid, 2 * 5_000 + 60_000);
+    // by default the limit is simulated: what the instruction used plus the margin
+    let before = chain.lamports(&submitter.keypair.pubkey()).await;
+    let suspended = json(
+        &as_(
+            chain,
+            &cast.pauser,
+            &[
+                "--fee-payer",
+                &submitter.path,
+                "--with-compute-unit-price",
+                "1000000",
+                "-o",
+                "json",
+                "pause",
+                "--mint",
+                m,
+            ],
+        )
+        .await,
+    );
+    let paid = before - chain.lamports(&submitter.keypair.pubkey()).await;
+    let limit = paid - 2 * 5_000;
+    if !(chain.history_may_lag() && suspended["events_pending"] == true) {
+        let used = suspended["compute_units"].as_u64().unwrap();
+        assert_eq!(
+            u64::from(usd1_client::transaction::with_margin(used)),
+            limit,
+            "{suspended}"
+        );
+    }
+    assert!((1_000..200_000).contains(&limit), "requested {limit}");
+
+    // signer sources that cannot work here are one-line errors naming them
+    let ledger = chain
+        .usd1(&["--keypair", "usb://ledger", "approve", "--mint", m, &n])
+        .await;
+    fails(&ledger, 2, "usb://ledger");
+    assert_eq!(ledger.stderr.lines().count(), 1, "{}", ledger.stderr);
+    let unsigned = chain
+        .usd1(&["--keypair", &bob_key, "approve", "--mint", m, &n])
+        .await;
+    fails(&unsigned, 2, "missing signature for supplied pubkey");
+
+    // a recipient that is not a wallet is refused unless asked for
+    let issuer_pda = usd1_client::pda::issuer(&mint_key).to_string();
+    fails(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "mint",
+                "--mint",
+                m,
+                "--to",
+                &issuer_pda,
+                "--amount",
+                "1",
+                "--request-id",
+                "r1",
+            ],
+        )
+        .await,
+        2,
+        "--allow-non-system-account-recipient",
+    );
+    // with the flag the command goes on, and the program decides (alice is no minter)
+    fails(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "mint",
+                "--mint",
+                m,
+                "--to",
+                &issuer_pda,
+                "--amount",
+                "1",
+                "--request-id",
+                "r1",
+                "--allow-non-system-account-recipient",
+            ],
+        )
+        .await,
+        1,
+        "mint failed",
+    );
+
+    // the co-signature message for an HSM, byte for byte what `cosign` signs
+    let holder = cast.holder.keypair.pubkey();
+    let minter = cast.minter.keypair.pubkey();
+    let message = json(
+        &chain
+            .usd1(&[
+                "-o",
+                "json",
+                "cosign",
+                "--mint",
+                m,
+                "--minter",
+                &minter.to_string(),
+                "--to",
+                &holder.to_string(),
+                "--amount",
+                "5",
+                "--request-id",
+                "wire-9",
+                "--expiry",
+                "2000000000",
+                "--message-only",
+            ])
+            .await,
+    );
+    let expected = usd1_client::attestation::mint_attestation(
+        &mint_key,
+        &minter,
+        usd1_client::request_id_from_reference("wire-9").unwrap(),
+        &usd1_client::token::associated_address(&holder, &mint_key),
+        5_000_000,
+        2_000_000_000,
+    )
+    .to_message();
+    assert_eq!(message["length"], expected.len());
+    let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(message["message_hex"], hex.as_str());
 }
