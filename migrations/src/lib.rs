@@ -34,7 +34,7 @@ use solana_sdk::transaction::Transaction;
 use usd1_client::backend::Backend;
 use usd1_client::config::{read_keypair, IssuerConfig};
 use usd1_client::rpc::RpcBackend;
-use usd1_client::{accounts, ix, loader, pda, Issuer, PROGRAM_ID};
+use usd1_client::{ix, loader, pda, Issuer, PROGRAM_ID};
 
 /// Bytes per `Write`: a one-signature transaction with the buffer, the authority and the
 /// loader stays under the 1,232-byte packet limit with room to spare.
@@ -524,13 +524,10 @@ pub async fn initialize(
     let (mint_keypair, _) = keypair_at(&config.mint.keypair)?;
     let mint = mint_keypair.pubkey();
     let issuer_address = pda::issuer(&mint);
-    let existing = backend
-        .account(&issuer_address)
+    let existing = usd1_client::read::issuer(backend, &mint)
         .await
         .map_err(chain("reading the issuer"))?;
-    if let Some(account) = existing {
-        let issuer = accounts::decode::<Issuer>(&account.data)
-            .map_err(|e| MigrateError::Chain(format!("issuer {issuer_address}: {e}")))?;
+    if let Some(issuer) = existing {
         let view = usd1_client::read::mint(backend, &mint)
             .await
             .map_err(chain("reading the mint"))?;
@@ -660,8 +657,7 @@ async fn initialized_issuer(
         ))
     })?;
     let issuer_address = pda::issuer(&mint);
-    let account = backend
-        .account(&issuer_address)
+    let issuer = usd1_client::read::issuer(backend, &mint)
         .await
         .map_err(chain("reading the issuer"))?
         .ok_or_else(|| {
@@ -669,8 +665,6 @@ async fn initialized_issuer(
                 "mint {mint} is not initialized: run `usd1-migrate init` first"
             ))
         })?;
-    let issuer = accounts::decode::<Issuer>(&account.data)
-        .map_err(|e| MigrateError::Chain(format!("issuer {issuer_address}: {e}")))?;
     Ok((mint, issuer_address, issuer))
 }
 

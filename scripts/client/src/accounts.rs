@@ -1,8 +1,8 @@
-//! Decoding the program's accounts (discriminator checked by Anchor).
+//! Decoding the program's accounts (discriminator checked by Anchor) and selecting them by
+//! their data (`memcmp` filters). It depends on no other module of the client: backends,
+//! events and reads build on it, never the other way round.
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
-
-use crate::backend::DataFilter;
 
 /// Why an account could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,20 @@ impl std::fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// A `memcmp` filter on account data: `bytes` at `offset`.
+#[derive(Debug, Clone)]
+pub struct DataFilter {
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl DataFilter {
+    pub fn matches(&self, data: &[u8]) -> bool {
+        data.get(self.offset..self.offset.saturating_add(self.bytes.len()))
+            .is_some_and(|window| window == self.bytes.as_slice())
+    }
+}
 
 /// Decodes account data of type `T` (Issuer, Minter, MintReceipt, Proposal).
 pub fn decode<T: AccountDeserialize + Discriminator>(data: &[u8]) -> Result<T, DecodeError> {

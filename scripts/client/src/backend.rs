@@ -10,6 +10,7 @@ use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
 
+pub use crate::accounts::DataFilter;
 use crate::errors::{error_name, program_error};
 use crate::events::Event;
 
@@ -138,20 +139,6 @@ pub struct EventRecord {
     pub event: Event,
     /// The event's bytes as emitted (discriminator, then Borsh).
     pub data: Vec<u8>,
-}
-
-/// A `memcmp` filter on account data: `bytes` at `offset`.
-#[derive(Debug, Clone)]
-pub struct DataFilter {
-    pub offset: usize,
-    pub bytes: Vec<u8>,
-}
-
-impl DataFilter {
-    pub fn matches(&self, data: &[u8]) -> bool {
-        data.get(self.offset..self.offset.saturating_add(self.bytes.len()))
-            .is_some_and(|window| window == self.bytes.as_slice())
-    }
 }
 
 /// A chain the commands can act on. Used through generics (never as `dyn`), so `async fn`'s

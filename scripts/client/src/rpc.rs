@@ -790,3 +790,150 @@ impl Drop for LocalValidator {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    /// What the mock node has seen.
+    #[derive(Default)]
+    struct Seen {
+        sends: AtomicU64,
+        status_polls: AtomicU64,
+        heights: AtomicU64,
+    }
+
+    /// A JSON-RPC node on loopback that accepts every transaction, reports it unknown for
+    /// `confirm_after` status polls and then confirmed (never, with `u64::MAX`), and whose
+    /// block height climbs by 10 per question from `start_height`.
+    fn mock_node(confirm_after: u64, start_height: u64) -> (String, Arc<Seen>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Seen::default());
+        let state = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { break };
+                let state = state.clone();
+                std::thread::spawn(move || serve(stream, &state, confirm_after, start_height));
+            }
+        });
+        (url, seen)
+    }
+
+    fn serve(stream: std::net::TcpStream, seen: &Seen, confirm_after: u64, start_height: u64) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut stream = stream;
+        loop {
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap();
+                    }
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            let request: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let result = match request["method"].as_str().unwrap() {
+                "sendTransaction" => {
+                    seen.sends.fetch_add(1, Ordering::SeqCst);
+                    use base64::Engine;
+                    let wire = base64::engine::general_purpose::STANDARD
+                        .decode(request["params"][0].as_str().unwrap())
+                        .unwrap();
+                    // one signature: its count byte, then the 64 bytes
+                    serde_json::json!(bs58::encode(&wire[1..65]).into_string())
+                }
+                "getSignatureStatuses" => {
+                    let polls = seen.status_polls.fetch_add(1, Ordering::SeqCst) + 1;
+                    let status = (polls > confirm_after).then(|| {
+                        serde_json::json!({
+                            "slot": 5, "confirmations": null, "err": null,
+                            "status": { "Ok": null }, "confirmationStatus": "confirmed"
+                        })
+                    });
+                    serde_json::json!({ "context": { "slot": 5 }, "value": [status] })
+                }
+                "getBlockHeight" => {
+                    let asked = seen.heights.fetch_add(1, Ordering::SeqCst);
+                    serde_json::json!(start_height + 10 * asked)
+                }
+                other => panic!("the mock node does not answer {other}"),
+            };
+            let response =
+                serde_json::json!({ "jsonrpc": "2.0", "id": request["id"], "result": result })
+                    .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{response}",
+                response.len()
+            );
+        }
+    }
+
+    fn signed_transfer() -> Transaction {
+        let payer = Keypair::new();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            &Pubkey::new_unique(),
+            1,
+        );
+        Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&payer.pubkey()),
+            &[&payer],
+            Hash::new_unique(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_transaction_is_rebroadcast_until_it_is_confirmed() {
+        // unknown for the first 12 polls (about five seconds): sent again every two seconds
+        let (url, seen) = mock_node(12, 100);
+        let backend = RpcBackend::without_payer(url, CommitmentConfig::confirmed(), false);
+        let tx = signed_transfer();
+        let sends = backend
+            .send_until_landed(&tx, Validity::UntilBlockHeight(u64::MAX), None)
+            .await
+            .unwrap();
+        assert!(sends >= 2, "sent {sends} times");
+        assert_eq!(u64::from(sends), seen.sends.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_transaction_whose_blockhash_expires_is_reported_as_not_landed() {
+        // never confirmed; the height passes the last valid one after a few polls
+        let (url, seen) = mock_node(u64::MAX, 100);
+        let backend = RpcBackend::without_payer(url, CommitmentConfig::confirmed(), false);
+        let tx = signed_transfer();
+        let error = backend
+            .send_until_landed(&tx, Validity::UntilBlockHeight(150), None)
+            .await
+            .unwrap_err();
+        match &error {
+            SendError::NotLanded { reason, sends } => {
+                assert!(reason.contains("its blockhash expired"), "{reason}");
+                assert!(reason.contains("nothing was applied"), "{reason}");
+                assert_eq!(u64::from(*sends), seen.sends.load(Ordering::SeqCst));
+            }
+            other => panic!("expected NotLanded, got {other:?}"),
+        }
+        assert!(
+            error.to_string().starts_with("not landed after "),
+            "{error}"
+        );
+    }
+}
