@@ -42,7 +42,7 @@ pub(super) async fn cosign<B: Backend>(
         // for an HSM: it signs these bytes with the mint attestor's ed25519 key, and the
         // minter passes that signature to `usd1 mint --cosignature`
         use base64::Engine;
-        let hex: String = message.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = usd1_client::events::hex(&message);
         let base64 = base64::engine::general_purpose::STANDARD.encode(message);
         return Ok(Report {
             text: format!(

@@ -1572,6 +1572,6 @@ pub async fn cold_keys_and_reviewed_governance<C: Chain>(chain: &mut C, cast: &C
     )
     .to_message();
     assert_eq!(message["length"], expected.len());
-    let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = usd1_client::events::hex(&expected);
     assert_eq!(message["message_hex"], hex.as_str());
 }
