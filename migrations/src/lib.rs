@@ -92,8 +92,11 @@ fn create_keypair_file(path: &Path) -> Result<Keypair, MigrateError> {
     file.write_all(text.as_bytes()).map_err(cannot)?;
     file.sync_all().map_err(cannot)?;
     drop(file);
-    std::fs::rename(&partial, path)
-        .map_err(|e| MigrateError::Input(format!("cannot write {}: {e}", path.display())))?;
+    // linked, not renamed: a key that appeared at `path` meanwhile (another run) is never
+    // replaced
+    let linked = std::fs::hard_link(&partial, path);
+    let _ = std::fs::remove_file(&partial);
+    linked.map_err(|e| MigrateError::Input(format!("cannot write {}: {e}", path.display())))?;
     Ok(keypair)
 }
 
@@ -553,6 +556,12 @@ pub async fn initialize(
         "mint": mint.to_string(),
         "issuer": issuer_address.to_string(),
         "signature": executed.signature.to_string(),
+        "events": executed
+            .events
+            .iter()
+            .map(|e| json!({ "seq": e.seq(), "name": e.name(), "text": e.to_string() }))
+            .collect::<Vec<_>>(),
+        "events_pending": executed.events_pending,
         "status": "initialized",
     }))
 }

@@ -76,8 +76,8 @@ pub fn signers(cli: &Cli) -> Result<Signers, Outcome> {
 /// The outcome of a failure, as text on stderr and, under `--output json`, also as JSON on
 /// stdout.
 pub fn failed(cli: &Cli, failure: Failure) -> Outcome {
-    if let Failure::SignedOnly(signed) = &failure {
-        let report = signed_only(signed, cli.tx.dump_transaction_message);
+    if let Failure::SignedOnly(signed, review) = &failure {
+        let report = signed_only(signed, review.as_deref(), cli.tx.dump_transaction_message);
         return Outcome {
             code: 0,
             stdout: match cli.output {

@@ -36,7 +36,8 @@ pub struct Executed {
 /// A simulated transaction: what it would consume and log, and its error if it would fail.
 #[derive(Debug, Clone)]
 pub struct Simulation {
-    pub units: u64,
+    /// Units consumed, when the node reports them.
+    pub units: Option<u64>,
     pub logs: Vec<String>,
     pub error: Option<TransactionError>,
 }

@@ -409,13 +409,13 @@ impl Backend for Embedded {
         let error = simulation.result.and_then(Result::err);
         match (simulation.simulation_details, error) {
             (Some(details), error) => Ok(Simulation {
-                units: details.units_consumed,
+                units: Some(details.units_consumed),
                 logs: details.logs,
                 error,
             }),
             // refused before it ran (sanitization, a duplicate instruction, fees)
             (None, Some(error)) => Ok(Simulation {
-                units: 0,
+                units: None,
                 logs: Vec::new(),
                 error: Some(error),
             }),

@@ -122,7 +122,16 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
             threshold,
             time_lock,
         } => vec![
-            FieldChange::new("members", key_list(&issuer.members), key_list(members)),
+            // stored sorted (the program sorts them), so the same set reads as unchanged
+            FieldChange::new(
+                "members",
+                key_list(&issuer.members),
+                key_list(&{
+                    let mut sorted = members.clone();
+                    sorted.sort_unstable();
+                    sorted
+                }),
+            ),
             FieldChange::new("threshold", issuer.threshold, threshold),
             FieldChange::new(
                 "time_lock",
@@ -229,10 +238,11 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
                 amount(issuer.allowance_budget.capacity),
                 amount(*capacity),
             ),
+            // a zero capacity turns the budget off: the program stores no window then
             FieldChange::new(
                 "allowance_budget.window",
                 format!("{}s", issuer.allowance_budget.window),
-                format!("{window}s"),
+                format!("{}s", if *capacity == 0 { 0 } else { *window }),
             ),
         ],
         ProposalAction::SetExecutionWindow { seconds } => vec![FieldChange::new(

@@ -49,6 +49,17 @@ const HISTORY_TRIES: u32 = 41;
 /// How long a transaction on a durable nonce is rebroadcast (it never expires by itself).
 const NONCE_REBROADCAST: Duration = Duration::from_secs(120);
 
+/// The longest a transaction on a recent blockhash is rebroadcast, whatever the node says of
+/// its block height (a blockhash lives 150 blocks, about a minute).
+const BLOCKHASH_REBROADCAST: Duration = Duration::from_secs(180);
+
+/// Status polls that may fail in a row (a rate limit, a node restarting) before the outcome
+/// is reported unknown.
+const POLL_FAILURES: u32 = 30;
+
+/// Looks in the node's whole history before a transaction is reported as not landed.
+const FINAL_LOOKS: u32 = 3;
+
 /// Retries of a JSON-RPC call: exponential backoff from `initial`, doubling up to `max`, at
 /// most `attempts` tries. Shared by the backend (a node whose history trails its accounts)
 /// and the reconciler's source (rate limits, lagging history).
@@ -176,73 +187,105 @@ impl RpcBackend {
         let mut sends = 1u32;
         let started = std::time::Instant::now();
         let mut last_send = started;
+        // a node that stops answering after the first copy went out: the copy may still land,
+        // so the outcome is unknown, never "not applied"
+        let unknown = |what: String| {
+            SendError::Transport(format!(
+                "{what}; transaction {signature} was sent and may still land: check it \
+                 (`solana confirm {signature}`) before sending anything again"
+            ))
+        };
+        let mut failures = 0u32;
         loop {
             tokio::time::sleep(Duration::from_millis(400)).await;
-            let status = self
-                .client
-                .get_signature_status_with_commitment(&signature, self.commitment)
-                .await
-                .map_err(send_error)?;
-            match status {
-                Some(Ok(())) => return Ok(sends),
-                Some(Err(error)) => {
+            match self.status_of(&signature, false).await {
+                Ok(Some(Ok(()))) => return Ok(sends),
+                Ok(Some(Err(error))) => {
                     return Err(SendError::Transaction {
                         error,
                         logs: Vec::new(),
                     })
                 }
-                None => {}
+                Ok(None) => failures = 0,
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    if failures >= POLL_FAILURES {
+                        return Err(unknown(format!("the node stopped answering ({e})")));
+                    }
+                    continue;
+                }
             }
             // still valid? (checked after the status: a transaction that landed in the last
             // valid block counts as landed)
             let expired = match validity {
                 Validity::UntilBlockHeight(last_valid) => {
-                    let height = self.client.get_block_height().await.map_err(send_error)?;
-                    (height > last_valid).then(|| {
-                        format!(
+                    match self.client.get_block_height().await {
+                        Ok(height) if height > last_valid => Some(format!(
                             "its blockhash expired (block height {height} is past its last valid \
-                             height {last_valid}); nothing was applied: run the command again"
-                        )
-                    })
+                             height {last_valid})"
+                        )),
+                        // a node whose height stalls must not keep this loop alive forever
+                        _ if started.elapsed() >= BLOCKHASH_REBROADCAST => Some(format!(
+                            "not confirmed within {} s, longer than a blockhash lives",
+                            BLOCKHASH_REBROADCAST.as_secs()
+                        )),
+                        _ => None,
+                    }
                 }
                 Validity::DurableNonce(nonce) => {
-                    let account = self
+                    let current = self
                         .client
                         .get_account_with_commitment(&nonce, self.commitment)
                         .await
-                        .map_err(send_error)?
-                        .value;
-                    let current = account
-                        .as_ref()
-                        .and_then(|a| crate::read::nonce_from_account(a).ok())
+                        .ok()
+                        .and_then(|response| response.value)
+                        .and_then(|a| crate::read::nonce_from_account(&a).ok())
                         .map(|n| n.blockhash);
-                    if current != Some(tx.message.recent_blockhash) {
-                        Some(format!(
-                            "durable nonce {nonce} advanced without it (another transaction \
-                             used the nonce); nothing was applied: sign again against the new \
-                             nonce"
-                        ))
-                    } else if started.elapsed() >= NONCE_REBROADCAST {
-                        Some(format!(
-                            "not confirmed within {} s; it stays valid until nonce {nonce} \
-                             advances: run the same command again to rebroadcast it",
-                            NONCE_REBROADCAST.as_secs()
-                        ))
-                    } else {
-                        None
+                    match current {
+                        Some(current) if current != tx.message.recent_blockhash => Some(format!(
+                            "durable nonce {nonce} advanced and this transaction is not among \
+                             the confirmed ones (another transaction used the nonce)"
+                        )),
+                        _ if started.elapsed() >= NONCE_REBROADCAST => {
+                            // still valid: the very same transaction can be sent again
+                            return Err(SendError::NotLanded {
+                                reason: format!(
+                                    "not confirmed within {} s; it stays valid until nonce \
+                                     {nonce} advances: send the same transaction again with \
+                                     --blockhash {} (the nonce's value it was signed on), not a \
+                                     new one",
+                                    NONCE_REBROADCAST.as_secs(),
+                                    tx.message.recent_blockhash
+                                ),
+                                sends,
+                            });
+                        }
+                        _ => None,
                     }
                 }
             };
             if let Some(reason) = expired {
-                // one last look: it may have landed in the very block that ended its validity
-                if let Ok(Some(Ok(()))) = self
-                    .client
-                    .get_signature_status_with_commitment(&signature, self.commitment)
-                    .await
-                {
-                    return Ok(sends);
+                // the last word comes from the node's whole history, asked a few times (a
+                // load-balanced pool may have answered the height or nonce from a node ahead of
+                // the one that answered the status)
+                for _ in 0..FINAL_LOOKS {
+                    match self.status_of(&signature, true).await {
+                        Ok(Some(Ok(()))) => return Ok(sends),
+                        Ok(Some(Err(error))) => {
+                            return Err(SendError::Transaction {
+                                error,
+                                logs: Vec::new(),
+                            })
+                        }
+                        Ok(None) => {}
+                        Err(e) => return Err(unknown(format!("{reason}, and then {e}"))),
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                return Err(SendError::NotLanded { reason, sends });
+                return Err(SendError::NotLanded {
+                    reason: format!("{reason}; nothing was applied: run the command again"),
+                    sends,
+                });
             }
             if last_send.elapsed() >= Duration::from_secs(2) {
                 // a failed rebroadcast is not fatal: the copy already sent may still land
@@ -254,6 +297,30 @@ impl RpcBackend {
                 }
             }
         }
+    }
+
+    /// The status of `signature` at the backend's commitment; with `history`, searched in the
+    /// node's whole transaction history rather than its recent status cache.
+    async fn status_of(
+        &self,
+        signature: &Signature,
+        history: bool,
+    ) -> Result<Option<solana_sdk::transaction::Result<()>>, String> {
+        let statuses = if history {
+            self.client
+                .get_signature_statuses_with_history(&[*signature])
+                .await
+        } else {
+            self.client.get_signature_statuses(&[*signature]).await
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(statuses
+            .value
+            .into_iter()
+            .next()
+            .flatten()
+            .filter(|status| status.satisfies_commitment(self.commitment))
+            .map(|status| status.status))
     }
 
     /// `getTransaction` needs at least `confirmed`.
@@ -507,7 +574,7 @@ impl Backend for RpcBackend {
             .map_err(send_error)?
             .value;
         Ok(Simulation {
-            units: result.units_consumed.unwrap_or(0),
+            units: result.units_consumed,
             logs: result.logs.unwrap_or_default(),
             error: result.err.map(Into::into),
         })

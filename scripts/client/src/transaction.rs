@@ -137,17 +137,29 @@ pub fn sign(message: Message, signers: &[&dyn Signer]) -> Result<Transaction, St
     let required = usize::from(tx.message.header.num_required_signatures);
     for index in 0..required {
         let key = tx.message.account_keys[index];
-        let Some(signer) = signers.iter().find(|s| s.pubkey() == key) else {
-            continue;
-        };
-        let signature = signer.try_sign_message(&data).map_err(|e| {
-            format!(
+        // the same key may come in several roles (a fee payer named by its pubkey, the
+        // nonce authority as a keypair): the first that actually signs wins
+        let mut refusal = None;
+        for signer in signers.iter().filter(|s| s.pubkey() == key) {
+            match signer.try_sign_message(&data) {
+                Ok(signature) if signature != Signature::default() => {
+                    tx.signatures[index] = signature;
+                    refusal = None;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = refusal {
+            return Err(format!(
                 "{key} cannot sign this transaction: {e} (a presigned signature must be over \
                  exactly this message: the same blockhash, fee payer, nonce and compute-budget \
                  flags)"
-            )
-        })?;
-        tx.signatures[index] = signature;
+            ));
+        }
     }
     Ok(tx)
 }
@@ -292,7 +304,9 @@ pub async fn build_and_send<B: Backend>(
                     logs: simulated.logs,
                 }));
             }
-            Some(with_margin(simulated.units))
+            // a node that does not report the units gets no limit instruction (the runtime's
+            // default) rather than a guess that could starve the instruction
+            simulated.units.map(with_margin)
         }
     };
     let message = message(ixs, &payer.pubkey(), blockhash, options.nonce, limit, price);

@@ -252,7 +252,7 @@ pub(super) async fn propose<B: Backend>(
     // what it changes, for the proposer to confirm and the approvers to compare
     let changes = changes_of(ctx, mint, &issuer, &action).await?;
     let hash = hex32(&action_hash(&action));
-    if ctx.interactive && !ctx.options.sign_only && !yes {
+    if ctx.interactive && !yes {
         eprint!(
             "{}Action hash {hash}\nPropose this? [y/N] ",
             diff_text(&changes)
@@ -277,6 +277,24 @@ pub(super) async fn propose<B: Backend>(
             )
             .await
         {
+            // a cold proposer signs what it reviewed: the change and its hash come with the
+            // signatures
+            Err(Failure::SignedOnly(signed, _)) => {
+                let review = Report {
+                    text: format!(
+                        "Proposal {index} (on issuer {issuer_address}): {}\n{}Action hash {hash}\n",
+                        action_summary(&action, decimals),
+                        diff_text(&changes)
+                    ),
+                    json: json!({
+                        "index": index,
+                        "action_hash": hash,
+                        "action": action_json(&action),
+                        "changes": changes_json(&changes),
+                    }),
+                };
+                return Err(Failure::SignedOnly(signed, Some(Box::new(review))));
+            }
             Err(Failure::Chain { error, .. })
                 if tries < PROPOSE_TRIES
                     && error.custom_code() == Some(MinterError::ProposalIndexTaken.into()) =>

@@ -68,6 +68,13 @@ pub(super) async fn cosign<B: Backend>(
         .authority
         .try_sign_message(&message)
         .map_err(|e| input(format!("the co-signer cannot sign: {e}")))?;
+    // a key given only as its pubkey "signs" with zeros: that is no co-signature
+    if signature == solana_sdk::signature::Signature::default() {
+        return Err(input(
+            "the co-signer was given as a pubkey only: give its signer (a keypair file, a \
+             Ledger), or use --message-only and sign elsewhere",
+        ));
+    }
     let text = format!(
         "Co-signed {} by minter {minter} to {recipient} for request {:?}, valid until {expiry}\nCosigner: {}\nCosignature: {signature}\n",
         format_amount(amount, decimals),
@@ -102,6 +109,14 @@ pub(super) async fn mint_tokens<B: Backend>(
         ctx.check_recipient_wallet(&issue.to, "--to", allow_non_system_account_recipient)
             .await?;
         ixs.push(token::create_associated_account(&ctx.me(), &issue.to, mint));
+    } else if let AccountKind::TokenAccount(view) = ctx.account_kind(&recipient).await? {
+        // a token account given directly: its owner must be one a key controls too
+        ctx.check_recipient_wallet(
+            &view.owner,
+            "--to's owner",
+            allow_non_system_account_recipient,
+        )
+        .await?;
     }
     // the co-signature must be the instruction immediately before `mint`
     if let Some((signature, cosigner, expiry)) = cosigned {

@@ -117,7 +117,7 @@ impl<B: Backend> Ctx<'_, B> {
         .await
         {
             Ok(Outcome::Sent(executed)) => Ok(executed),
-            Ok(Outcome::SignedOnly(signed)) => Err(Failure::SignedOnly(signed)),
+            Ok(Outcome::SignedOnly(signed)) => Err(Failure::SignedOnly(signed, None)),
             Err(TxError::Input(message)) => Err(Failure::Input(format!("{what}: {message}"))),
             Err(TxError::Chain(error)) => Err(chain(what)(error)),
         }

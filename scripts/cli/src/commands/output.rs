@@ -26,8 +26,9 @@ pub enum Failure {
     /// or could not be reached.
     Chain { what: String, error: SendError },
     /// Not a failure: under `--sign-only` the command stops once its transaction is signed
-    /// (exit 0; the report lists the signatures).
-    SignedOnly(SignedOnly),
+    /// (exit 0; the report lists the signatures, after what the command would do when the
+    /// signer must see it: a proposal's change and action hash).
+    SignedOnly(SignedOnly, Option<Box<Report>>),
 }
 
 impl Failure {
@@ -35,7 +36,7 @@ impl Failure {
         match self {
             Failure::Input(_) => 2,
             Failure::Missing(_) | Failure::Chain { .. } => 1,
-            Failure::SignedOnly(_) => 0,
+            Failure::SignedOnly(..) => 0,
         }
     }
 
@@ -43,7 +44,7 @@ impl Failure {
         match self {
             Failure::Input(message) | Failure::Missing(message) => message.clone(),
             Failure::Chain { what, error } => format!("{what} failed: {}", error.explain()),
-            Failure::SignedOnly(_) => "signed only, not sent".to_string(),
+            Failure::SignedOnly(..) => "signed only, not sent".to_string(),
         }
     }
 
@@ -107,8 +108,12 @@ pub(crate) fn key_or_none(key: &Option<Pubkey>) -> String {
 /// What `--sign-only` prints, like the `solana` CLI: the blockhash, each signature made
 /// here as `PUBKEY=SIGNATURE` (to pass to the submitter's `--signer`), the signers still
 /// missing, and under `--dump-transaction-message` the message itself.
-pub fn signed_only(signed: &SignedOnly, dump_message: bool) -> Report {
-    let mut text = format!("Signed only, not sent\nBlockhash: {}\n", signed.blockhash);
+pub fn signed_only(signed: &SignedOnly, review: Option<&Report>, dump_message: bool) -> Report {
+    let mut text = review.map_or_else(String::new, |r| r.text.clone());
+    text.push_str(&format!(
+        "Signed only, not sent\nBlockhash: {}\n",
+        signed.blockhash
+    ));
     if !signed.signers.is_empty() {
         text.push_str("Signers (Pubkey=Signature):\n");
         for (key, signature) in &signed.signers {
@@ -135,6 +140,11 @@ pub fn signed_only(signed: &SignedOnly, dump_message: bool) -> Report {
     });
     if dump_message {
         json["message"] = json!(signed.message);
+    }
+    if let (Some(review), Value::Object(map)) = (review, &mut json) {
+        if let Value::Object(extra) = &review.json {
+            map.extend(extra.clone());
+        }
     }
     Report { text, json }
 }

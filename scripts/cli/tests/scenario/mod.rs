@@ -1537,6 +1537,77 @@ pub async fn cold_keys_and_reviewed_governance<C: Chain>(chain: &mut C, cast: &C
         "mint failed",
     );
 
+    // a cold proposer signing offline sees the change and the hash it signs
+    let recent = nonce_hash.clone();
+    let offline_propose = json(
+        &as_(
+            chain,
+            &cast.alice,
+            &[
+                "--blockhash",
+                &recent,
+                "--sign-only",
+                "-o",
+                "json",
+                "propose",
+                "--mint",
+                m,
+                "set-limits",
+                "--min-redemption",
+                "2",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(
+        offline_propose["action"]["min_redemption"], 2_000_000,
+        "{offline_propose}"
+    );
+    assert_eq!(offline_propose["action_hash"].as_str().unwrap().len(), 64);
+    assert!(offline_propose["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["field"] == "min_redemption" && c["changed"] == true));
+    assert!(
+        offline_propose["signers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|pair| pair
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}=", cast.alice.key()))),
+        "{offline_propose}"
+    );
+    // a co-signer given only as its pubkey has no signature to give
+    fails(
+        &chain
+            .usd1(&[
+                "--keypair",
+                &cast.compliance.key(),
+                "--blockhash",
+                &recent,
+                "--sign-only",
+                "cosign",
+                "--mint",
+                m,
+                "--minter",
+                &cast.minter.key(),
+                "--to",
+                &cast.holder.key(),
+                "--amount",
+                "5",
+                "--request-id",
+                "wire-9",
+                "--expiry",
+                "2000000000",
+            ])
+            .await,
+        2,
+        "given as a pubkey only",
+    );
+
     // the co-signature message for an HSM, byte for byte what `cosign` signs
     let holder = cast.holder.keypair.pubkey();
     let minter = cast.minter.keypair.pubkey();
