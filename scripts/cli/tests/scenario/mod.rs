@@ -1247,26 +1247,26 @@ pub async fn cold_keys_and_reviewed_governance<C: Chain>(chain: &mut C, cast: &C
     let bob_lamports = chain.lamports(&cast.bob.keypair.pubkey()).await;
     let payer_lamports = chain.lamports(&submitter.keypair.pubkey()).await;
     let bob_key = cast.bob.key();
-    let submitted = chain
-        .usd1(&[
-            "--keypair",
-            &bob_key,
-            "--signer",
-            &pair,
-            "--fee-payer",
-            &submitter.path,
-            "--nonce",
-            &nonce_text,
-            "--nonce-authority",
-            &bob_key,
-            "--blockhash",
-            &nonce_hash,
-            "approve",
-            "--mint",
-            m,
-            &n,
-        ])
-        .await;
+    // bob as a pubkey with the signature made offline, the submitter's fee payer
+    let submit = [
+        "--keypair",
+        bob_key.as_str(),
+        "--signer",
+        pair.as_str(),
+        "--fee-payer",
+        submitter.path.as_str(),
+        "--nonce",
+        nonce_text.as_str(),
+        "--nonce-authority",
+        bob_key.as_str(),
+        "--blockhash",
+        nonce_hash.as_str(),
+        "approve",
+        "--mint",
+        m,
+        n.as_str(),
+    ];
+    let submitted = chain.usd1(&submit).await;
     let submitted = ok(&submitted).to_string();
     assert!(
         submitted.contains(&format!("Approved proposal {index}")),
@@ -1295,26 +1295,7 @@ pub async fn cold_keys_and_reviewed_governance<C: Chain>(chain: &mut C, cast: &C
     assert!(chain.lamports(&submitter.keypair.pubkey()).await < payer_lamports);
     assert_ne!(chain.nonce_blockhash(&nonce).await.to_string(), nonce_hash);
     // the same signature cannot be used again: the nonce it was made on is gone
-    let replay = chain
-        .usd1(&[
-            "--keypair",
-            &bob_key,
-            "--signer",
-            &pair,
-            "--fee-payer",
-            &submitter.path,
-            "--nonce",
-            &nonce_text,
-            "--nonce-authority",
-            &bob_key,
-            "--blockhash",
-            &nonce_hash,
-            "approve",
-            "--mint",
-            m,
-            &n,
-        ])
-        .await;
+    let replay = chain.usd1(&submit).await;
     fails(&replay, 2, "is not nonce");
 
     // execute checks the hash too; then the limits are the old ones but the cap
