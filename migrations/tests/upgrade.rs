@@ -7,6 +7,7 @@
 //! of the same program cannot propose upgrades.
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
@@ -282,6 +283,11 @@ async fn governance_upgrades_the_deployed_program_against_a_test_validator() {
         .await
         .unwrap()
         .is_none());
+    // upgraded code runs from the slot after the upgrade's (the loader's visibility delay)
+    let upgraded_by = chain.clock().await.unwrap().slot;
+    while chain.clock().await.unwrap().slot <= upgraded_by {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     // the leftover approval cannot deploy again (nor roll back to what it named)
     let leftover = usd1(
         &mut chain,
