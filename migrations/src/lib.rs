@@ -346,31 +346,11 @@ pub async fn deploy(
         .await
         .map_err(|e| chain("deploying")(e.explain()))?;
     let _ = std::fs::remove_file(&section.buffer_keypair);
-    // a program deployed in slot S runs from slot S + 1 (the loader's visibility delay): wait
-    // for a later slot than the one this node confirmed the deploy in, so an `init` right
-    // after it does not meet "Unsupported program id"
-    let deployed_by = backend
-        .clock()
+    // so that an `init` right after this deploy finds the program running
+    backend
+        .await_next_slot(std::time::Duration::from_secs(120))
         .await
-        .map_err(|e| chain("reading the clock")(e.explain()))?
-        .slot;
-    let started = std::time::Instant::now();
-    loop {
-        let slot = backend
-            .clock()
-            .await
-            .map_err(|e| chain("reading the clock")(e.explain()))?
-            .slot;
-        if slot > deployed_by {
-            break;
-        }
-        if started.elapsed() > std::time::Duration::from_secs(120) {
-            return Err(chain("waiting for the deployed program")(format!(
-                "the node stayed at slot {slot} for two minutes after the deploy"
-            )));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+        .map_err(|e| chain("waiting for the deployed program")(e.explain()))?;
     Ok(json!({
         "program": program.to_string(),
         "status": "deployed",

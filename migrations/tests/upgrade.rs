@@ -284,10 +284,10 @@ async fn governance_upgrades_the_deployed_program_against_a_test_validator() {
         .unwrap()
         .is_none());
     // upgraded code runs from the slot after the upgrade's (the loader's visibility delay)
-    let upgraded_by = chain.clock().await.unwrap().slot;
-    while chain.clock().await.unwrap().slot <= upgraded_by {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    chain
+        .await_next_slot(Duration::from_secs(120))
+        .await
+        .unwrap();
     // the leftover approval cannot deploy again (nor roll back to what it named)
     let leftover = usd1(
         &mut chain,

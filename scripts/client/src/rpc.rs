@@ -158,6 +158,28 @@ impl RpcBackend {
         self.commitment
     }
 
+    /// Waits, for at most `deadline`, until this node's clock is past the slot it is at now.
+    /// A program deployed or upgraded in slot S runs from slot S + 1 (the loader's visibility
+    /// delay), so whoever calls a program right after deploying or upgrading it waits here
+    /// first, or meets "Unsupported program id".
+    pub async fn await_next_slot(&mut self, deadline: Duration) -> Result<(), SendError> {
+        let now = Backend::clock(self).await?.slot;
+        let started = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let slot = Backend::clock(self).await?.slot;
+            if slot > now {
+                return Ok(());
+            }
+            if started.elapsed() > deadline {
+                return Err(transport(format!(
+                    "the node stayed at slot {slot} for {} s",
+                    deadline.as_secs()
+                )));
+            }
+        }
+    }
+
     /// Sends `tx` (with preflight, so a refusal comes back with its logs), then polls its
     /// status and rebroadcasts it every two seconds until it is confirmed at the backend's
     /// commitment (Ok: how many sends), failed (its error), or can no longer land: its
