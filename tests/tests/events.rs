@@ -1,10 +1,79 @@
 //! Events: decoded from the transaction's inner instructions, numbered 1..=n with no gap
 //! across a whole scenario that emits every event type.
 use anchor_lang::prelude::Pubkey;
-use solana_sdk::signature::Signer;
+use solana_sdk::account::Account;
+use solana_sdk::signature::{Keypair, Signer};
+use usd1_client::embedded::Mode;
 use usd1_client::events::Event;
-use usd1_client::{ix, Limits, MinterConfig, ProposalAction, ProposalStatus};
+use usd1_client::loader::{self, LOADER_ID};
+use usd1_client::{ix, pda, Limits, MetadataUpdate, MinterConfig, ProposalAction, ProposalStatus};
 use usd1_tests::*;
+
+/// Every event the program emits (programs/usd1-minter/src/events.rs; checked against the
+/// committed IDL by `the_list_of_events_is_the_programs`).
+const EVERY_EVENT: [&str; 35] = [
+    "AccountFrozen",
+    "AccountThawed",
+    "AllowanceBudgetChanged",
+    "AllowanceDecreased",
+    "AllowanceRaised",
+    "ExecutionWindowChanged",
+    "IssuancePaused",
+    "IssuanceResumed",
+    "IssuerInitialized",
+    "KeyAccepted",
+    "LimitsChanged",
+    "MembersChanged",
+    "MetadataUpdated",
+    "Minted",
+    "MinterConfigured",
+    "MinterRemoved",
+    "MinterSuspended",
+    "Paused",
+    "ProgramUpgraded",
+    "ProposalApproved",
+    "ProposalCancelled",
+    "ProposalClosed",
+    "ProposalCreated",
+    "ProposalExecuted",
+    "ProposalRejected",
+    "ProposalVetoed",
+    "RedemptionRefunded",
+    "RedemptionRequested",
+    "RedemptionSettled",
+    "ReservesAttested",
+    "RolesChanged",
+    "Seized",
+    "Unpaused",
+    "UpgradeAuthorityChanged",
+    "UpgradeAuthorityReceived",
+];
+
+/// The events only the upgradeable loader lets the program emit: a native program has no
+/// program data to hand over or upgrade, so the scenario emits these in Sbf mode only.
+const LOADER_EVENTS: [&str; 3] = [
+    "ProgramUpgraded",
+    "UpgradeAuthorityChanged",
+    "UpgradeAuthorityReceived",
+];
+
+/// A loader buffer holding `program` with `authority`, as upgrade.rs's stories make one.
+fn put_buffer(f: &mut Fixture, program: &[u8], authority: &Pubkey) -> Pubkey {
+    let data = loader::buffer_data(authority, program);
+    let buffer = Pubkey::new_unique();
+    let lamports = solana_sdk::rent::Rent::default().minimum_balance(data.len());
+    f.svm.set_account(
+        &buffer,
+        Account {
+            lamports,
+            data,
+            owner: LOADER_ID,
+            executable: false,
+            rent_epoch: u64::MAX,
+        },
+    );
+    buffer
+}
 
 #[tokio::test]
 async fn a_whole_scenario_numbers_every_event_without_a_gap() {
@@ -49,6 +118,109 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
         .await
         .unwrap();
     f.pass(ProposalAction::Unpause).await.unwrap();
+
+    // operations: every role (the allowance manager too), reserves attested, a holder's
+    // redemptions settled and refunded, a freeze, a seizure burned, a thaw
+    let roles = f.with_roles().await;
+    let manager = f.funded_key().await;
+    let mut with_manager = roles.roles();
+    with_manager.allowance_manager = Some(manager.pubkey());
+    f.pass(ProposalAction::SetRoles(with_manager))
+        .await
+        .unwrap();
+    let now = f.svm.clock().await.unix_timestamp;
+    let attest = ix::attest_reserves(
+        &roles.reserve_attestor.pubkey(),
+        &f.mint,
+        1_000,
+        now,
+        [7; 32],
+    );
+    f.send(&[attest], &[&roles.reserve_attestor]).await.unwrap();
+    let alice = Keypair::new();
+    f.svm.fund(&alice.pubkey(), SOL).await.unwrap();
+    let alice_account = f.holder(&alice.pubkey()).await;
+    f.mint_to(&minter, &alice_account, request_id(2), 100)
+        .await
+        .unwrap();
+    let operator = roles.redemption_operator.insecure_clone();
+    let redeem = ix::redeem(
+        &alice.pubkey(),
+        &f.mint,
+        &alice_account,
+        [1; 32],
+        20,
+        [7; 32],
+    );
+    f.send(&[redeem], &[&alice]).await.unwrap();
+    let settle = ix::settle_redemption(
+        &operator.pubkey(),
+        &f.mint,
+        &alice.pubkey(),
+        [1; 32],
+        [9; 32],
+    );
+    f.send(&[settle], &[&operator]).await.unwrap();
+    let redeem = ix::redeem(
+        &alice.pubkey(),
+        &f.mint,
+        &alice_account,
+        [2; 32],
+        10,
+        [7; 32],
+    );
+    f.send(&[redeem], &[&alice]).await.unwrap();
+    let refund = ix::refund_redemption(
+        &operator.pubkey(),
+        &f.mint,
+        &alice.pubkey(),
+        [2; 32],
+        &alice_account,
+        1,
+    );
+    f.send(&[refund], &[&operator]).await.unwrap();
+    let freeze = ix::freeze(&roles.freezer.pubkey(), &f.mint, &alice_account, 9);
+    f.send(&[freeze], &[&roles.freezer]).await.unwrap();
+    f.pass(ProposalAction::Seize {
+        account: alice_account,
+        destination: None,
+        amount: 5,
+    })
+    .await
+    .unwrap();
+    let thaw = ix::thaw(&roles.freezer.pubkey(), &f.mint, &alice_account);
+    f.send(&[thaw], &[&roles.freezer]).await.unwrap();
+    f.pass(ProposalAction::SetExecutionWindow { seconds: 7_200 })
+        .await
+        .unwrap();
+
+    // incidents: the manager raises within a budget and lowers, issuance paused and resumed,
+    // the minter suspended, the metadata updated
+    f.pass(ProposalAction::SetAllowanceBudget {
+        capacity: 100,
+        window: 3600,
+    })
+    .await
+    .unwrap();
+    let raise = ix::raise_allowance(&manager.pubkey(), &f.mint, &minter.pubkey(), 50);
+    f.send(&[raise], &[&manager]).await.unwrap();
+    let lower = ix::decrease_allowance(&manager.pubkey(), &f.mint, &minter.pubkey(), 20);
+    f.send(&[lower], &[&manager]).await.unwrap();
+    let pause_issuance = ix::pause_issuance(&roles.pauser.pubkey(), &f.mint);
+    f.send(&[pause_issuance], &[&roles.pauser]).await.unwrap();
+    f.pass(ProposalAction::ResumeIssuance).await.unwrap();
+    let suspend = ix::suspend_minter(&roles.pauser.pubkey(), &f.mint, &minter.pubkey());
+    f.send(&[suspend], &[&roles.pauser]).await.unwrap();
+    f.pass(ProposalAction::UpdateMetadata(MetadataUpdate {
+        name: "USD1 Test Dollar".into(),
+        symbol: "USD1".into(),
+        uri: "https://example.com/usd1-v2.json".into(),
+        fields: vec![],
+        remove_keys: vec![],
+    }))
+    .await
+    .unwrap();
+
     f.pass(ProposalAction::SetRoles(Default::default()))
         .await
         .unwrap();
@@ -63,6 +235,31 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
     })
     .await
     .unwrap();
+
+    // a veto: a fourth member joins, and two of the four reject an approved proposal
+    let newcomer = f.funded_key().await;
+    let mut four: Vec<Pubkey> = f.members.iter().map(|m| m.pubkey()).collect();
+    four.push(newcomer.pubkey());
+    f.pass(ProposalAction::SetGovernance {
+        members: four,
+        threshold: 2,
+        time_lock: 0,
+    })
+    .await
+    .unwrap();
+    let vetoed = f
+        .approved(ProposalAction::SetExecutionWindow { seconds: 3_600 })
+        .await
+        .unwrap();
+    f.reject(2, vetoed).await.unwrap();
+    let veto = ix::reject(&newcomer.pubkey(), &f.mint, vetoed);
+    let done = f.send(&[veto], &[&newcomer]).await.unwrap();
+    assert!(
+        matches!(&done.events[..], [Event::ProposalVetoed(e)] if e.index == vetoed && e.rejections == 2),
+        "{:?}",
+        done.events
+    );
+
     let members: Vec<Pubkey> = f.members.iter().map(|m| m.pubkey()).collect();
     f.pass(ProposalAction::SetGovernance {
         members,
@@ -72,33 +269,44 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
     .await
     .unwrap();
 
+    // upgrades under governance, where there is a loader: the hand-over, an upgrade, and the
+    // upgrade authority dropped
+    let sbf = f.svm.mode() == Mode::Sbf;
+    if sbf {
+        let deployer = f.svm.upgrade_authority().insecure_clone();
+        let hand_over = ix::hand_over_upgrade_authority(&deployer.pubkey(), &f.mint);
+        f.send(&[hand_over], &[&deployer]).await.unwrap();
+        let so = usd1_client::embedded::program_elf();
+        let governor = pda::upgrade_authority(&f.issuer_key());
+        let buffer = put_buffer(&mut f, &so, &governor);
+        f.pass(ProposalAction::UpgradeProgram {
+            buffer,
+            buffer_hash: loader::program_hash(&so),
+            spill: Pubkey::new_unique(),
+        })
+        .await
+        .unwrap();
+        // the new code runs from the next slot
+        f.svm.next_slot().await;
+        f.pass(ProposalAction::SetUpgradeAuthority { new: None })
+            .await
+            .unwrap();
+    }
+
     f.assert_seq_complete().await;
     let mut names: Vec<&str> = f.events.iter().map(Event::name).collect();
     names.sort();
     names.dedup();
-    let mut every = vec![
-        "IssuerInitialized",
-        "KeyAccepted",
-        "LimitsChanged",
-        "MembersChanged",
-        "MinterConfigured",
-        "MinterRemoved",
-        "Minted",
-        "Paused",
-        "ProposalApproved",
-        "ProposalCancelled",
-        "ProposalClosed",
-        "ProposalCreated",
-        "ProposalExecuted",
-        "ProposalRejected",
-        "RolesChanged",
-        "Unpaused",
-    ];
+    let mut every: Vec<&str> = EVERY_EVENT
+        .iter()
+        .copied()
+        .filter(|name| sbf || !LOADER_EVENTS.contains(name))
+        .collect();
     every.sort();
     assert_eq!(names, every, "the scenario emits every event type");
-    // the final rejection names its outcome
+    // the final rejection of the rejected proposal names its outcome
     let last_rejection = f.events.iter().rev().find_map(|e| match e {
-        Event::ProposalRejected(r) => Some(r.clone()),
+        Event::ProposalRejected(r) if r.index == rejected => Some(r.clone()),
         _ => None,
     });
     let r = last_rejection.unwrap();
@@ -145,6 +353,28 @@ async fn an_execution_emits_the_execution_then_its_effect() {
     assert_eq!(c.seq, x.seq + 1);
     assert!(c.created);
     f.assert_seq_complete().await;
+}
+
+#[test]
+fn the_list_of_events_is_the_programs() {
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../idl/usd1_minter.json")).expect("the IDL");
+    let mut in_idl: Vec<&str> = idl["events"]
+        .as_array()
+        .expect("the IDL's events")
+        .iter()
+        .map(|e| e["name"].as_str().expect("an event's name"))
+        .collect();
+    in_idl.sort();
+    let mut every = EVERY_EVENT.to_vec();
+    every.sort();
+    assert_eq!(
+        every, in_idl,
+        "EVERY_EVENT must list every event of the program"
+    );
+    for name in LOADER_EVENTS {
+        assert!(every.contains(&name), "{name}");
+    }
 }
 
 #[test]

@@ -6,8 +6,8 @@ use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::embedded::{Mode, SendError};
 use usd1_client::events::Event;
 use usd1_client::{
-    ix, pda, token, MetadataField, MetadataUpdate, MinterConfig, MinterError, ProposalAction,
-    ProposalStatus, Roles,
+    ix, pda, token, Issuer, MetadataField, MetadataUpdate, MinterConfig, MinterError,
+    ProposalAction, ProposalStatus, Roles,
 };
 use usd1_tests::*;
 
@@ -81,6 +81,54 @@ async fn a_new_role_holder_must_accept_before_set_roles_executes() {
 }
 
 #[tokio::test]
+async fn a_new_reserve_attestor_and_redemption_operator_must_accept_before_set_roles_executes() {
+    let mut f = Fixture::new().await;
+    let attestor = Keypair::new();
+    let operator = Keypair::new();
+    let roles = Roles {
+        reserve_attestor: Some(attestor.pubkey()),
+        redemption_operator: Some(operator.pubkey()),
+        ..Roles::default()
+    };
+    let index = f
+        .approved(ProposalAction::SetRoles(roles.clone()))
+        .await
+        .unwrap();
+    let refused = f.execute(index).await;
+    assert_not_accepted(&f, refused, attestor.pubkey());
+
+    // the attestor accepts: the refusal now names the operator
+    let accepted = f.accept(&attestor, index).await.unwrap();
+    let Event::KeyAccepted(e) = &accepted.events[0] else {
+        panic!("{:?}", accepted.events)
+    };
+    assert_eq!((e.proposal_index, e.key), (index, attestor.pubkey()));
+    let refused = f.execute(index).await;
+    assert_not_accepted(&f, refused, operator.pubkey());
+    assert_eq!(f.issuer().await.roles, Roles::default());
+
+    let accepted = f.accept(&operator, index).await.unwrap();
+    let Event::KeyAccepted(e) = &accepted.events[0] else {
+        panic!("{:?}", accepted.events)
+    };
+    assert_eq!((e.proposal_index, e.key), (index, operator.pubkey()));
+    f.execute(index).await.unwrap();
+    let stored = f.issuer().await.roles;
+    assert_eq!(stored, roles);
+    assert_eq!(
+        (stored.reserve_attestor, stored.redemption_operator),
+        (Some(attestor.pubkey()), Some(operator.pubkey()))
+    );
+    let proposal = f.proposal(index).await.unwrap();
+    assert_eq!(proposal.status, ProposalStatus::Executed);
+    assert_eq!(
+        proposal.accepted,
+        vec![attestor.pubkey(), operator.pubkey()]
+    );
+    f.assert_seq_complete().await;
+}
+
+#[tokio::test]
 async fn keys_that_keep_their_role_or_are_removed_need_not_accept() {
     let mut f = Fixture::new().await;
     let roles = f.with_roles().await;
@@ -126,6 +174,7 @@ async fn a_role_moved_to_another_slot_counts_as_new() {
     f.accept(&roles.pauser, index).await.unwrap();
     f.execute(index).await.unwrap();
     assert_eq!(f.issuer().await.roles, next);
+    f.assert_seq_complete().await;
 }
 
 #[tokio::test]
@@ -367,6 +416,8 @@ async fn a_minter_of_another_issuer_cannot_be_suspended_here() {
         MinterError::WrongIssuer,
     );
     assert!(f.minter(&desk.pubkey()).await.unwrap().active);
+    // the other issuer's events went past the fixture's log: this issuer's seq is whole
+    f.assert_seq_complete().await;
 }
 
 // ---- two pause levels ----
@@ -596,6 +647,40 @@ async fn threshold_rejections_veto_an_approved_proposal_in_its_time_lock() {
 }
 
 #[tokio::test]
+async fn threshold_rejections_veto_an_approved_proposal_after_its_time_lock() {
+    let mut f = Fixture::with(4, 2, 3600).await;
+    let index = f
+        .approved(ProposalAction::SetExecutionWindow { seconds: 7_200 })
+        .await
+        .unwrap();
+    // the time lock has passed: it could execute now, but nobody has executed it yet
+    f.svm.advance_clock(3600).await;
+    let proposal = f.proposal(index).await.unwrap();
+    assert_eq!(proposal.status, ProposalStatus::Approved);
+    let now = f.svm.clock().await.unix_timestamp;
+    assert!(now >= proposal.approved_at + 3600);
+    let first = f.reject(2, index).await.unwrap();
+    assert!(
+        matches!(&first.events[0], Event::ProposalRejected(e) if e.rejections == 1 && e.status == ProposalStatus::Approved)
+    );
+    let vetoed = f.reject(3, index).await.unwrap();
+    let Event::ProposalVetoed(e) = &vetoed.events[0] else {
+        panic!("{:?}", vetoed.events)
+    };
+    assert_eq!(
+        (e.index, e.member, e.rejections),
+        (index, f.members[3].pubkey(), 2)
+    );
+    assert_eq!(
+        f.proposal(index).await.unwrap().status,
+        ProposalStatus::Vetoed
+    );
+    assert_program_error(f.execute(index).await, MinterError::ProposalVetoed);
+    assert_ne!(f.issuer().await.execution_window, 7_200);
+    f.assert_seq_complete().await;
+}
+
+#[tokio::test]
 async fn fewer_rejections_than_the_threshold_do_not_stop_an_approved_proposal() {
     let mut f = Fixture::with(3, 2, 60).await;
     let index = f
@@ -613,6 +698,8 @@ async fn fewer_rejections_than_the_threshold_do_not_stop_an_approved_proposal() 
         .await
         .unwrap();
     assert_program_error(g.reject(3, index).await, MinterError::ProposalNotActive);
+    f.assert_seq_complete().await;
+    g.assert_seq_complete().await;
 }
 
 // ---- token metadata by proposal ----
@@ -699,11 +786,20 @@ async fn governance_updates_the_token_metadata() {
 async fn metadata_limits_are_checked_at_proposal() {
     let mut f = Fixture::new().await;
     let long = "x".repeat(33);
-    let mut too_long = metadata("u", &[], &[]);
-    if let ProposalAction::UpdateMetadata(m) = &mut too_long {
-        m.name = long.clone();
+    // name, symbol and uri of `name`, `symbol` and `uri` bytes
+    let sized = |name: usize, symbol: usize, uri: usize| {
+        ProposalAction::UpdateMetadata(MetadataUpdate {
+            name: "n".repeat(name),
+            symbol: "s".repeat(symbol),
+            uri: "u".repeat(uri),
+            fields: vec![],
+            remove_keys: vec![],
+        })
+    };
+    // one byte over the limit of each: 32, 10, 200
+    for too_long in [sized(33, 10, 200), sized(32, 11, 200), sized(32, 10, 201)] {
+        assert_program_error(f.propose(0, too_long).await, MinterError::MetadataTooLong);
     }
-    assert_program_error(f.propose(0, too_long).await, MinterError::MetadataTooLong);
     let value = "v".repeat(201);
     for bad in [
         metadata("u", &[("", "v")], &[]),
@@ -740,6 +836,10 @@ async fn metadata_limits_are_checked_at_proposal() {
         f.send(&[ix::execute(&payer, &f.mint, index)], &[]).await,
         MinterError::WrongExecuteInstruction,
     );
+    // at each limit exactly, it is proposed
+    let at_limits = f.propose(0, sized(32, 10, 200)).await.unwrap();
+    assert_eq!(at_limits, index + 1);
+    f.assert_seq_complete().await;
 }
 
 // ---- delegated allowance management ----
@@ -916,6 +1016,68 @@ async fn allowance_manager_refusals() {
 }
 
 #[tokio::test]
+async fn a_minter_of_another_issuer_cannot_be_raised_here() {
+    let mut w = managed(100 * TOKEN, 86_400).await;
+    let manager = w.manager.insecure_clone();
+    // a second issuer in the same SVM, 1-of-1 with member 0, where the same key is the
+    // allowance manager with a budget of its own
+    let other = Keypair::new();
+    let payer = w.f.svm.payer().pubkey();
+    let member = w.f.members[0].insecure_clone();
+    let args = init_args(&[member.pubkey()], 1, 0);
+    w.f.svm
+        .send(&[ix::initialize(&payer, &other.pubkey(), args)], &[&other])
+        .await
+        .unwrap();
+    let set_roles = ProposalAction::SetRoles(Roles {
+        allowance_manager: Some(manager.pubkey()),
+        ..Roles::default()
+    });
+    let budget = ProposalAction::SetAllowanceBudget {
+        capacity: 100 * TOKEN,
+        window: 86_400,
+    };
+    // threshold 1: each proposal is approved as it is proposed
+    for (index, action) in [(1, set_roles), (2, budget)] {
+        let propose = ix::propose(&member.pubkey(), &other.pubkey(), index, action.clone());
+        w.f.svm.send(&[propose], &[&member]).await.unwrap();
+        if index == 1 {
+            let accept = ix::accept(&manager.pubkey(), &other.pubkey(), index);
+            w.f.svm.send(&[accept], &[&manager]).await.unwrap();
+        }
+        let execute =
+            ix::execute_action_instructions(&payer, &other.pubkey(), index, &action, None);
+        w.f.svm.send(&execute, &[]).await.unwrap();
+    }
+    let other_issuer = pda::issuer(&other.pubkey());
+    let state = w.f.svm.decode::<Issuer>(&other_issuer).await.unwrap();
+    assert_eq!(state.roles.allowance_manager, Some(manager.pubkey()));
+    assert_eq!(state.allowance_budget.available, 100 * TOKEN);
+
+    // as the other issuer's manager it names this issuer's minter account
+    let ix = ix::with_account_replaced(
+        ix::raise_allowance(
+            &manager.pubkey(),
+            &other.pubkey(),
+            &w.desk.pubkey(),
+            50 * TOKEN,
+        ),
+        &pda::minter(&other_issuer, &w.desk.pubkey()),
+        &pda::minter(&w.f.issuer_key(), &w.desk.pubkey()),
+    );
+    assert_program_error(
+        w.f.svm.send(&[ix], &[&manager]).await,
+        MinterError::WrongIssuer,
+    );
+    assert_eq!(w.allowance().await, 10 * TOKEN);
+    assert_eq!(w.f.issuer().await.allowance_budget.available, 100 * TOKEN);
+    let state = w.f.svm.decode::<Issuer>(&other_issuer).await.unwrap();
+    assert_eq!(state.allowance_budget.available, 100 * TOKEN);
+    // the other issuer's events went past the fixture's log: this issuer's seq is whole
+    w.f.assert_seq_complete().await;
+}
+
+#[tokio::test]
 async fn a_changed_budget_keeps_what_is_left_and_grants_no_burst() {
     let mut w = managed(100 * TOKEN, 86_400).await;
     let manager = w.manager.insecure_clone();
@@ -932,4 +1094,5 @@ async fn a_changed_budget_keeps_what_is_left_and_grants_no_burst() {
         MinterError::AllowanceBudgetExceeded,
     );
     w.raise(&manager, 10 * TOKEN).await.unwrap();
+    w.f.assert_seq_complete().await;
 }

@@ -5,7 +5,7 @@ use anchor_lang::Event as AnchorEvent;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::events::{self, Event};
-use usd1_client::{ix, request_id_from_reference, token, ProposalAction};
+use usd1_client::{ix, request_id_from_reference, token, ProposalAction, ProposalStatus};
 use usd1_reconciler::calendar::{utc_date, Calendar};
 use usd1_reconciler::ingest::{ingest_history, IngestOptions};
 use usd1_reconciler::store::NewEvent;
@@ -747,6 +747,34 @@ async fn the_incident_events_are_ingested_and_the_ledger_still_agrees() {
     ))
     .await
     .unwrap();
+    // the veto: a fourth member joins, and two of the four reject an approved proposal
+    // before it executes
+    let newcomer = w.f.funded_key().await;
+    let mut members: Vec<Pubkey> = w.f.members.iter().map(|m| m.pubkey()).collect();
+    members.push(newcomer.pubkey());
+    w.f.pass(ProposalAction::SetGovernance {
+        members,
+        threshold: 2,
+        time_lock: 0,
+    })
+    .await
+    .unwrap();
+    let vetoed =
+        w.f.approved(ProposalAction::SetExecutionWindow { seconds: 7_200 })
+            .await
+            .unwrap();
+    w.f.reject(2, vetoed).await.unwrap();
+    let veto = ix::reject(&newcomer.pubkey(), &mint, vetoed);
+    let done = w.f.send(&[veto], &[&newcomer]).await.unwrap();
+    let Event::ProposalVetoed(e) = &done.events[0] else {
+        panic!("{:?}", done.events)
+    };
+    assert_eq!((e.index, e.rejections), (vetoed, 2));
+    let vetoed_seq = e.seq;
+    assert_eq!(
+        w.f.proposal(vetoed).await.unwrap().status,
+        ProposalStatus::Vetoed
+    );
     w.f.assert_seq_complete().await;
 
     let (store, _) = temp_store("incidents").await;
@@ -754,13 +782,16 @@ async fn the_incident_events_are_ingested_and_the_ledger_still_agrees() {
     let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
     assert!(report.ok, "{}", report.text());
     assert_eq!(report.ledger.events, w.f.issuer().await.event_seq);
-    let names: std::collections::BTreeSet<String> = store
-        .ledger(&mint, i64::MAX as u64)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.name)
-        .collect();
+    let ledger = store.ledger(&mint, i64::MAX as u64).await.unwrap();
+    // the veto is stored as the event it was, at its seq
+    assert!(
+        ledger
+            .iter()
+            .any(|row| row.seq == vetoed_seq && row.name == "ProposalVetoed"),
+        "the veto (#{vetoed_seq}) is not in the ledger"
+    );
+    let names: std::collections::BTreeSet<String> =
+        ledger.into_iter().map(|row| row.name).collect();
     for name in [
         "IssuancePaused",
         "IssuanceResumed",
@@ -769,6 +800,8 @@ async fn the_incident_events_are_ingested_and_the_ledger_still_agrees() {
         "AllowanceBudgetChanged",
         "AllowanceRaised",
         "MetadataUpdated",
+        "MembersChanged",
+        "ProposalVetoed",
     ] {
         assert!(names.contains(name), "{name} not in the ledger: {names:?}");
     }

@@ -10,6 +10,8 @@
 use anchor_lang::prelude::*;
 use anchor_lang::system_program::{self, Allocate, Assign, CreateAccount, Transfer};
 
+use crate::pda;
+
 /// True when nothing lives at `target` yet: owned by the system program with no data (a
 /// balance alone is no account: anyone can send lamports anywhere).
 pub fn is_vacant(target: &AccountInfo) -> bool {
@@ -27,7 +29,7 @@ pub fn create_account<'info>(
     owner: &Pubkey,
     target_seeds: &[&[&[u8]]],
 ) -> Result<()> {
-    let required = Rent::get()?.minimum_balance(space);
+    let required = rent_exempt_minimum(space)?;
     create_funded_account(
         payer,
         target,
@@ -37,6 +39,34 @@ pub fn create_account<'info>(
         owner,
         target_seeds,
     )
+}
+
+/// Creates `target`, owned by this program, at the canonical address of `seeds` (see
+/// [`create_account`]) and returns its bump. `target` must be that address (Anchor's seeds
+/// error otherwise): the bump search runs here, by SHA-256 (`crate::pda`), and the accounts
+/// struct names the seeds for the IDL only.
+pub fn create_pda<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    space: usize,
+    seeds: &[&[u8]],
+) -> Result<u8> {
+    let bump = pda::canonical_bump(target.key, seeds)?;
+    let bump_seed = [bump];
+    // canonical_bump refused more than MAX_SEEDS seeds
+    let mut signer: [&[u8]; pda::MAX_SEEDS + 1] = [&[]; pda::MAX_SEEDS + 1];
+    signer[..seeds.len()].copy_from_slice(seeds);
+    signer[seeds.len()] = &bump_seed;
+    create_account(
+        payer,
+        target,
+        system_program,
+        space,
+        &crate::ID,
+        &[&signer[..=seeds.len()]],
+    )?;
+    Ok(bump)
 }
 
 /// [`create_account`] holding at least `required` lamports (more than `space` needs: the
@@ -101,6 +131,25 @@ pub fn create_funded_account<'info>(
         ),
         owner,
     )
+}
+
+/// The rent-exempt balance of `space` bytes, in integers: `Rent::minimum_balance` multiplies
+/// by an f64 threshold, which SBF computes in soft-float. The threshold is 2 years today and
+/// 1 under SIMD-0194; any other value takes `minimum_balance`.
+pub fn rent_exempt_minimum(space: usize) -> Result<u64> {
+    let rent = Rent::get()?;
+    #[allow(deprecated)] // the fields are what minimum_balance itself reads
+    let (per_byte_year, threshold) = (rent.lamports_per_byte_year, rent.exemption_threshold);
+    let years = match threshold.to_bits() {
+        bits if bits == 2f64.to_bits() => 2,
+        bits if bits == 1f64.to_bits() => 1,
+        _ => return Ok(rent.minimum_balance(space)),
+    };
+    (space as u64)
+        .checked_add(solana_rent::ACCOUNT_STORAGE_OVERHEAD)
+        .and_then(|bytes| bytes.checked_mul(per_byte_year))
+        .and_then(|per_year| per_year.checked_mul(years))
+        .ok_or_else(|| error!(crate::errors::MinterError::Overflow))
 }
 
 /// Writes a new account's value into `target` (created by [`create_account`] with room for

@@ -1,6 +1,19 @@
 //! usd1-minter: a Token-2022 stablecoin mint whose every authority is one program PDA (the
 //! issuer), governed by a program-internal M-of-N multisig, issued by authorized minters
 //! within allowances, rate limits and a supply cap, one funding request id at a time.
+//!
+//! Compute units (issue 17), conventions every accounts struct follows:
+//! - An account the program created at a PDA and whose bump it stored (issuer, proposal,
+//!   redemption) is checked with one SHA-256 of its seeds (`crate::pda`), not Anchor's
+//!   `seeds` constraint (1,500 units); the seeds stay in the IDL through
+//!   `cfg_attr(feature = "idl-build", account(seeds = ..))`, so clients resolve the same
+//!   addresses. Accounts created here (receipt, redemption, proposal, minter) get their
+//!   canonical bump from `crate::pda` too.
+//! - Mutable program and token accounts are marked `dup`: Anchor's duplicate-mutable check (a
+//!   `HashSet` per instruction) is left out where each such account has its own type, because
+//!   one address holds one discriminator (or one Token-2022 account type), so they cannot
+//!   alias. Seizure's two token accounts keep the check.
+//! - Events go through `event_cpi::emit` (the bytes of `emit_cpi!`, written once).
 #![allow(clippy::result_large_err)]
 
 use anchor_lang::prelude::*;
@@ -25,10 +38,12 @@ pub(crate) use cu_checkpoint;
 
 pub mod account_creation;
 pub mod errors;
+pub mod event_cpi;
 pub mod events;
 pub mod instructions;
 pub mod loader_cpi;
 pub mod math;
+pub mod pda;
 pub mod seeds;
 pub mod state;
 pub mod token_cpi;

@@ -4,6 +4,7 @@ use std::process::Command;
 #[test]
 fn the_benchmark_measures_every_instruction() {
     let output = Command::new(env!("CARGO_BIN_EXE_usd1-bench"))
+        .args(["--runs", "2"])
         .output()
         .expect("run usd1-bench");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -50,6 +51,35 @@ fn the_benchmark_measures_every_instruction() {
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
     }
+    assert!(stdout.contains("minimum of 2 run(s)"), "{stdout}");
+    // every instruction row has its budget (issue 17): the third column is a count above 0
+    let rows: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("| instruction |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| "))
+        .collect();
+    assert!(rows.len() >= 32, "{stdout}");
+    for row in rows {
+        let budget: u64 = row
+            .split('|')
+            .nth(3)
+            .unwrap_or("")
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        assert!(budget > 0, "no budget in {row:?}");
+    }
+}
+
+#[test]
+fn a_run_count_below_one_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_usd1-bench"))
+        .args(["--runs", "0"])
+        .output()
+        .expect("run usd1-bench");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--runs"));
 }
 
 /// The reconciler benchmark reconciles its synthetic history cleanly (it exits non-zero

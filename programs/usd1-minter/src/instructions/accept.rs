@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::KeyAccepted;
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 /// A key the proposal names (a new member, role holder or minter authority) accepts it, so a
@@ -13,12 +13,25 @@ use crate::state::*;
 pub struct Accept<'info> {
     /// A key the proposal's action names.
     pub key: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
 }
@@ -46,12 +59,15 @@ impl Accept<'_> {
         let proposal_index = proposal.index;
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(KeyAccepted {
-            mint,
-            seq,
-            proposal_index,
-            key
-        });
+        emit_event!(
+            ctx,
+            KeyAccepted {
+                mint,
+                seq,
+                proposal_index,
+                key
+            }
+        );
         Ok(())
     }
 }

@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::ReservesAttested;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// The reserve attestor records the reserves backing the token, as of a time, with the hash
@@ -12,7 +12,8 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct AttestReserves<'info> {
     pub attestor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Read for the supply the event reports beside the reserves.
     #[account(address = issuer.mint @ MinterError::WrongMint)]
@@ -41,15 +42,18 @@ impl AttestReserves<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.attest_reserves(amount, as_of, report_hash, now)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(ReservesAttested {
-            mint,
-            seq,
-            amount,
-            as_of,
-            report_hash,
-            supply,
-            by,
-        });
+        emit_event!(
+            ctx,
+            ReservesAttested {
+                mint,
+                seq,
+                amount,
+                as_of,
+                report_hash,
+                supply,
+                by,
+            }
+        );
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::event_cpi::emit_event;
 use crate::events::ProposalCancelled;
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 #[event_cpi]
@@ -9,12 +9,25 @@ use crate::state::*;
 pub struct Cancel<'info> {
     /// The proposer (checked by `Proposal::cancel`).
     pub proposer: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
 }
@@ -28,12 +41,15 @@ impl Cancel<'_> {
         proposal.cancel(&proposer)?;
         let seq = issuer.next_seq()?;
         let (mint, index) = (issuer.mint, proposal.index);
-        emit_cpi!(ProposalCancelled {
-            mint,
-            seq,
-            index,
-            proposer
-        });
+        emit_event!(
+            ctx,
+            ProposalCancelled {
+                mint,
+                seq,
+                index,
+                proposer
+            }
+        );
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::ProposalClosed;
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 /// Closes an ended proposal (executed, rejected, cancelled, stale, outlived or expired) and
@@ -10,14 +10,27 @@ use crate::state::*;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseProposal<'info> {
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
+        dup,
         close = proposer,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
         has_one = proposer @ MinterError::WrongRentReceiver,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The proposer (has_one above); receives the rent.
@@ -44,12 +57,15 @@ impl CloseProposal<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalClosed {
-            mint,
-            seq,
-            index,
-            rent_receiver
-        });
+        emit_event!(
+            ctx,
+            ProposalClosed {
+                mint,
+                seq,
+                index,
+                rent_receiver
+            }
+        );
         Ok(())
     }
 }

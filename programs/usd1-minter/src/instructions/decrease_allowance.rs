@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::AllowanceDecreased;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// Lowers a minter's allowance at once, by `amount` (to zero at most). One signature of a
@@ -13,10 +13,11 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct DecreaseAllowance<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
-    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
 }
 
@@ -41,16 +42,19 @@ impl DecreaseAllowance<'_> {
         let mint = issuer.mint;
         let budget_left = issuer.allowance_budget_left(now);
         let seq = issuer.next_seq()?;
-        emit_cpi!(AllowanceDecreased {
-            mint,
-            seq,
-            authority,
-            minter,
-            by,
-            allowance_before,
-            allowance_after,
-            budget_left,
-        });
+        emit_event!(
+            ctx,
+            AllowanceDecreased {
+                mint,
+                seq,
+                authority,
+                minter,
+                by,
+                allowance_before,
+                allowance_after,
+                budget_left,
+            }
+        );
         Ok(())
     }
 }

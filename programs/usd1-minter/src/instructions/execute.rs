@@ -3,11 +3,11 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{
     AllowanceBudgetChanged, ExecutionWindowChanged, IssuanceResumed, LimitsChanged, MembersChanged,
     ProposalExecuted, RolesChanged, Unpaused,
 };
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -20,16 +20,29 @@ use crate::token_cpi::IssuerSigned;
 pub struct Execute<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint (Unpause resumes it at the token level).
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
 }
@@ -88,12 +101,15 @@ impl Execute<'_> {
 
         let issuer = &mut ctx.accounts.issuer;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
         match action {
             ProposalAction::SetGovernance {
@@ -112,7 +128,7 @@ impl Execute<'_> {
                     time_lock: *time_lock,
                     stale_proposal_index: issuer.stale_proposal_index,
                 };
-                emit_cpi!(event);
+                emit_event!(ctx, event);
                 issuer.members = event.members;
             }
             ProposalAction::SetRoles(roles) => {
@@ -124,49 +140,58 @@ impl Execute<'_> {
                     seq,
                     roles: core::mem::take(&mut issuer.roles),
                 };
-                emit_cpi!(event);
+                emit_event!(ctx, event);
                 issuer.roles = event.roles;
             }
             ProposalAction::SetLimits(limits) => {
                 issuer.set_limits(*limits)?;
                 issuer.invariant()?;
                 let limits = *limits;
-                emit_cpi!(LimitsChanged { mint, seq, limits });
+                emit_event!(ctx, LimitsChanged { mint, seq, limits });
             }
             ProposalAction::SetExecutionWindow { seconds } => {
                 issuer.set_execution_window(*seconds)?;
                 issuer.invariant()?;
                 let seconds = *seconds;
-                emit_cpi!(ExecutionWindowChanged { mint, seq, seconds });
+                emit_event!(ctx, ExecutionWindowChanged { mint, seq, seconds });
             }
             ProposalAction::Unpause => {
                 issuer.paused = false;
-                emit_cpi!(Unpaused {
-                    mint,
-                    seq,
-                    proposal_index: index
-                });
+                emit_event!(
+                    ctx,
+                    Unpaused {
+                        mint,
+                        seq,
+                        proposal_index: index
+                    }
+                );
             }
             ProposalAction::ResumeIssuance => {
                 issuer.issuance_paused = false;
-                emit_cpi!(IssuanceResumed {
-                    mint,
-                    seq,
-                    proposal_index: index
-                });
+                emit_event!(
+                    ctx,
+                    IssuanceResumed {
+                        mint,
+                        seq,
+                        proposal_index: index
+                    }
+                );
             }
             ProposalAction::SetAllowanceBudget { capacity, window } => {
                 issuer.set_allowance_budget(*capacity, *window, now)?;
                 issuer.invariant()?;
                 let (capacity, window) = (*capacity, *window);
                 let available = issuer.allowance_budget_left(now);
-                emit_cpi!(AllowanceBudgetChanged {
-                    mint,
-                    seq,
-                    capacity,
-                    window,
-                    available
-                });
+                emit_event!(
+                    ctx,
+                    AllowanceBudgetChanged {
+                        mint,
+                        seq,
+                        capacity,
+                        window,
+                        available
+                    }
+                );
             }
             // refused by validate
             ProposalAction::ConfigureMinter(_)

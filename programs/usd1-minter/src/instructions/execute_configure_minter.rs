@@ -2,8 +2,9 @@ use anchor_lang::prelude::*;
 
 use crate::account_creation;
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{MinterConfigured, ProposalExecuted};
-use crate::seeds::{ISSUER_SEED, MINTER_SEED, PROPOSAL_SEED};
+use crate::seeds::MINTER_SEED;
 use crate::state::*;
 
 /// Executes a `ConfigureMinter` proposal: creates the minter (its authority must have
@@ -15,12 +16,25 @@ pub struct ExecuteConfigureMinter<'info> {
     /// Anyone; pays the minter's rent when it is new and gets it back when it is removed.
     #[account(mut)]
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// Only its key is used, as the minter's PDA seed; validate checks it is the
@@ -31,10 +45,13 @@ pub struct ExecuteConfigureMinter<'info> {
     /// the address was funded first), else read as the program's `Minter` (owner and
     /// discriminator checked) and updated.
     /// CHECK: the checks described above.
-    #[account(
-        mut,
-        seeds = [MINTER_SEED, issuer.key().as_ref(), minter_authority.key().as_ref()],
-        bump,
+    #[account(mut)]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [crate::seeds::MINTER_SEED, issuer.key().as_ref(), minter_authority.key().as_ref()],
+            bump,
+        )
     )]
     pub minter: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
@@ -72,7 +89,10 @@ impl ExecuteConfigureMinter<'_> {
             return err!(MinterError::WrongExecuteInstruction);
         };
 
-        let bump = ctx.bumps.minter;
+        let bump = crate::pda::canonical_bump(
+            &minter_key,
+            &[MINTER_SEED, issuer_key.as_ref(), config.authority.as_ref()],
+        )?;
         let info = ctx.accounts.minter.to_account_info();
         let mut minter: Minter = if account_creation::is_vacant(&info) {
             account_creation::create_account(
@@ -113,25 +133,31 @@ impl ExecuteConfigureMinter<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
-        emit_cpi!(MinterConfigured {
-            mint,
-            seq,
-            authority: config.authority,
-            minter: minter_key,
-            created,
-            allowance_grant: config.allowance_grant,
-            allowance: minter.allowance,
-            rate_capacity: config.rate_capacity,
-            rate_window: config.rate_window,
-            active: config.active,
-        });
+        emit_event!(
+            ctx,
+            MinterConfigured {
+                mint,
+                seq,
+                authority: config.authority,
+                minter: minter_key,
+                created,
+                allowance_grant: config.allowance_grant,
+                allowance: minter.allowance,
+                rate_capacity: config.rate_capacity,
+                rate_window: config.rate_window,
+                active: config.active,
+            }
+        );
         Ok(())
     }
 }

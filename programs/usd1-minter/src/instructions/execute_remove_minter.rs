@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{MinterRemoved, ProposalExecuted};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 /// Executes a `RemoveMinter` proposal: closes the minter's account. Its receipts stay, so
@@ -12,15 +12,28 @@ use crate::state::*;
 pub struct ExecuteRemoveMinter<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    #[account(mut, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
+    #[account(mut, dup, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
     /// Receives the minter's rent; must be the account that paid it.
     /// CHECK: the checks described above.
@@ -61,21 +74,27 @@ impl ExecuteRemoveMinter<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
         issuer.record_minter_removal();
-        emit_cpi!(MinterRemoved {
-            mint,
-            seq,
-            authority,
-            minter,
-            allowance_forfeited
-        });
+        emit_event!(
+            ctx,
+            MinterRemoved {
+                mint,
+                seq,
+                authority,
+                minter,
+                allowance_forfeited
+            }
+        );
         Ok(())
     }
 }

@@ -3,8 +3,8 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{ProposalExecuted, Seized};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -16,15 +16,28 @@ use crate::token_cpi::IssuerSigned;
 pub struct ExecuteSeize<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The frozen account named by the proposal.
     #[account(mut)]
@@ -123,23 +136,29 @@ impl<'info> ExecuteSeize<'info> {
         }
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
-        emit_cpi!(Seized {
-            mint,
-            seq,
-            from,
-            owner,
-            to: destination,
-            amount,
-            supply_after,
-            proposal_index: index,
-        });
+        emit_event!(
+            ctx,
+            Seized {
+                mint,
+                seq,
+                from,
+                owner,
+                to: destination,
+                amount,
+                supply_after,
+                proposal_index: index,
+            }
+        );
         Ok(())
     }
 }

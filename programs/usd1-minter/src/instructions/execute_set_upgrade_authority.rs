@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{ProposalExecuted, UpgradeAuthorityChanged};
 use crate::loader_cpi::{UpgradeAuthoritySigned, LOADER_ID};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED, UPGRADE_AUTHORITY_SEED};
+use crate::seeds::UPGRADE_AUTHORITY_SEED;
 use crate::state::*;
 
 /// Executes a `SetUpgradeAuthority` proposal: the issuer's upgrade-authority PDA passes the
@@ -14,12 +15,25 @@ use crate::state::*;
 pub struct ExecuteSetUpgradeAuthority<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// A PDA without data; it signs the loader's call.
@@ -83,20 +97,26 @@ impl ExecuteSetUpgradeAuthority<'_> {
         issuer.record_upgrade_authority_released();
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
-        emit_cpi!(UpgradeAuthorityChanged {
-            mint,
-            seq,
-            new_authority,
-            proposal_index: index,
-        });
+        emit_event!(
+            ctx,
+            UpgradeAuthorityChanged {
+                mint,
+                seq,
+                new_authority,
+                proposal_index: index,
+            }
+        );
         Ok(())
     }
 }

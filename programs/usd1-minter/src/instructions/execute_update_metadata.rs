@@ -5,8 +5,8 @@ use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{MetadataUpdated, ProposalExecuted};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -19,16 +19,29 @@ pub struct ExecuteUpdateMetadata<'info> {
     /// Anyone; pays for any growth of the mint account.
     #[account(mut)]
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint, which holds the metadata.
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
@@ -91,23 +104,29 @@ impl ExecuteUpdateMetadata<'_> {
         let issuer = &mut ctx.accounts.issuer;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
-        emit_cpi!(MetadataUpdated {
-            mint,
-            seq,
-            proposal_index: index,
-            name: update.name,
-            symbol: update.symbol,
-            uri: update.uri,
-            fields: update.fields,
-            remove_keys: update.remove_keys,
-        });
+        emit_event!(
+            ctx,
+            MetadataUpdated {
+                mint,
+                seq,
+                proposal_index: index,
+                name: update.name,
+                symbol: update.symbol,
+                uri: update.uri,
+                fields: update.fields,
+                remove_keys: update.remove_keys,
+            }
+        );
         Ok(())
     }
 }

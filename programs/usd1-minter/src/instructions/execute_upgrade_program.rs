@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{ProgramUpgraded, ProposalExecuted};
 use crate::loader_cpi::{self, UpgradeAuthoritySigned, LOADER_ID};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED, UPGRADE_AUTHORITY_SEED};
+use crate::seeds::UPGRADE_AUTHORITY_SEED;
 use crate::state::*;
 
 /// Executes an `UpgradeProgram` proposal: checks that the buffer's program bytes hash to the
@@ -14,12 +15,25 @@ use crate::state::*;
 pub struct ExecuteUpgradeProgram<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// A PDA without data; it signs the loader's Upgrade.
@@ -109,21 +123,27 @@ impl ExecuteUpgradeProgram<'_> {
         issuer.record_program_upgraded();
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
-        emit_cpi!(ProposalExecuted {
-            mint,
-            seq,
-            index,
-            executor
-        });
+        emit_event!(
+            ctx,
+            ProposalExecuted {
+                mint,
+                seq,
+                index,
+                executor
+            }
+        );
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
-        emit_cpi!(ProgramUpgraded {
-            mint,
-            seq,
-            buffer,
-            buffer_hash,
-            proposal_index: index,
-        });
+        emit_event!(
+            ctx,
+            ProgramUpgraded {
+                mint,
+                seq,
+                buffer,
+                buffer_hash,
+                proposal_index: index,
+            }
+        );
 
         let issuer_key = ctx.accounts.issuer.key();
         let bump = [ctx.bumps.upgrade_authority];

@@ -3,8 +3,8 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{AccountFrozen, AccountThawed};
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -14,11 +14,12 @@ use crate::token_cpi::IssuerSigned;
 #[derive(Accounts)]
 pub struct FreezeOrThaw<'info> {
     pub freezer: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, constraint = token_account.mint == mint.key() @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = token_account.mint == mint.key() @ MinterError::WrongMint)]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
 }
@@ -63,14 +64,17 @@ impl<'info> FreezeOrThaw<'info> {
         let by = ctx.accounts.freezer.key();
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(AccountFrozen {
-            mint,
-            seq,
-            account,
-            owner,
-            reason_code,
-            by
-        });
+        emit_event!(
+            ctx,
+            AccountFrozen {
+                mint,
+                seq,
+                account,
+                owner,
+                reason_code,
+                by
+            }
+        );
         Ok(())
     }
 
@@ -85,13 +89,16 @@ impl<'info> FreezeOrThaw<'info> {
         let by = ctx.accounts.freezer.key();
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(AccountThawed {
-            mint,
-            seq,
-            account,
-            owner,
-            by
-        });
+        emit_event!(
+            ctx,
+            AccountThawed {
+                mint,
+                seq,
+                account,
+                owner,
+                by
+            }
+        );
         Ok(())
     }
 }

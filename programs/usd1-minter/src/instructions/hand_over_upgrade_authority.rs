@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::UpgradeAuthorityReceived;
 use crate::loader_cpi::{self, UpgradeAuthoritySigned, LOADER_ID};
-use crate::seeds::{ISSUER_SEED, UPGRADE_AUTHORITY_SEED};
+use crate::seeds::UPGRADE_AUTHORITY_SEED;
 use crate::state::*;
 
 /// The program's current upgrade authority (the deployer after the deploy, or a key a
@@ -16,7 +17,8 @@ use crate::state::*;
 pub struct HandOverUpgradeAuthority<'info> {
     /// The program's current upgrade authority.
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// A PDA without data; it signs the loader's calls.
     /// CHECK: the checks described above.
@@ -61,12 +63,15 @@ impl HandOverUpgradeAuthority<'_> {
         let seq = issuer.next_seq()?;
         issuer.invariant()?;
         let mint = issuer.mint;
-        emit_cpi!(UpgradeAuthorityReceived {
-            mint,
-            seq,
-            previous_authority: ctx.accounts.authority.key(),
-            upgrade_authority: ctx.accounts.upgrade_authority.key(),
-        });
+        emit_event!(
+            ctx,
+            UpgradeAuthorityReceived {
+                mint,
+                seq,
+                previous_authority: ctx.accounts.authority.key(),
+                upgrade_authority: ctx.accounts.upgrade_authority.key(),
+            }
+        );
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ use anchor_spl::token_interface::{
 
 use crate::account_creation;
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::IssuerInitialized;
 use crate::seeds::ISSUER_SEED;
 use crate::state::*;
@@ -221,21 +222,24 @@ impl Initialize<'_> {
         issuer.invariant()?;
         account_creation::write_account(&issuer_info, &issuer)?;
         let members = issuer.members.clone();
-        emit_cpi!(IssuerInitialized {
-            mint: mint_key,
-            seq,
-            issuer: issuer_key,
-            decimals: args.decimals,
-            name: args.name,
-            symbol: args.symbol,
-            uri: args.uri,
-            members,
-            threshold: args.threshold,
-            time_lock: args.time_lock,
-            limits: args.limits,
-            permanent_delegate: args.permanent_delegate,
-            default_frozen: args.default_frozen,
-        });
+        emit_event!(
+            ctx,
+            IssuerInitialized {
+                mint: mint_key,
+                seq,
+                issuer: issuer_key,
+                decimals: args.decimals,
+                name: args.name,
+                symbol: args.symbol,
+                uri: args.uri,
+                members,
+                threshold: args.threshold,
+                time_lock: args.time_lock,
+                limits: args.limits,
+                permanent_delegate: args.permanent_delegate,
+                default_frozen: args.default_frozen,
+            }
+        );
         Ok(())
     }
 }

@@ -4,9 +4,10 @@ use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::account_creation;
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::Minted;
 use crate::math::mint_attestation::{self, MintAttestation};
-use crate::seeds::{ISSUER_SEED, MINT_RECEIPT_SEED};
+use crate::seeds::MINT_RECEIPT_SEED;
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -18,12 +19,14 @@ pub struct MintTokens<'info> {
     /// The minter's authority; pays the receipt's rent.
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Owned by this program, so created at `["minter", issuer, authority]` by governance;
     /// the two has_one checks bind it to this issuer and this signer.
     #[account(
         mut,
+        dup,
         has_one = issuer @ MinterError::WrongIssuer,
         has_one = authority @ MinterError::NotMinterAuthority,
     )]
@@ -32,15 +35,15 @@ pub struct MintTokens<'info> {
     /// address was funded first); an account already there means the request was minted,
     /// and the mint is refused.
     /// CHECK: the checks described above.
-    #[account(
-        mut,
-        seeds = [MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()],
-        bump,
+    #[account(mut)]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(seeds = [crate::seeds::MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()], bump)
     )]
     pub receipt: UncheckedAccount<'info>,
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
     pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
@@ -53,6 +56,7 @@ pub struct MintTokens<'info> {
 
 impl MintTokens<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
+        crate::cu_checkpoint!("mint: accounts loaded");
         self.issuer.check_issuance_open()?;
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
@@ -61,6 +65,7 @@ impl MintTokens<'_> {
             MinterError::RequestIdReused
         );
         require!(!self.recipient.is_frozen(), MinterError::AccountFrozen);
+        crate::cu_checkpoint!("mint: validated");
         Ok(())
     }
 
@@ -100,6 +105,7 @@ impl MintTokens<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn mint(ctx: Context<Self>, request_id: [u8; 32], amount: u64) -> Result<()> {
         let clock = Clock::get()?;
+        crate::cu_checkpoint!("mint: clock read");
         ctx.accounts
             .minter
             .record_mint(amount, clock.unix_timestamp)?;
@@ -110,6 +116,7 @@ impl MintTokens<'_> {
         ctx.accounts
             .issuer
             .check_reserves(supply_after, clock.unix_timestamp)?;
+        crate::cu_checkpoint!("mint: allowance, rate, cap, reserves");
         ctx.accounts
             .check_co_signature(request_id, amount, clock.unix_timestamp)?;
 
@@ -130,21 +137,16 @@ impl MintTokens<'_> {
         issuer.record_mint(amount)?;
         let seq = issuer.next_seq()?;
 
-        let bump = ctx.bumps.receipt;
+        crate::cu_checkpoint!("mint: issuer counters");
         let receipt = ctx.accounts.receipt.to_account_info();
-        account_creation::create_account(
+        let bump = account_creation::create_pda(
             &ctx.accounts.authority.to_account_info(),
             &receipt,
             &ctx.accounts.system_program.to_account_info(),
             8 + MintReceipt::INIT_SPACE,
-            &crate::ID,
-            &[&[
-                MINT_RECEIPT_SEED,
-                issuer_key.as_ref(),
-                request_id.as_ref(),
-                &[bump],
-            ]],
+            &[MINT_RECEIPT_SEED, issuer_key.as_ref(), request_id.as_ref()],
         )?;
+        crate::cu_checkpoint!("mint: receipt created");
         account_creation::write_account(
             &receipt,
             &MintReceipt {
@@ -162,16 +164,19 @@ impl MintTokens<'_> {
 
         let allowance_after = ctx.accounts.minter.allowance;
         crate::cu_checkpoint!("mint: receipt written");
-        emit_cpi!(Minted {
-            mint,
-            seq,
-            request_id,
-            minter: authority,
-            recipient,
-            amount,
-            supply_after,
-            allowance_after,
-        });
+        emit_event!(
+            ctx,
+            Minted {
+                mint,
+                seq,
+                request_id,
+                minter: authority,
+                recipient,
+                amount,
+                supply_after,
+                allowance_after,
+            }
+        );
         crate::cu_checkpoint!("mint: event emitted");
         Ok(())
     }

@@ -3,8 +3,8 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::Paused;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -15,9 +15,10 @@ use crate::token_cpi::IssuerSigned;
 #[derive(Accounts)]
 pub struct Pause<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
 }
@@ -45,7 +46,7 @@ impl Pause<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_pause()?;
         let seq = issuer.next_seq()?;
-        emit_cpi!(Paused { mint, seq, by });
+        emit_event!(ctx, Paused { mint, seq, by });
         Ok(())
     }
 }

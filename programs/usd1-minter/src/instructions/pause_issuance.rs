@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::IssuancePaused;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// Stops issuance only: `mint` and `refund_redemption` refuse, while holders keep
@@ -12,7 +12,8 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct PauseIssuance<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
 }
 
@@ -35,7 +36,7 @@ impl PauseIssuance<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_issuance_pause()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(IssuancePaused { mint, seq, by });
+        emit_event!(ctx, IssuancePaused { mint, seq, by });
         Ok(())
     }
 }

@@ -2,8 +2,9 @@ use anchor_lang::prelude::*;
 
 use crate::account_creation;
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::ProposalCreated;
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
+use crate::seeds::PROPOSAL_SEED;
 use crate::state::*;
 
 #[event_cpi]
@@ -13,15 +14,16 @@ pub struct Propose<'info> {
     /// A member; pays the proposal's rent and approves it at once.
     #[account(mut)]
     pub proposer: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// The `Proposal`, created here at the index the proposer names (the issuer's
     /// `proposal_index + 1`, checked), also when the address was funded first.
     /// CHECK: the checks described above.
-    #[account(
-        mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &index.to_le_bytes()],
-        bump,
+    #[account(mut)]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(seeds = [crate::seeds::PROPOSAL_SEED, issuer.key().as_ref(), &index.to_le_bytes()], bump)
     )]
     pub proposal: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
@@ -65,20 +67,13 @@ impl Propose<'_> {
         let now = Clock::get()?.unix_timestamp;
         let issuer_key = ctx.accounts.issuer.key();
         let proposer = ctx.accounts.proposer.key();
-        let bump = ctx.bumps.proposal;
         let info = ctx.accounts.proposal.to_account_info();
-        account_creation::create_account(
+        let bump = account_creation::create_pda(
             &ctx.accounts.proposer.to_account_info(),
             &info,
             &ctx.accounts.system_program.to_account_info(),
             Proposal::space(&action),
-            &crate::ID,
-            &[&[
-                PROPOSAL_SEED,
-                issuer_key.as_ref(),
-                &index.to_le_bytes(),
-                &[bump],
-            ]],
+            &[PROPOSAL_SEED, issuer_key.as_ref(), &index.to_le_bytes()],
         )?;
         let issuer = &mut ctx.accounts.issuer;
         // validate checked that `index` is the one this claims
@@ -98,14 +93,17 @@ impl Propose<'_> {
         account_creation::write_account(&info, &proposal)?;
         let seq = issuer.next_seq()?;
         let (mint, status) = (issuer.mint, proposal.status);
-        emit_cpi!(ProposalCreated {
-            mint,
-            seq,
-            index,
-            proposer,
-            action,
-            status
-        });
+        emit_event!(
+            ctx,
+            ProposalCreated {
+                mint,
+                seq,
+                index,
+                proposer,
+                action,
+                status
+            }
+        );
         Ok(())
     }
 }

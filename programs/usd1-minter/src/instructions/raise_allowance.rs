@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::AllowanceRaised;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// The allowance manager raises an active minter's allowance by `amount`, drawn from the
@@ -13,10 +13,11 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct RaiseAllowance<'info> {
     pub manager: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
-    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
 }
 
@@ -45,16 +46,19 @@ impl RaiseAllowance<'_> {
         let manager = ctx.accounts.manager.key();
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(AllowanceRaised {
-            mint,
-            seq,
-            authority,
-            minter,
-            manager,
-            allowance_before,
-            allowance_after,
-            budget_left,
-        });
+        emit_event!(
+            ctx,
+            AllowanceRaised {
+                mint,
+                seq,
+                authority,
+                minter,
+                manager,
+                allowance_before,
+                allowance_after,
+                budget_left,
+            }
+        );
         Ok(())
     }
 }

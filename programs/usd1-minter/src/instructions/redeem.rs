@@ -4,8 +4,9 @@ use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::account_creation;
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::RedemptionRequested;
-use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
+use crate::seeds::REDEMPTION_SEED;
 use crate::state::*;
 
 /// A holder burns `amount` for redemption; the payout happens off-chain against
@@ -17,12 +18,14 @@ pub struct Redeem<'info> {
     /// Owner of the token account; pays the redemption's rent.
     #[account(mut)]
     pub holder: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         mut,
+        dup,
         constraint = token_account.mint == mint.key() @ MinterError::WrongMint,
         constraint = token_account.owner == holder.key() @ MinterError::NotTokenAccountOwner,
     )]
@@ -32,15 +35,18 @@ pub struct Redeem<'info> {
     /// was used, and the redeem is refused. The holder is part of the address, so nobody
     /// else can take a holder's id first.
     /// CHECK: the checks described above.
-    #[account(
-        mut,
-        seeds = [
-            REDEMPTION_SEED,
-            issuer.key().as_ref(),
-            holder.key().as_ref(),
-            redemption_id.as_ref(),
-        ],
-        bump,
+    #[account(mut)]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::REDEMPTION_SEED,
+                issuer.key().as_ref(),
+                holder.key().as_ref(),
+                redemption_id.as_ref(),
+            ],
+            bump,
+        )
     )]
     pub redemption: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
@@ -100,21 +106,18 @@ impl Redeem<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_redeem(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        let bump = ctx.bumps.redemption;
         let redemption_info = ctx.accounts.redemption.to_account_info();
-        account_creation::create_account(
+        let bump = account_creation::create_pda(
             &ctx.accounts.holder.to_account_info(),
             &redemption_info,
             &ctx.accounts.system_program.to_account_info(),
             8 + Redemption::INIT_SPACE,
-            &crate::ID,
-            &[&[
+            &[
                 REDEMPTION_SEED,
                 issuer_key.as_ref(),
                 holder.as_ref(),
                 redemption_id.as_ref(),
-                &[bump],
-            ]],
+            ],
         )?;
         let mut redemption: Redemption = account_creation::new_value(&redemption_info)?;
         redemption.request(
@@ -129,16 +132,19 @@ impl Redeem<'_> {
             seq,
         )?;
         account_creation::write_account(&redemption_info, &redemption)?;
-        emit_cpi!(RedemptionRequested {
-            mint,
-            seq,
-            redemption_id,
-            holder,
-            token_account,
-            amount,
-            payout_reference,
-            supply_after,
-        });
+        emit_event!(
+            ctx,
+            RedemptionRequested {
+                mint,
+                seq,
+                redemption_id,
+                holder,
+                token_account,
+                amount,
+                payout_reference,
+                supply_after,
+            }
+        );
         Ok(())
     }
 }

@@ -3,8 +3,8 @@ use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{Mint, TokenAccount};
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::RedemptionRefunded;
-use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
 use crate::state::*;
 use crate::token_cpi::IssuerSigned;
 
@@ -16,9 +16,10 @@ use crate::token_cpi::IssuerSigned;
 #[instruction(redemption_id: [u8; 32])]
 pub struct RefundRedemption<'info> {
     pub operator: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
@@ -26,18 +27,30 @@ pub struct RefundRedemption<'info> {
     pub holder: UncheckedAccount<'info>,
     #[account(
         mut,
-        seeds = [
-            REDEMPTION_SEED,
-            issuer.key().as_ref(),
-            holder.key().as_ref(),
-            redemption_id.as_ref(),
-        ],
-        bump = redemption.bump,
+        dup,
+        constraint = redemption.is_at_address(
+            &redemption.key(),
+            &issuer.key(),
+            &holder.key(),
+            &redemption_id,
+        ) @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::REDEMPTION_SEED,
+                issuer.key().as_ref(),
+                holder.key().as_ref(),
+                redemption_id.as_ref(),
+            ],
+            bump = redemption.bump,
+        )
     )]
     pub redemption: Box<Account<'info, Redemption>>,
     /// The account the redemption burned from, still owned by the holder who redeemed (a
     /// token account can change owner after the burn: the refund follows the holder).
-    #[account(mut, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
+    #[account(mut, dup, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
 }
@@ -89,17 +102,20 @@ impl RefundRedemption<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.record_refund(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(RedemptionRefunded {
-            mint,
-            seq,
-            redemption_id,
-            holder,
-            token_account,
-            amount,
-            reason_code,
-            supply_after,
-            by,
-        });
+        emit_event!(
+            ctx,
+            RedemptionRefunded {
+                mint,
+                seq,
+                redemption_id,
+                holder,
+                token_account,
+                amount,
+                reason_code,
+                supply_after,
+                by,
+            }
+        );
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::RedemptionSettled;
-use crate::seeds::{ISSUER_SEED, REDEMPTION_SEED};
 use crate::state::*;
 
 /// The redemption operator records that the payout of a redemption was made. Allowed while
@@ -12,7 +12,8 @@ use crate::state::*;
 #[instruction(redemption_id: [u8; 32])]
 pub struct SettleRedemption<'info> {
     pub operator: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
@@ -20,13 +21,25 @@ pub struct SettleRedemption<'info> {
     pub holder: UncheckedAccount<'info>,
     #[account(
         mut,
-        seeds = [
-            REDEMPTION_SEED,
-            issuer.key().as_ref(),
-            holder.key().as_ref(),
-            redemption_id.as_ref(),
-        ],
-        bump = redemption.bump,
+        dup,
+        constraint = redemption.is_at_address(
+            &redemption.key(),
+            &issuer.key(),
+            &holder.key(),
+            &redemption_id,
+        ) @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::REDEMPTION_SEED,
+                issuer.key().as_ref(),
+                holder.key().as_ref(),
+                redemption_id.as_ref(),
+            ],
+            bump = redemption.bump,
+        )
     )]
     pub redemption: Box<Account<'info, Redemption>>,
 }
@@ -55,15 +68,18 @@ impl SettleRedemption<'_> {
         let by = ctx.accounts.operator.key();
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(RedemptionSettled {
-            mint,
-            seq,
-            redemption_id,
-            holder,
-            amount,
-            settlement_reference,
-            by,
-        });
+        emit_event!(
+            ctx,
+            RedemptionSettled {
+                mint,
+                seq,
+                redemption_id,
+                holder,
+                amount,
+                settlement_reference,
+                by,
+            }
+        );
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::MinterSuspended;
-use crate::seeds::ISSUER_SEED;
 use crate::state::*;
 
 /// Suspends a minter at once (a stolen minter key): one signature of a pauser or a member,
@@ -12,10 +12,11 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct SuspendMinter<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
-    #[account(mut, has_one = issuer @ MinterError::WrongIssuer)]
+    #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
 }
 
@@ -37,14 +38,17 @@ impl SuspendMinter<'_> {
         let by = ctx.accounts.authority.key();
         let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
-        emit_cpi!(MinterSuspended {
-            mint,
-            seq,
-            authority,
-            minter,
-            by,
-            suspension_index
-        });
+        emit_event!(
+            ctx,
+            MinterSuspended {
+                mint,
+                seq,
+                authority,
+                minter,
+                by,
+                suspension_index
+            }
+        );
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
+use crate::event_cpi::emit_event;
 use crate::events::{ProposalApproved, ProposalRejected, ProposalVetoed};
-use crate::seeds::{ISSUER_SEED, PROPOSAL_SEED};
 use crate::state::*;
 
 /// Accounts of `approve` and `reject`.
@@ -12,12 +12,25 @@ pub struct ProposalVote<'info> {
     /// A member who has not voted on this proposal. Rejections also count on an approved
     /// proposal until it executes: `threshold` of them veto it.
     pub member: Signer<'info>,
-    #[account(mut, seeds = [ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump)]
+    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
     pub issuer: Box<Account<'info, Issuer>>,
     #[account(
         mut,
-        seeds = [PROPOSAL_SEED, issuer.key().as_ref(), &proposal.index.to_le_bytes()],
-        bump = proposal.bump,
+        dup,
+        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+            @ ErrorCode::ConstraintSeeds,
+    )]
+    #[cfg_attr(
+        feature = "idl-build",
+        account(
+            seeds = [
+                crate::seeds::PROPOSAL_SEED,
+                issuer.key().as_ref(),
+                &proposal.index.to_le_bytes(),
+            ],
+            bump = proposal.bump,
+        )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
 }
@@ -45,14 +58,17 @@ impl ProposalVote<'_> {
         let seq = issuer.next_seq()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
-        emit_cpi!(ProposalApproved {
-            mint,
-            seq,
-            index,
-            member,
-            approvals,
-            status
-        });
+        emit_event!(
+            ctx,
+            ProposalApproved {
+                mint,
+                seq,
+                index,
+                member,
+                approvals,
+                status
+            }
+        );
         Ok(())
     }
 
@@ -66,23 +82,29 @@ impl ProposalVote<'_> {
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
         if status == ProposalStatus::Vetoed {
-            emit_cpi!(ProposalVetoed {
+            emit_event!(
+                ctx,
+                ProposalVetoed {
+                    mint,
+                    seq,
+                    index,
+                    member,
+                    rejections
+                }
+            );
+            return Ok(());
+        }
+        emit_event!(
+            ctx,
+            ProposalRejected {
                 mint,
                 seq,
                 index,
                 member,
-                rejections
-            });
-            return Ok(());
-        }
-        emit_cpi!(ProposalRejected {
-            mint,
-            seq,
-            index,
-            member,
-            rejections,
-            status
-        });
+                rejections,
+                status
+            }
+        );
         Ok(())
     }
 }

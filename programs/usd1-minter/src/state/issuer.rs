@@ -273,6 +273,13 @@ pub struct Issuer {
 }
 
 impl Issuer {
+    /// True when `key` is this issuer's PDA `["issuer", mint]` (the stored bump is canonical:
+    /// `initialize` created the issuer there). One SHA-256 instead of Anchor's
+    /// `create_program_address` for the seeds check every instruction makes.
+    pub fn is_at_own_address(&self, key: &Pubkey) -> bool {
+        crate::pda::is_program_address(key, &[ISSUER_SEED, self.mint.as_ref()], self.bump)
+    }
+
     /// Signer seeds of this PDA, for CPIs where it signs as the mint's authority.
     pub fn signer_seeds(&self) -> [&[u8]; 3] {
         [

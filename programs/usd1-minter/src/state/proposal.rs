@@ -263,6 +263,21 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// True when `key` is this proposal's PDA `["proposal", issuer, index]` under `issuer` (the
+    /// stored bump is canonical: `propose` created it there). One SHA-256 instead of Anchor's
+    /// `create_program_address`.
+    pub fn is_at_own_address(&self, key: &Pubkey, issuer: &Pubkey) -> bool {
+        crate::pda::is_program_address(
+            key,
+            &[
+                crate::seeds::PROPOSAL_SEED,
+                issuer.as_ref(),
+                &self.index.to_le_bytes(),
+            ],
+            self.bump,
+        )
+    }
+
     /// Account size for `action`: discriminator, fixed fields, vote lists sized for the
     /// largest multisig, the action as Borsh, then room for every key it names to accept.
     pub fn space(action: &ProposalAction) -> usize {

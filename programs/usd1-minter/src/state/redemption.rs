@@ -46,6 +46,27 @@ pub struct Redemption {
 }
 
 impl Redemption {
+    /// True when `key` is the PDA `["redemption", issuer, holder, redemption_id]` with this
+    /// redemption's (canonical, stored) bump: one SHA-256 instead of `create_program_address`.
+    pub fn is_at_address(
+        &self,
+        key: &Pubkey,
+        issuer: &Pubkey,
+        holder: &Pubkey,
+        redemption_id: &[u8; 32],
+    ) -> bool {
+        crate::pda::is_program_address(
+            key,
+            &[
+                crate::seeds::REDEMPTION_SEED,
+                issuer.as_ref(),
+                holder.as_ref(),
+                redemption_id,
+            ],
+            self.bump,
+        )
+    }
+
     /// Records a new request (the caller burned `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn request(
