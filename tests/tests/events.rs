@@ -304,6 +304,7 @@ async fn a_whole_scenario_numbers_every_event_without_a_gap() {
         .collect();
     every.sort();
     assert_eq!(names, every, "the scenario emits every event type");
+    the_typescript_decoders_read_everything(&mut f).await;
     // the final rejection of the rejected proposal names its outcome
     let last_rejection = f.events.iter().rev().find_map(|e| match e {
         Event::ProposalRejected(r) if r.index == rejected => Some(r.clone()),
@@ -386,4 +387,110 @@ fn event_data_of_other_programs_is_not_an_event() {
         Event::decode_cpi_data(&data).is_err(),
         "an unknown discriminator is an error, not silence"
     );
+}
+
+/// `@anchor-lang/core`'s event and account coders, built from the committed IDL alone
+/// (`scripts/bench/ts/decode-all.mjs`), decode every event of the scenario with its name and
+/// seq, and each account type of the program with the fields the chain holds.
+async fn the_typescript_decoders_read_everything(f: &mut Fixture) {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ts = repo.join("scripts/bench/ts");
+    assert!(
+        ts.join("node_modules/@anchor-lang/core").is_dir(),
+        "the TypeScript client is not installed: npm ci --ignore-scripts --prefix scripts/bench/ts \
+         (scripts/test does it)"
+    );
+    let issuer = f.issuer_key();
+    let redemption = f
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::RedemptionRequested(r) => {
+                Some(pda::redemption(&issuer, &r.holder, &r.redemption_id))
+            }
+            _ => None,
+        })
+        .expect("the scenario redeems");
+    let proposal = f
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::ProposalCreated(p) => Some(pda::proposal(&issuer, p.index)),
+            _ => None,
+        })
+        .expect("the scenario proposes");
+    // the scenario removed its minters: one more, still configured
+    let minter = f.add_minter(1, 1, 60).await.pubkey();
+    let (minter_key, minter) = (pda::minter(&issuer, &minter), &minter);
+    let wanted = [
+        ("Issuer", issuer),
+        ("Minter", minter_key),
+        ("MintReceipt", pda::mint_receipt(&issuer, &request_id(1))),
+        ("Redemption", redemption),
+        ("Proposal", proposal),
+    ];
+    let mut accounts = Vec::new();
+    for (name, key) in wanted {
+        let account = f.svm.account(&key).await;
+        let account = account.unwrap_or_else(|| panic!("{name} {key} is not on chain"));
+        accounts.push(serde_json::json!({ "name": name, "data": b64(&account.data) }));
+    }
+    let input = serde_json::json!({
+        "events": f.events.iter().map(|e| b64(&e.data())).collect::<Vec<_>>(),
+        "accounts": accounts,
+    });
+    let path = std::env::temp_dir().join(format!("usd1-decode-all-{}.json", Pubkey::new_unique()));
+    std::fs::write(&path, input.to_string()).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(ts.join("decode-all.mjs"))
+        .arg(repo.join("idl/usd1_minter.json"))
+        .arg(&path)
+        .output()
+        .expect("node is required for the TypeScript decoding test (scripts/test installs it)");
+    std::fs::remove_file(&path).ok();
+    assert!(
+        output.status.success(),
+        "decode-all.mjs failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let decoded: Vec<(String, String, String)> = seen["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let field = |k: &str| e[k].as_str().unwrap().to_string();
+            (field("name"), field("seq"), field("mint"))
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = f
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.name().to_string(),
+                e.seq().to_string(),
+                e.mint().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decoded, expected,
+        "TypeScript decodes every event as Rust does"
+    );
+
+    let state = f.issuer().await;
+    let accounts = seen["accounts"].as_array().unwrap();
+    let field = |i: usize, k: &str| accounts[i]["decoded"][k].clone();
+    assert_eq!(field(0, "mint"), f.mint.to_string());
+    assert_eq!(field(0, "event_seq"), state.event_seq.to_string());
+    assert_eq!(field(0, "threshold"), u64::from(state.threshold));
+    assert_eq!(field(1, "authority"), minter.to_string());
+    assert_eq!(field(1, "issuer"), issuer.to_string());
+    assert_eq!(field(2, "issuer"), issuer.to_string());
+    assert_eq!(field(2, "amount"), "10");
+    assert_eq!(field(3, "issuer"), issuer.to_string());
+    assert_eq!(field(4, "issuer"), issuer.to_string());
 }

@@ -40,7 +40,8 @@ pub fn is_program_address(key: &Pubkey, seeds: &[&[u8]], bump: u8) -> bool {
 #[cfg(target_os = "solana")]
 pub fn find_program_address(seeds: &[&[u8]]) -> Result<(Pubkey, u8)> {
     require!(seeds.len() <= MAX_SEEDS, ErrorCode::ConstraintSeeds);
-    for bump in (0..=u8::MAX).rev() {
+    // as the runtime's search: 255 down to 1
+    for bump in (1..=u8::MAX).rev() {
         let candidate = hash(seeds, bump);
         if !is_on_curve(&candidate) {
             return Ok((Pubkey::new_from_array(candidate), bump));

@@ -42,6 +42,12 @@ macro_rules! program_events {
                 Err(DecodeError(format!("unknown event discriminator {:?}", &data[..data.len().min(8)])))
             }
 
+            /// The event's bytes: its discriminator, then Borsh (Borsh is canonical, so these are
+            /// the bytes the program emitted).
+            pub fn data(&self) -> Vec<u8> {
+                match self { $(Event::$name(e) => anchor_lang::Event::data(e),)* }
+            }
+
             /// The event's name, as in the IDL.
             pub fn name(&self) -> &'static str {
                 match self { $(Event::$name(_) => stringify!($name),)* }

@@ -35,12 +35,21 @@ pub struct MintTokens<'info> {
     /// address was funded first); an account already there means the request was minted,
     /// and the mint is refused.
     /// CHECK: the checks described above.
+    #[cfg(not(feature = "idl-build"))]
     #[account(mut)]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(seeds = [crate::seeds::MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()], bump)
-    )]
     pub receipt: UncheckedAccount<'info>,
+    /// The `MintReceipt`, created here on first use of `request_id` (also when the
+    /// address was funded first); an account already there means the request was minted,
+    /// and the mint is refused.
+    // The IDL's view of the same account: typed, so that the IDL lists the `MintReceipt`
+    // account for clients (no instruction takes one as `Account`), and with its seeds.
+    #[cfg(feature = "idl-build")]
+    #[account(
+        mut,
+        seeds = [crate::seeds::MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()],
+        bump,
+    )]
+    pub receipt: Box<Account<'info, MintReceipt>>,
     #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, dup, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
@@ -61,7 +70,7 @@ impl MintTokens<'_> {
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(
-            account_creation::is_vacant(&self.receipt),
+            account_creation::is_vacant(&self.receipt.to_account_info()),
             MinterError::RequestIdReused
         );
         require!(!self.recipient.is_frozen(), MinterError::AccountFrozen);
