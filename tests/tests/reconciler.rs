@@ -201,17 +201,28 @@ async fn a_clean_ledger_reconciles_and_reingestion_changes_nothing() {
 
     // re-running stores nothing new and leaves every row as it was, cursor included
     let before = store.dump().await.unwrap();
-    assert!(before.contains("cursors embedded "), "{before}");
-    let again = ingest_history(&store, w.f.svm.history(), &IngestOptions::default())
-        .await
-        .unwrap();
+    let cursor = format!("cursors embedded:{} ", w.f.mint);
+    assert!(before.contains(&cursor), "{before}");
+    let again = ingest_history(
+        &store,
+        &w.f.mint,
+        w.f.svm.history(),
+        &IngestOptions::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!((again.transactions, again.new_events), (0, 0));
     assert_eq!(store.dump().await.unwrap(), before);
     // even from scratch (cursor gone), every event is recognised as stored
     store.execute("DELETE FROM cursors").await.unwrap();
-    let replay = ingest_history(&store, w.f.svm.history(), &IngestOptions::default())
-        .await
-        .unwrap();
+    let replay = ingest_history(
+        &store,
+        &w.f.mint,
+        w.f.svm.history(),
+        &IngestOptions::default(),
+    )
+    .await
+    .unwrap();
     assert!(replay.transactions > 0);
     assert_eq!(replay.new_events, 0);
     assert_eq!(store.dump().await.unwrap(), before);
@@ -221,9 +232,14 @@ async fn a_clean_ledger_reconciles_and_reingestion_changes_nothing() {
 async fn a_stopped_ingestion_resumes_to_the_same_database() {
     let w = world().await;
     let (whole, _) = temp_store("whole").await;
-    ingest_history(&whole, w.f.svm.history(), &IngestOptions::default())
-        .await
-        .unwrap();
+    ingest_history(
+        &whole,
+        &w.f.mint,
+        w.f.svm.history(),
+        &IngestOptions::default(),
+    )
+    .await
+    .unwrap();
     // in pieces: 3 transactions per commit, stopped after 7, then 5 more, then the rest
     let (pieces, _) = temp_store("pieces").await;
     let mut stored = 0;
@@ -233,7 +249,7 @@ async fn a_stopped_ingestion_resumes_to_the_same_database() {
             max_transactions: max,
             progress: false,
         };
-        let run = ingest_history(&pieces, w.f.svm.history(), &options)
+        let run = ingest_history(&pieces, &w.f.mint, w.f.svm.history(), &options)
             .await
             .unwrap();
         assert_eq!(run.complete, max.is_none());
@@ -663,9 +679,14 @@ async fn postgres_holds_the_same_ledger_as_sqlite() {
     let dump = postgres.dump().await.unwrap();
     assert_eq!(dump, sqlite.dump().await.unwrap());
     // idempotent there too
-    let again = ingest_history(&postgres, w.f.svm.history(), &IngestOptions::default())
-        .await
-        .unwrap();
+    let again = ingest_history(
+        &postgres,
+        &w.f.mint,
+        w.f.svm.history(),
+        &IngestOptions::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.new_events, 0);
     assert_eq!(postgres.dump().await.unwrap(), dump);
     // and a lost event is found the same way
@@ -805,4 +826,78 @@ async fn the_incident_events_are_ingested_and_the_ledger_still_agrees() {
     ] {
         assert!(names.contains(name), "{name} not in the ledger: {names:?}");
     }
+}
+
+/// Anyone may create an issuer of this program and make itself its reserve attestor. A
+/// stranger's issuer in the same SVM, attesting u64::MAX base units (beyond a signed 64-bit
+/// column), neither stops nor skews the reconciliation of this mint: its events are never
+/// stored under this mint's run. Reconciled on its own, its attestation is stored exactly.
+#[tokio::test]
+async fn a_strangers_issuer_neither_stops_nor_enters_another_mints_run() {
+    let mut w = world().await;
+    let stranger = w.f.funded_key().await;
+    let their_mint = Keypair::new();
+    let args = usd1_tests::init_args(&[stranger.pubkey()], 1, 0);
+    w.f.svm
+        .send(
+            &[ix::initialize(
+                &stranger.pubkey(),
+                &their_mint.pubkey(),
+                args,
+            )],
+            &[&stranger, &their_mint],
+        )
+        .await
+        .unwrap();
+    let roles = ProposalAction::SetRoles(usd1_client::Roles {
+        reserve_attestor: Some(stranger.pubkey()),
+        ..usd1_client::Roles::default()
+    });
+    let propose = ix::propose(&stranger.pubkey(), &their_mint.pubkey(), 1, roles.clone());
+    w.f.svm.send(&[propose], &[&stranger]).await.unwrap();
+    let accept = ix::accept(&stranger.pubkey(), &their_mint.pubkey(), 1);
+    w.f.svm.send(&[accept], &[&stranger]).await.unwrap();
+    let payer = w.f.svm.payer().pubkey();
+    let execute = ix::execute_action_instructions(&payer, &their_mint.pubkey(), 1, &roles, None);
+    w.f.svm.send(&execute, &[]).await.unwrap();
+    let now = w.f.svm.clock().await.unix_timestamp;
+    let attest = ix::attest_reserves(
+        &stranger.pubkey(),
+        &their_mint.pubkey(),
+        u64::MAX,
+        now,
+        [9; 32],
+    );
+    w.f.svm.send(&[attest], &[&stranger]).await.unwrap();
+
+    let (store, _) = temp_store("stranger").await;
+    let bank = w.bank.clone();
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    assert!(report.ok, "{}", report.text());
+    assert_eq!(report.ledger.events, w.f.issuer().await.event_seq);
+    let dump = store.dump().await.unwrap();
+    assert!(
+        !dump.contains(&their_mint.pubkey().to_string()),
+        "the stranger's events were stored:\n{dump}"
+    );
+
+    // the stranger's own mint, reconciled in the same store: the attestation exactly
+    let summary = ingest_history(
+        &store,
+        &their_mint.pubkey(),
+        w.f.svm.history(),
+        &IngestOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.source, format!("embedded:{}", their_mint.pubkey()));
+    let theirs = store.ledger(&their_mint.pubkey(), u64::MAX).await.unwrap();
+    let attested = theirs
+        .iter()
+        .find(|row| row.name == "ReservesAttested")
+        .expect("the stranger's attestation");
+    assert_eq!(attested.amount, Some(u64::MAX));
+    // and this mint's run is still green with both mints in the store
+    let report = verify(&mut w, &store, &bank).await;
+    assert!(report.ok, "{}", report.text());
 }

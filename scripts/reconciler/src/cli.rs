@@ -170,7 +170,7 @@ async fn reconcile(
         max_transactions: args.max_transactions,
         progress: !json && std::io::stderr().is_terminal(),
     };
-    let mut summary = source.ingest(&store, &options).await?;
+    let mut summary = source.ingest(&store, &args.mint, &options).await?;
     let Some(bank_csv) = bank_csv.filter(|_| !args.ingest_only) else {
         store.close().await;
         return Ok((summary, None));
@@ -192,7 +192,7 @@ async fn reconcile(
         }
         catch_up += 1;
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let more = source.ingest(&store, &options).await?;
+        let more = source.ingest(&store, &args.mint, &options).await?;
         summary.transactions += more.transactions;
         summary.failed += more.failed;
         summary.new_events += more.new_events;

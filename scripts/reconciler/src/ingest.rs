@@ -1,8 +1,13 @@
 //! Ingestion: the program's events into the store, resumable and idempotent.
 //!
-//! From RPC: the program address's signatures at finalized commitment, newest first back to
+//! Scoped to one mint: a run lists the signatures of that mint's issuer address (every
+//! instruction of the program names its issuer), not the program's, and stores only events of
+//! that mint, under a cursor of its own. Anyone can create an issuer of this program; what a
+//! stranger's issuer emits is never stored and cannot stop or skew another mint's run.
+//!
+//! From RPC: the issuer address's signatures at finalized commitment, newest first back to
 //! the stored cursor, then each transaction oldest first, its events decoded from the
-//! `emit_cpi` inner instructions by the client library. Failed transactions carry no events
+//! event-CPI inner instructions by the client library. Failed transactions carry no events
 //! and are passed over; inner instructions of other programs are ignored. Every RPC call is
 //! retried with exponential backoff (rate limits, a node whose history lags); a transaction
 //! that stays unavailable fails the run, it is never taken as "no event". From the embedded
@@ -13,6 +18,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use anchor_lang::prelude::Pubkey;
 use indicatif::{ProgressBar, ProgressStyle};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
@@ -23,7 +29,7 @@ use usd1_client::backend::EventRecord;
 use usd1_client::events::RawEvent;
 use usd1_client::rpc::transaction_events;
 pub use usd1_client::rpc::Retry;
-use usd1_client::PROGRAM_ID;
+use usd1_client::{pda, PROGRAM_ID};
 
 use crate::store::{Cursor, NewEvent, Store};
 use crate::Error;
@@ -179,16 +185,18 @@ impl<'a> Batcher<'a> {
     }
 }
 
-/// Ingests the embedded SVM's history (every issuer's events) under the source `embedded`.
+/// Ingests `mint`'s events from the embedded SVM's history under the source
+/// `embedded:<mint>` (other issuers' events are passed over).
 pub async fn ingest_history(
     store: &Store,
+    mint: &Pubkey,
     history: &[EventRecord],
     options: &IngestOptions,
 ) -> Result<IngestSummary, Error> {
-    const SOURCE: &str = "embedded";
-    // the history lists events; group them back into their transactions
+    let source = format!("embedded:{mint}");
+    // the history lists events; group the mint's back into their transactions
     let mut txs: Vec<SourceTx> = Vec::new();
-    for record in history {
+    for record in history.iter().filter(|r| r.event.mint() == *mint) {
         let signature = record.signature.to_string();
         let raw = RawEvent {
             event: record.event.clone(),
@@ -205,7 +213,7 @@ pub async fn ingest_history(
             }),
         }
     }
-    let start = match store.cursor(SOURCE).await? {
+    let start = match store.cursor(&source).await? {
         None => 0,
         Some(cursor) => txs
             .iter()
@@ -219,7 +227,7 @@ pub async fn ingest_history(
             })?,
     };
     let rest = txs.split_off(start);
-    let mut batcher = Batcher::new(store, SOURCE, options, rest.len());
+    let mut batcher = Batcher::new(store, &source, options, rest.len());
     for tx in rest {
         if batcher.bounded() {
             break;
@@ -301,9 +309,9 @@ impl RpcSource {
             .map_err(Error::Source)
     }
 
-    /// The cursor's name for this cluster and program: a store shared by two clusters keeps
-    /// their cursors apart.
-    pub async fn source_name(&self) -> Result<String, Error> {
+    /// The cursor's name for this cluster, program and mint: a store shared by two clusters
+    /// or two mints keeps their cursors apart.
+    pub async fn source_name(&self, mint: &Pubkey) -> Result<String, Error> {
         let genesis = self
             .retrying("getGenesisHash", || async {
                 self.client
@@ -313,12 +321,13 @@ impl RpcSource {
                     .map_err(|e| e.to_string())
             })
             .await?;
-        Ok(format!("rpc:{genesis}:{PROGRAM_ID}"))
+        Ok(format!("rpc:{genesis}:{PROGRAM_ID}:{mint}"))
     }
 
-    /// Signatures of the program newer than `until`, oldest first, with whether each failed.
+    /// Signatures of `address` newer than `until`, oldest first, with whether each failed.
     async fn new_signatures(
         &self,
+        address: &Pubkey,
         until: Option<Signature>,
     ) -> Result<Vec<(Signature, u64, Option<i64>, bool)>, Error> {
         let mut listed = Vec::new();
@@ -333,7 +342,7 @@ impl RpcSource {
             let page = self
                 .retrying("getSignaturesForAddress", || async {
                     self.client
-                        .get_signatures_for_address_with_config(&PROGRAM_ID, config())
+                        .get_signatures_for_address_with_config(address, config())
                         .await
                         .map(Some)
                         .map_err(|e| e.to_string())
@@ -363,9 +372,11 @@ impl RpcSource {
         Ok(listed)
     }
 
-    /// A finalized transaction and the program's events in it.
+    /// A finalized transaction and `mint`'s events in it (a transaction may also carry
+    /// another issuer's, which are passed over).
     async fn transaction(
         &self,
+        mint: &Pubkey,
         signature: Signature,
         listed_block_time: Option<i64>,
     ) -> Result<SourceTx, Error> {
@@ -394,8 +405,9 @@ impl RpcSource {
             .meta
             .as_ref()
             .is_some_and(|meta| meta.err.is_none());
-        let (events, _, _) =
+        let (mut events, _, _) =
             transaction_events(&fetched).map_err(|e| Error::Source(format!("{signature}: {e}")))?;
+        events.retain(|raw| raw.event.mint() == *mint);
         let block_time = match fetched.block_time.or(listed_block_time) {
             Some(time) => time,
             None => {
@@ -418,20 +430,22 @@ impl RpcSource {
         })
     }
 
-    /// Ingests every finalized transaction of the program newer than the store's cursor.
+    /// Ingests `mint`'s events from every finalized transaction of its issuer newer than the
+    /// store's cursor for it.
     pub async fn ingest(
         &self,
         store: &Store,
+        mint: &Pubkey,
         options: &IngestOptions,
     ) -> Result<IngestSummary, Error> {
-        let source = self.source_name().await?;
+        let source = self.source_name(mint).await?;
         let until = store
             .cursor(&source)
             .await?
             .map(|cursor| cursor.signature.parse::<Signature>())
             .transpose()
             .map_err(|e| Error::Store(format!("stored cursor: {e}")))?;
-        let listed = self.new_signatures(until).await?;
+        let listed = self.new_signatures(&pda::issuer(mint), until).await?;
         // fetched one at a time, so a stop loses at most the batch in flight
         let mut batcher = Batcher::new(store, &source, options, listed.len());
         for (signature, slot, block_time, succeeded) in listed {
@@ -439,7 +453,7 @@ impl RpcSource {
                 break;
             }
             let tx = if succeeded {
-                self.transaction(signature, block_time).await?
+                self.transaction(mint, signature, block_time).await?
             } else {
                 // failed: rolled back, no events; only the cursor moves past it
                 SourceTx {

@@ -77,8 +77,13 @@ pub async fn reconcile_embedded(
     bank_csv: &str,
     policy: &Policy,
 ) -> Result<(ingest::IngestSummary, Report), Error> {
-    let summary =
-        ingest::ingest_history(store, svm.history(), &ingest::IngestOptions::default()).await?;
+    let summary = ingest::ingest_history(
+        store,
+        mint,
+        svm.history(),
+        &ingest::IngestOptions::default(),
+    )
+    .await?;
     let report = verify(store, svm, mint, bank_csv, policy).await?;
     Ok((summary, report))
 }

@@ -90,6 +90,12 @@ fn to_u64(what: &str, value: i64) -> Result<u64, Error> {
     u64::try_from(value).map_err(|_| Error::Store(format!("stored {what} {value} is negative")))
 }
 
+/// An amount stored as decimal text.
+fn parse_amount(what: &str, text: &str) -> Result<u64, Error> {
+    text.parse()
+        .map_err(|_| Error::Store(format!("stored {what} {text:?} is not a u64")))
+}
+
 /// A dump line with its sort key: (mint, seq, signature); cursors use (source, 0, "").
 type DumpLine = ((String, i64, String), String);
 
@@ -274,8 +280,9 @@ impl Store {
                     .bind(new.block_time)
                     .bind(reference)
                     .bind(account)
-                    .bind(amount.map(|a| to_i64("amount", a)).transpose()?)
-                    .bind(supply_after.map(|s| to_i64("supply", s)).transpose()?)
+                    // decimal text: exact for every u64 (migrations/*/0002_exact_amounts.sql)
+                    .bind(amount.map(|a| a.to_string()))
+                    .bind(supply_after.map(|s| s.to_string()))
                     .bind(as_of)
                     .bind(new.raw.clone());
             }
@@ -338,13 +345,14 @@ impl Store {
              FROM events WHERE mint = $1 AND seq <= $2 ORDER BY seq",
         )
         .bind(mint.to_string())
-        .bind(to_i64("seq", through)?)
+        // (a seq beyond i64 cannot be stored: every stored one is at or below this)
+        .bind(to_i64("seq", through.min(i64::MAX as u64))?)
         .fetch(&self.pool);
         let mut ledger = Vec::new();
         while let Some(row) = rows.try_next().await.map_err(store_error)? {
             let get_u64 = |i: usize, what: &str| -> Result<Option<u64>, Error> {
-                let value: Option<i64> = row.try_get(i).map_err(store_error)?;
-                value.map(|v| to_u64(what, v)).transpose()
+                let value: Option<String> = row.try_get(i).map_err(store_error)?;
+                value.map(|v| parse_amount(what, &v)).transpose()
             };
             let reference: Option<String> = row.try_get(4).map_err(store_error)?;
             ledger.push(LedgerRow {
@@ -425,8 +433,8 @@ impl Store {
                 int(5)?,
                 text(6)?,
                 text(7)?,
-                int(8)?,
-                int(9)?,
+                text(8)?,
+                text(9)?,
                 int(10)?,
                 hex(&raw)
             );
