@@ -533,7 +533,9 @@ pub fn transaction_events(
             keys.push(key.parse().map_err(transport)?);
         }
     }
-    let inner_sets: Vec<_> = Option::from(meta.inner_instructions.clone()).unwrap_or_default();
+    // a node that did not record inner instructions cannot show the events: never "none"
+    let inner_sets: Vec<_> = Option::from(meta.inner_instructions.clone())
+        .ok_or_else(|| transport("transaction metadata without inner instructions"))?;
     let mut inner: Vec<(Pubkey, Vec<u8>)> = Vec::new();
     for set in &inner_sets {
         let set: &solana_transaction_status_client_types::UiInnerInstructions = set;

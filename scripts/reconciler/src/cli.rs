@@ -1,5 +1,6 @@
 //! `usd1 reconcile`: ingest from a cluster, then check. The `usd1` binary parses these
 //! arguments (with its global `--url` and `--output`) and hands them to [`run`].
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,6 +51,10 @@ pub struct ReconcileArgs {
     /// At most this many RPC requests per second (for rate-limited nodes).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rps: Option<u32>,
+    /// Seconds the source's finalized block may trail this machine's clock; a staler source
+    /// stops the run with exit 3 ("stale source"), never a report.
+    #[arg(long, default_value_t = 300)]
+    pub max_lag: u32,
     /// Tries per RPC request before the run fails (exponential backoff, 0.25 s doubling to 8 s).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub retries: u32,
@@ -62,6 +67,13 @@ pub struct Outcome {
     pub code: u8,
     pub stdout: String,
     pub stderr: String,
+}
+
+/// This machine's clock, unix seconds.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn read_text(path: &PathBuf, what: &str) -> Result<String, Error> {
@@ -104,6 +116,12 @@ pub fn render(summary: &IngestSummary, report: Option<&Report>, json: bool) -> O
                 "; stopped early, run again to resume"
             }
         );
+        if let (Some(slot), Some(time)) = (summary.as_of_slot, summary.as_of_time) {
+            let _ = writeln!(
+                text,
+                "as of the source's finalized slot {slot} (block time {time})"
+            );
+        }
         if let Some(report) = report {
             text.push_str(&report.text());
         }
@@ -171,6 +189,10 @@ async fn reconcile(
         progress: !json && std::io::stderr().is_terminal(),
     };
     let mut summary = source.ingest(&store, &args.mint, &options).await?;
+    // judged by a node that keeps up, or not at all
+    let (slot, time) = source.finalized_tip().await?;
+    crate::ingest::check_fresh(unix_now(), time, args.max_lag)?;
+    (summary.as_of_slot, summary.as_of_time) = (Some(slot), Some(time));
     let Some(bank_csv) = bank_csv.filter(|_| !args.ingest_only) else {
         store.close().await;
         return Ok((summary, None));

@@ -25,6 +25,8 @@ use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::config::RpcTransactionConfig;
 use solana_sdk::signature::Signature;
+use solana_transaction_status_client_types::option_serializer::OptionSerializer;
+use solana_transaction_status_client_types::EncodedConfirmedTransactionWithStatusMeta;
 use usd1_client::backend::EventRecord;
 use usd1_client::events::RawEvent;
 use usd1_client::rpc::transaction_events;
@@ -68,6 +70,10 @@ pub struct IngestSummary {
     pub new_events: u64,
     /// Whether the run reached the newest transaction (false when bounded).
     pub complete: bool,
+    /// The source's finalized slot and its block time when the run checked its freshness
+    /// (JSON-RPC runs; None from the embedded SVM).
+    pub as_of_slot: Option<u64>,
+    pub as_of_time: Option<i64>,
 }
 
 /// One transaction of a source, with the program's events in it.
@@ -99,6 +105,10 @@ fn progress_bar(show: bool, total: u64, what: &str) -> ProgressBar {
 /// `batch` transactions; stops taking at the run's bound.
 struct Batcher<'a> {
     store: &'a Store,
+    mint: Pubkey,
+    /// The seq the mint's next new event must carry: the program numbers a mint's events
+    /// without a gap, so a larger one means the source left a transaction out.
+    next_seq: u64,
     batch: usize,
     max_transactions: Option<usize>,
     pending: Vec<NewEvent>,
@@ -110,10 +120,19 @@ struct Batcher<'a> {
 
 impl<'a> Batcher<'a> {
     /// `total`: the transactions this run may take (for the progress bar).
-    fn new(store: &'a Store, source: &str, options: &IngestOptions, total: usize) -> Self {
+    async fn new(
+        store: &'a Store,
+        mint: &Pubkey,
+        source: &str,
+        options: &IngestOptions,
+        total: usize,
+    ) -> Result<Self, Error> {
         let total = options.max_transactions.map_or(total, |max| max.min(total));
-        Self {
+        let next_seq = store.max_seq(mint).await?.saturating_add(1);
+        Ok(Self {
             store,
+            mint: *mint,
+            next_seq,
             batch: options.batch.max(1),
             max_transactions: options.max_transactions,
             pending: Vec::new(),
@@ -125,7 +144,7 @@ impl<'a> Batcher<'a> {
                 complete: true,
                 ..IngestSummary::default()
             },
-        }
+        })
     }
 
     /// True once the run's bound is reached with transactions left (the run is then
@@ -141,6 +160,20 @@ impl<'a> Batcher<'a> {
     }
 
     async fn push(&mut self, tx: SourceTx) -> Result<(), Error> {
+        for raw in &tx.events {
+            let seq = raw.event.seq();
+            // (a lower seq is stored already: taking it again is a no-op)
+            if seq > self.next_seq {
+                return Err(incomplete(format!(
+                    "event #{seq} of {} in {} came before #{}: the source left out a \
+                     transaction (the cursor stays at the last complete batch)",
+                    self.mint, tx.signature, self.next_seq
+                )));
+            }
+            if seq == self.next_seq {
+                self.next_seq += 1;
+            }
+        }
         self.summary.transactions += 1;
         if !tx.succeeded {
             self.summary.failed += 1;
@@ -227,7 +260,7 @@ pub async fn ingest_history(
             })?,
     };
     let rest = txs.split_off(start);
-    let mut batcher = Batcher::new(store, &source, options, rest.len());
+    let mut batcher = Batcher::new(store, mint, &source, options, rest.len()).await?;
     for tx in rest {
         if batcher.bounded() {
             break;
@@ -235,6 +268,88 @@ pub async fn ingest_history(
         batcher.push(tx).await?;
     }
     batcher.finish().await
+}
+
+/// A source whose finalized block is more than `max_lag` seconds older than `now` (this
+/// machine's clock) is stale: what it serves may be hours behind, so the run stops (exit 3)
+/// rather than report it as agreeing, or as a discrepancy.
+pub fn check_fresh(now: i64, block_time: i64, max_lag: u32) -> Result<(), Error> {
+    let lag = now.saturating_sub(block_time);
+    if lag > i64::from(max_lag) {
+        return Err(Error::Source(format!(
+            "stale source: its finalized block is {lag} s behind this machine's clock \
+             (--max-lag {max_lag})"
+        )));
+    }
+    Ok(())
+}
+
+/// One listed signature: (signature, slot, block time, succeeded).
+pub type Listed = (Signature, u64, Option<i64>, bool);
+
+/// A run that cannot prove it saw the whole history (exit 3, no cursor moved past the hole).
+fn incomplete(why: String) -> Error {
+    Error::Source(format!("source history incomplete: {why}"))
+}
+
+/// Walks a listing, newest first, page by page (`fetch(before)`), back past `cursor`, and
+/// returns what is newer, oldest first. A short page does not end the walk, only an empty
+/// one does (a node may cap its pages). Every transaction in the cursor's slot is listed
+/// again (nodes may order one slot's transactions differently; storing one twice is a no-op),
+/// and the cursor itself must be seen: a listing that ends without it (history pruned, a
+/// node that does not know `before`) is incomplete.
+pub async fn walk_listing<F, Fut>(
+    cursor: Option<&Cursor>,
+    mut fetch: F,
+) -> Result<Vec<Listed>, Error>
+where
+    F: FnMut(Option<Signature>) -> Fut,
+    Fut: Future<Output = Result<Vec<Listed>, Error>>,
+{
+    let cursor_signature: Option<Signature> = cursor
+        .map(|c| c.signature.parse())
+        .transpose()
+        .map_err(|e| Error::Store(format!("stored cursor: {e}")))?;
+    let mut listed = Vec::new();
+    let mut before = None;
+    let mut saw_cursor = false;
+    'pages: loop {
+        let page = fetch(before).await?;
+        let Some(oldest) = page.last() else {
+            break;
+        };
+        before = Some(oldest.0);
+        for entry in page {
+            if let Some(cursor) = cursor {
+                if entry.1 < cursor.slot {
+                    break 'pages;
+                }
+                if Some(entry.0) == cursor_signature {
+                    saw_cursor = true;
+                    continue;
+                }
+            }
+            listed.push(entry);
+        }
+    }
+    if let Some(cursor) = cursor {
+        if !saw_cursor {
+            return Err(incomplete(format!(
+                "the listing did not reach the stored cursor {} (slot {})",
+                cursor.signature, cursor.slot
+            )));
+        }
+    }
+    listed.reverse();
+    Ok(listed)
+}
+
+/// True when a fetched transaction carries what its events are read from: status metadata
+/// and, unless it failed, its inner instructions.
+fn shows_events(tx: &EncodedConfirmedTransactionWithStatusMeta) -> bool {
+    tx.transaction.meta.as_ref().is_some_and(|meta| {
+        meta.err.is_some() || matches!(meta.inner_instructions, OptionSerializer::Some(_))
+    })
 }
 
 /// The reconciler's default retries: 10 tries, 0.25 s doubling to 8 s.
@@ -324,52 +439,59 @@ impl RpcSource {
         Ok(format!("rpc:{genesis}:{PROGRAM_ID}:{mint}"))
     }
 
-    /// Signatures of `address` newer than `until`, oldest first, with whether each failed.
-    async fn new_signatures(
+    /// The source's finalized slot and its block time: what a run's report is "as of".
+    pub async fn finalized_tip(&self) -> Result<(u64, i64), Error> {
+        let slot = self
+            .retrying("getSlot", || async {
+                self.client
+                    .get_slot_with_commitment(CommitmentConfig::finalized())
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+        let time = self
+            .retrying(&format!("getBlockTime {slot}"), || async {
+                self.client
+                    .get_block_time(slot)
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+        Ok((slot, time))
+    }
+
+    /// One page (at most 1,000, newest first) of `address`'s signatures older than `before`.
+    async fn signature_page(
         &self,
         address: &Pubkey,
-        until: Option<Signature>,
-    ) -> Result<Vec<(Signature, u64, Option<i64>, bool)>, Error> {
-        let mut listed = Vec::new();
-        let mut before = None;
-        loop {
-            let config = || GetConfirmedSignaturesForAddress2Config {
-                before,
-                until,
-                limit: Some(1000),
-                commitment: Some(CommitmentConfig::finalized()),
-            };
-            let page = self
-                .retrying("getSignaturesForAddress", || async {
-                    self.client
-                        .get_signatures_for_address_with_config(address, config())
-                        .await
-                        .map(Some)
-                        .map_err(|e| e.to_string())
-                })
-                .await?;
-            let Some(oldest) = page.last() else {
-                break;
-            };
-            before = Some(
-                oldest
-                    .signature
-                    .parse()
-                    .map_err(|e| Error::Source(format!("listed signature: {e}")))?,
-            );
-            for entry in &page {
+        before: Option<Signature>,
+    ) -> Result<Vec<Listed>, Error> {
+        let config = || GetConfirmedSignaturesForAddress2Config {
+            before,
+            until: None,
+            limit: Some(1000),
+            commitment: Some(CommitmentConfig::finalized()),
+        };
+        let page = self
+            .retrying("getSignaturesForAddress", || async {
+                self.client
+                    .get_signatures_for_address_with_config(address, config())
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+        page.iter()
+            .map(|entry| {
                 let signature: Signature = entry
                     .signature
                     .parse()
                     .map_err(|e| Error::Source(format!("listed signature: {e}")))?;
-                listed.push((signature, entry.slot, entry.block_time, entry.err.is_none()));
-            }
-            if page.len() < 1000 {
-                break;
-            }
-        }
-        listed.reverse();
-        Ok(listed)
+                Ok((signature, entry.slot, entry.block_time, entry.err.is_none()))
+            })
+            .collect()
     }
 
     /// A finalized transaction and `mint`'s events in it (a transaction may also carry
@@ -392,6 +514,9 @@ impl RpcSource {
                     .get_transaction_with_config(&signature, config)
                     .await
                 {
+                    // without status metadata, or (succeeded) without inner instructions, the
+                    // node cannot show the events yet: ask again, never read it as "none"
+                    Ok(tx) if !shows_events(&tx) => Ok(None),
                     Ok(tx) => Ok(Some(tx)),
                     // a listed, finalized transaction the node cannot return yet: its history
                     // lags; ask again rather than take it as having no events
@@ -439,15 +564,14 @@ impl RpcSource {
         options: &IngestOptions,
     ) -> Result<IngestSummary, Error> {
         let source = self.source_name(mint).await?;
-        let until = store
-            .cursor(&source)
-            .await?
-            .map(|cursor| cursor.signature.parse::<Signature>())
-            .transpose()
-            .map_err(|e| Error::Store(format!("stored cursor: {e}")))?;
-        let listed = self.new_signatures(&pda::issuer(mint), until).await?;
+        let cursor = store.cursor(&source).await?;
+        let issuer = pda::issuer(mint);
+        let listed = walk_listing(cursor.as_ref(), |before| {
+            self.signature_page(&issuer, before)
+        })
+        .await?;
         // fetched one at a time, so a stop loses at most the batch in flight
-        let mut batcher = Batcher::new(store, &source, options, listed.len());
+        let mut batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
         for (signature, slot, block_time, succeeded) in listed {
             if batcher.bounded() {
                 break;
@@ -474,6 +598,156 @@ impl RpcSource {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
+    use usd1_client::events::{Event, Paused};
+
+    fn sig(n: u8) -> Signature {
+        Signature::from([n; 64])
+    }
+
+    /// A node answering `fetch(before)` from `listing` (newest first) in pages of `cap`;
+    /// `forgets`: a `before` it does not know, answered with an empty page.
+    fn node(
+        listing: Vec<(u8, u64)>,
+        cap: usize,
+        forgets: Option<u8>,
+    ) -> impl FnMut(Option<Signature>) -> std::future::Ready<Result<Vec<Listed>, Error>> {
+        move |before| {
+            let start = match before {
+                None => 0,
+                Some(b) if forgets.is_some_and(|f| sig(f) == b) => listing.len(),
+                Some(b) => listing
+                    .iter()
+                    .position(|(n, _)| sig(*n) == b)
+                    .map_or(listing.len(), |i| i + 1),
+            };
+            let page = listing[start..]
+                .iter()
+                .take(cap)
+                .map(|&(n, slot)| (sig(n), slot, Some(0), true))
+                .collect();
+            std::future::ready(Ok(page))
+        }
+    }
+
+    fn names(listed: &[Listed]) -> Vec<Signature> {
+        listed.iter().map(|l| l.0).collect()
+    }
+
+    #[tokio::test]
+    async fn a_short_page_does_not_end_the_listing() {
+        let listing = vec![(5, 50), (4, 40), (3, 30), (2, 20), (1, 10)];
+        // a node capping its pages at 2 (shorter than the 1,000 asked for)
+        let listed = walk_listing(None, node(listing, 2, None)).await.unwrap();
+        assert_eq!(names(&listed), [sig(1), sig(2), sig(3), sig(4), sig(5)]);
+    }
+
+    #[tokio::test]
+    async fn the_listing_connects_to_the_cursor_and_relists_its_slot() {
+        // newest first: 9 (slot 12), 8 (slot 10), the cursor 7 (slot 10), 6 (slot 10, ordered
+        // after the cursor by this node), 5 (slot 9, older: the walk stops)
+        let listing = vec![(9, 12), (8, 10), (7, 10), (6, 10), (5, 9)];
+        let cursor = Cursor {
+            signature: sig(7).to_string(),
+            slot: 10,
+        };
+        let listed = walk_listing(Some(&cursor), node(listing, 1000, None))
+            .await
+            .unwrap();
+        assert_eq!(names(&listed), [sig(6), sig(8), sig(9)]);
+    }
+
+    #[tokio::test]
+    async fn a_listing_that_never_reaches_the_cursor_is_incomplete() {
+        let cursor = Cursor {
+            signature: sig(7).to_string(),
+            slot: 10,
+        };
+        // the history was pruned: the cursor is no longer listed
+        let pruned = vec![(9, 12), (8, 11)];
+        let error = walk_listing(Some(&cursor), node(pruned, 1000, None))
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("source history incomplete"),
+            "{error}"
+        );
+        assert_eq!(error.exit_code(), 3);
+        // a load-balanced pool: the second node does not know the first page's `before`
+        let listing = vec![(9, 12), (8, 11), (7, 10)];
+        let error = walk_listing(Some(&cursor), node(listing, 1, Some(9)))
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("did not reach the stored cursor"),
+            "{error}"
+        );
+    }
+
+    fn paused(mint: Pubkey, seq: u64) -> RawEvent {
+        let event = Event::Paused(Paused {
+            mint,
+            seq,
+            by: Pubkey::new_unique(),
+        });
+        RawEvent {
+            data: event.data(),
+            event,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_past_a_gap_stops_the_run_at_the_last_complete_batch() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mint = Pubkey::new_unique();
+        let options = IngestOptions {
+            batch: 1,
+            ..IngestOptions::default()
+        };
+        let mut batcher = Batcher::new(&store, &mint, "test", &options, 3)
+            .await
+            .unwrap();
+        let tx = |n: u8, seqs: &[u64]| SourceTx {
+            signature: sig(n).to_string(),
+            slot: u64::from(n),
+            block_time: 0,
+            succeeded: true,
+            events: seqs.iter().map(|&seq| paused(mint, seq)).collect(),
+        };
+        batcher.push(tx(1, &[1, 2])).await.unwrap();
+        // taken again (a re-listed slot): a no-op
+        batcher.push(tx(1, &[1, 2])).await.unwrap();
+        let error = batcher.push(tx(3, &[4])).await.unwrap_err();
+        assert!(error.to_string().contains("event #4"), "{error}");
+        assert_eq!(error.exit_code(), 3);
+        assert_eq!(store.max_seq(&mint).await.unwrap(), 2);
+        assert_eq!(
+            store.cursor("test").await.unwrap().unwrap().signature,
+            sig(1).to_string()
+        );
+        // a fresh store's first event must be the issuer's first
+        let other = Pubkey::new_unique();
+        let mut fresh = Batcher::new(&store, &other, "other", &options, 1)
+            .await
+            .unwrap();
+        let late = SourceTx {
+            events: vec![paused(other, 5)],
+            ..tx(4, &[])
+        };
+        assert!(fresh.push(late).await.is_err());
+        assert_eq!(store.max_seq(&other).await.unwrap(), 0);
+    }
+
+    #[test]
+    fn a_source_behind_the_clock_by_more_than_the_max_lag_is_stale() {
+        assert!(check_fresh(1_000, 700, 300).is_ok());
+        let error = check_fresh(1_000, 699, 300).unwrap_err();
+        assert!(error.to_string().contains("stale source"), "{error}");
+        assert_eq!(error.exit_code(), 3);
+        // a block time ahead of this clock is not stale
+        assert!(check_fresh(1_000, 2_000, 0).is_ok());
+    }
 
     fn source(attempts: u32) -> RpcSource {
         RpcSource::new(
