@@ -112,22 +112,122 @@ pub struct RawEvent {
     pub data: Vec<u8>,
 }
 
-/// Events in `(program_id, data)` inner instructions, in order, skipping instructions of other
-/// programs.
-pub fn decode_inner<'a>(
+/// The name an event this client cannot decode is stored and reported under.
+pub const UNDECODABLE: &str = "Undecodable";
+
+/// An event instruction of the program this client cannot decode (an event of a newer
+/// program version, say): the mint and seq every event of the program starts with, and why
+/// the rest did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownEvent {
+    pub mint: Pubkey,
+    pub seq: u64,
+    pub error: String,
+}
+
+/// What an event instruction of the program held: an event this client knows, or not.
+// the known event is nearly every case: not boxed, so decoding one allocates nothing more
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Emitted {
+    Event(Event),
+    Unknown(UnknownEvent),
+}
+
+impl From<Event> for Emitted {
+    fn from(event: Event) -> Self {
+        Emitted::Event(event)
+    }
+}
+
+impl Emitted {
+    /// Decodes an event's bytes (discriminator, then Borsh). Bytes that are not a known event
+    /// but hold the mint and seq every event starts with are [`Emitted::Unknown`]; shorter
+    /// bytes cannot be told apart from noise and are an error.
+    pub fn decode(data: &[u8]) -> Result<Emitted, DecodeError> {
+        match Event::decode(data) {
+            Ok(event) => Ok(Emitted::Event(event)),
+            Err(DecodeError(error)) => {
+                let head = data.get(8..48).ok_or_else(|| {
+                    DecodeError(format!("{error}, and too short to name a mint and seq"))
+                })?;
+                let mint = Pubkey::try_from(&head[..32]).map_err(|e| DecodeError(e.to_string()))?;
+                let mut seq = [0u8; 8];
+                seq.copy_from_slice(&head[32..]);
+                Ok(Emitted::Unknown(UnknownEvent {
+                    mint,
+                    seq: u64::from_le_bytes(seq),
+                    error,
+                }))
+            }
+        }
+    }
+
+    pub fn mint(&self) -> Pubkey {
+        match self {
+            Emitted::Event(e) => e.mint(),
+            Emitted::Unknown(u) => u.mint,
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        match self {
+            Emitted::Event(e) => e.seq(),
+            Emitted::Unknown(u) => u.seq,
+        }
+    }
+
+    /// The event's name as in the IDL, or [`UNDECODABLE`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            Emitted::Event(e) => e.name(),
+            Emitted::Unknown(_) => UNDECODABLE,
+        }
+    }
+}
+
+/// An event instruction's content with its bytes as emitted (the event-CPI tag stripped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEmitted {
+    pub emitted: Emitted,
+    pub data: Vec<u8>,
+}
+
+/// What the program's event instructions among `(program_id, data)` inner instructions
+/// hold, in order, unknown events included; instructions of other programs are skipped.
+pub fn decode_inner_emitted<'a>(
     inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>,
-) -> Result<Vec<RawEvent>, DecodeError> {
+) -> Result<Vec<RawEmitted>, DecodeError> {
     let mut events = Vec::new();
     for (program_id, data) in inner {
         if *program_id != usd1_minter::ID {
             continue;
         }
-        if let Some(event) = Event::decode_cpi_data(data)? {
-            let data = data[anchor_lang::event::EVENT_IX_TAG_LE.len()..].to_vec();
-            events.push(RawEvent { event, data });
+        if let Some(rest) = data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE) {
+            events.push(RawEmitted {
+                emitted: Emitted::decode(rest)?,
+                data: rest.to_vec(),
+            });
         }
     }
     Ok(events)
+}
+
+/// Events in `(program_id, data)` inner instructions, in order, skipping instructions of other
+/// programs; an event this client does not know is an error.
+pub fn decode_inner<'a>(
+    inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>,
+) -> Result<Vec<RawEvent>, DecodeError> {
+    decode_inner_emitted(inner)?
+        .into_iter()
+        .map(|raw| match raw.emitted {
+            Emitted::Event(event) => Ok(RawEvent {
+                event,
+                data: raw.data,
+            }),
+            Emitted::Unknown(unknown) => Err(DecodeError(unknown.error)),
+        })
+        .collect()
 }
 
 /// Lowercase hex of any bytes.

@@ -30,7 +30,7 @@ use crate::backend::{
     signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Executed, SendError,
     Simulation, Validity,
 };
-use crate::events::{decode_inner, RawEvent};
+use crate::events::{decode_inner_emitted, Emitted, RawEmitted, RawEvent};
 
 /// A JSON-RPC endpoint, with a fee payer for [`Backend::send`] (the CLI signs its own
 /// transactions and has none).
@@ -506,10 +506,30 @@ impl RpcBackend {
 
 /// The program's events in a fetched transaction, in emission order, with its logs and
 /// compute units. A failed transaction has no events (its effects, events included, were
-/// rolled back); inner instructions of other programs are skipped.
+/// rolled back); inner instructions of other programs are skipped; an event this client does
+/// not know is an error.
 pub fn transaction_events(
     tx: &EncodedConfirmedTransactionWithStatusMeta,
 ) -> Result<(Vec<RawEvent>, Vec<String>, u64), SendError> {
+    let (emitted, logs, units) = transaction_emitted(tx)?;
+    let events = emitted
+        .into_iter()
+        .map(|raw| match raw.emitted {
+            Emitted::Event(event) => Ok(RawEvent {
+                event,
+                data: raw.data,
+            }),
+            Emitted::Unknown(unknown) => Err(transport(unknown.error)),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((events, logs, units))
+}
+
+/// [`transaction_events`], with the events this client does not know kept as
+/// [`Emitted::Unknown`] (the reconciler stores them and reports each).
+pub fn transaction_emitted(
+    tx: &EncodedConfirmedTransactionWithStatusMeta,
+) -> Result<(Vec<RawEmitted>, Vec<String>, u64), SendError> {
     let meta = tx
         .transaction
         .meta
@@ -551,7 +571,8 @@ pub fn transaction_events(
             }
         }
     }
-    let events = decode_inner(inner.iter().map(|(p, d)| (p, d.as_slice()))).map_err(transport)?;
+    let events =
+        decode_inner_emitted(inner.iter().map(|(p, d)| (p, d.as_slice()))).map_err(transport)?;
     Ok((events, logs, compute_units))
 }
 
@@ -784,6 +805,38 @@ pub struct LocalValidator {
     pub payer: Keypair,
 }
 
+/// The processed slot of the node at `rpc_url` (`http://host:port`), by a plain blocking
+/// JSON-RPC call: [`LocalValidator::start`] is synchronous and may run inside a runtime.
+fn slot_of(rpc_url: &str) -> Result<u64, String> {
+    use std::io::{Read, Write};
+    let address = rpc_url.trim_start_matches("http://").trim_end_matches('/');
+    let body =
+        r#"{"jsonrpc":"2.0","id":1,"method":"getSlot","params":[{"commitment":"processed"}]}"#;
+    let mut stream =
+        std::net::TcpStream::connect(address).map_err(|e| format!("{rpc_url}: {e}"))?;
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| format!("{rpc_url}: {e}"))?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| format!("{rpc_url}: {e}"))?;
+    // the JSON object of the body, whether it came with a length or in one chunk
+    let json = match (answer.find('{'), answer.rfind('}')) {
+        (Some(start), Some(end)) if start < end => &answer[start..=end],
+        _ => "",
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("{rpc_url}: getSlot: {e}"))?;
+    value["result"]
+        .as_u64()
+        .ok_or_else(|| format!("{rpc_url}: getSlot answered {value}"))
+}
+
 impl LocalValidator {
     /// The validator binary: `USD1_TEST_VALIDATOR`, else
     /// `tools/test-validator/target/{release,debug}/usd1-test-validator` in this repository.
@@ -837,6 +890,17 @@ impl LocalValidator {
         let bytes: Vec<u8> =
             serde_json::from_value(ready["payer"].clone()).map_err(|e| e.to_string())?;
         let payer = Keypair::try_from(bytes.as_slice()).map_err(|e| e.to_string())?;
+        // programs loaded at genesis are deployed in slot 0 and visible from the slot after:
+        // a transaction sent in that slot finds "Program is not deployed"
+        if !programs.is_empty() {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while slot_of(&rpc_url)? < 2 {
+                if std::time::Instant::now() > deadline {
+                    return Err("usd1-test-validator: no slot past genesis within 60 s".into());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
         Ok(Self {
             child,
             rpc_url,
