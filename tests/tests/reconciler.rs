@@ -143,7 +143,7 @@ async fn store_forged(store: &Store, signature: &str, event: &impl AnchorEvent) 
         signature: signature.into(),
         slot: 1,
         block_time: 0,
-        event: Event::decode(&raw).unwrap(),
+        event: Event::decode(&raw).unwrap().into(),
         raw,
     };
     store.commit("forged", &[forged], None).await.unwrap();
@@ -197,7 +197,7 @@ async fn a_clean_ledger_reconciles_and_reingestion_changes_nothing() {
     assert!(report.text().contains("OK, everything agrees"));
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["ok"], true);
-    assert_eq!(json["checks"].as_array().unwrap().len(), 5);
+    assert_eq!(json["checks"].as_array().unwrap().len(), 7);
 
     // re-running stores nothing new and leaves every row as it was, cursor included
     let before = store.dump().await.unwrap();
@@ -248,6 +248,7 @@ async fn a_stopped_ingestion_resumes_to_the_same_database() {
             batch: 3,
             max_transactions: max,
             progress: false,
+            ..IngestOptions::default()
         };
         let run = ingest_history(&pieces, &w.f.mint, w.f.svm.history(), &options)
             .await
@@ -348,7 +349,7 @@ async fn a_burn_outside_the_program_is_a_supply_mismatch() {
     let burn =
         token::burn_checked(&w.account, &w.f.mint, &w.holder.pubkey(), 3 * TOKEN, 6).unwrap();
     let holder = w.holder.insecure_clone();
-    w.f.svm.send(&[burn], &[&holder]).await.unwrap();
+    let burned = w.f.svm.send(&[burn], &[&holder]).await.unwrap().signature;
     let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
     let supply = w.f.supply().await;
     let event_seq = w.f.issuer().await.event_seq;
@@ -386,6 +387,57 @@ async fn a_burn_outside_the_program_is_a_supply_mismatch() {
         }
         other => panic!("{other:?}"),
     }
+    // reviewed: an exception naming the burn (after the last event before it) accounts for it
+    let (mint, account) = (w.f.mint, w.account);
+    let exception = |expires: &str, amount: u64| {
+        format!(
+            "[[exception]]\nid = \"EXC-1\"\nkind = \"direct_burn\"\nmint = \"{}\"\n\
+             after_seq = {event_seq}\namount = \"{amount}\"\nsignature = \"{burned}\"\n\
+             account = \"{}\"\nreason = \"holder burned by mistake (OPS-1)\"\n\
+             approved_by = \"treasury, compliance\"\nexpires = {expires}\n",
+            mint, account
+        )
+    };
+    let today = utc_date(w.f.svm.clock().await.unix_timestamp);
+    let policy = |text: &str| Policy {
+        exceptions: usd1_reconciler::exceptions::parse(text).unwrap(),
+        ..Policy::default()
+    };
+    let reviewed = policy(&exception(&today.to_string(), 3 * TOKEN));
+    let report = reconcile(&mut w, &store, &bank, &reviewed).await;
+    assert!(report.ok, "{}", report.text());
+    let supply = report.checks.iter().find(|c| c.name == "supply").unwrap();
+    match &supply.acknowledged[..] {
+        [ack] => {
+            assert_eq!(ack.exception, "EXC-1");
+            assert_eq!(
+                ack.finding,
+                Finding::DirectBurn {
+                    after_seq: event_seq,
+                    amount: 3 * TOKEN,
+                    signature: burned.to_string(),
+                    account: Some(w.account.to_string()),
+                }
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(report.ledger.acknowledged_burns, u128::from(3 * TOKEN));
+    assert_eq!(report.ledger.supply, i128::from(w.f.supply().await));
+    // a wrong amount explains nothing: the supply fails and so does the entry
+    let wrong = policy(&exception(&today.to_string(), 2 * TOKEN));
+    let report = reconcile(&mut w, &store, &bank, &wrong).await;
+    assert!(!report.ok);
+    assert_eq!(findings(&report, "supply").len(), 2);
+    assert!(matches!(findings(&report, "exceptions"),
+        [Finding::ExceptionUnmatched { id, .. }] if id == "EXC-1"));
+    // expired (yesterday): the burn counts against the supply again, and the entry says why
+    let yesterday = today - chrono::Days::new(1);
+    let expired = policy(&exception(&yesterday.to_string(), 3 * TOKEN));
+    let report = reconcile(&mut w, &store, &bank, &expired).await;
+    assert_eq!(findings(&report, "supply").len(), 2);
+    assert!(matches!(findings(&report, "exceptions"),
+        [Finding::ExceptionExpired { id, .. }] if id == "EXC-1"));
 }
 
 #[tokio::test]
@@ -482,11 +534,13 @@ async fn a_credit_minted_twice_is_reported_with_both_mints() {
     assert!(!report.ok);
     let twice = findings(&report, "bank_ledger");
     match twice {
-        [Finding::MintedTwice {
+        // (the forged event's block time is 0: in 1970, before its credit's value date too)
+        [Finding::MintedBeforeFunding { event: early, .. }, Finding::MintedTwice {
             request_id,
             events,
             amounts,
         }] => {
+            assert_eq!(early.seq, thawed);
             assert_eq!(request_id, "wire-1");
             assert_eq!(
                 events.iter().map(|e| e.seq).collect::<Vec<_>>(),
@@ -602,6 +656,7 @@ async fn the_last_attestation_must_cover_supply_and_be_fresh() {
             event,
             attested,
             chain_supply,
+            ..
         }] => {
             assert_eq!(event.seq, w.f.events.last().unwrap().seq());
             assert_eq!((*attested, *chain_supply), (100_000 * TOKEN, supply));
@@ -900,4 +955,205 @@ async fn a_strangers_issuer_neither_stops_nor_enters_another_mints_run() {
     // and this mint's run is still green with both mints in the store
     let report = verify(&mut w, &store, &bank).await;
     assert!(report.ok, "{}", report.text());
+}
+
+#[tokio::test]
+async fn issuance_ahead_of_the_money_reversals_and_payouts_are_findings() {
+    let mut w = world().await;
+    let (store, _) = temp_store("money").await;
+    let now = w.f.svm.clock().await.unix_timestamp;
+    let today = utc_date(now);
+    let (tomorrow, old) = (today + chrono::Days::new(1), today - chrono::Days::new(3));
+    // a ledger that lists payouts: wire-1 credited the day after it was minted, wire-2
+    // credited and then reversed; r-1's payout under its settlement reference; a payout
+    // three days old that nothing on chain settled
+    let header = "type,request_id,amount,value_date,reference\n";
+    let credits = format!(
+        "credit,wire-1,100000,{tomorrow},FED-1\ncredit,wire-2,50000,{today},FED-2\n\
+         credit,wire-3,25000,{today},FED-3\nreversal,wire-2,50000,{today},RET-2\n"
+    );
+    let bank = format!(
+        "{header}{credits}debit,bank-tx-1,10000,{today},ACH-1\ndebit,bank-tx-9,70,{old},ACH-9\n"
+    );
+    let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
+    assert!(!report.ok);
+    let seq_of_mint = |wire: &str| {
+        w.f.events
+            .iter()
+            .find_map(|e| match e {
+                Event::Minted(m) if m.request_id == id(wire) => Some(m.seq),
+                _ => None,
+            })
+            .unwrap()
+    };
+    match findings(&report, "bank_ledger") {
+        [Finding::MintedBeforeFunding {
+            event,
+            request_id,
+            minted_on,
+            value_date,
+            credit_line: 2,
+        }, Finding::MintedCreditReversed {
+            event: reversed_mint,
+            request_id: reversed,
+            minted,
+            reversed: taken_back,
+            reversal_line: 5,
+        }] => {
+            assert_eq!(
+                (event.seq, request_id.as_str()),
+                (seq_of_mint("wire-1"), "wire-1")
+            );
+            assert_eq!(
+                (minted_on, value_date),
+                (&today.to_string(), &tomorrow.to_string())
+            );
+            assert_eq!(
+                (reversed_mint.seq, reversed.as_str()),
+                (seq_of_mint("wire-2"), "wire-2")
+            );
+            assert_eq!((*minted, *taken_back), (50_000 * TOKEN, 50_000 * TOKEN));
+        }
+        other => panic!("{other:?}"),
+    }
+    match findings(&report, "payouts") {
+        [Finding::PayoutWithoutSettlement {
+            settlement_reference,
+            amount,
+            debit_line: 7,
+            ..
+        }] => assert_eq!(
+            (settlement_reference.as_str(), *amount),
+            ("bank-tx-9", 70 * TOKEN)
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        (
+            report.bank.debits,
+            report.bank.payouts_matched,
+            report.bank.reversed
+        ),
+        (2, 1, 0)
+    );
+    for check in [
+        "sequence",
+        "supply",
+        "redemptions",
+        "reserves",
+        "exceptions",
+    ] {
+        assert!(
+            findings(&report, check).is_empty(),
+            "{check}: {}",
+            report.text()
+        );
+    }
+
+    // the payout of r-1 for another amount; then none at all, once the SLA has passed
+    let settled =
+        w.f.events
+            .iter()
+            .find_map(|e| match e {
+                Event::RedemptionSettled(s) => Some(s.seq),
+                _ => None,
+            })
+            .unwrap();
+    let clean = "credit,wire-1,100000,{today},FED-1\ncredit,wire-2,50000,{today},FED-2\n\
+                 credit,wire-3,25000,{today},FED-3\n"
+        .replace("{today}", &today.to_string());
+    let short_paid = format!("{header}{clean}debit,bank-tx-1,9999.99,{today},ACH-1\n");
+    let report = reconcile(&mut w, &store, &short_paid, &Policy::default()).await;
+    match only_failed(&report, "payouts") {
+        [Finding::PayoutAmountMismatch {
+            event,
+            settlement_reference,
+            settled: amount,
+            paid,
+            debit_line: 5,
+            ..
+        }] => {
+            assert_eq!(
+                (event.seq, settlement_reference.as_str()),
+                (settled, "bank-tx-1")
+            );
+            assert_eq!((*amount, *paid), (10_000 * TOKEN, 10_000 * TOKEN - 10_000));
+        }
+        other => panic!("{other:?}"),
+    }
+    let unpaid = format!("{header}{clean}");
+    let within_sla = reconcile(&mut w, &store, &unpaid, &Policy::default()).await;
+    assert!(within_sla.ok, "{}", within_sla.text());
+    let no_grace = Policy {
+        credit_sla: 0,
+        ..Policy::default()
+    };
+    let report = reconcile(&mut w, &store, &unpaid, &no_grace).await;
+    assert!(matches!(only_failed(&report, "payouts"),
+        [Finding::SettlementWithoutPayout { event, settlement_reference, amount, .. }]
+            if event.seq == settled && settlement_reference == "bank-tx-1" && *amount == 10_000 * TOKEN));
+    // the old four-column ledger lists no payouts: nothing to match, and the report says so
+    let four_columns = w.bank.clone();
+    let report = reconcile(&mut w, &store, &four_columns, &no_grace).await;
+    assert!(report.ok, "{}", report.text());
+    assert!(report.text().contains("payouts not checked"));
+
+    // the issuer's time zone decides a mint's local date: 12 hours west (UTC-12) it is the
+    // day before until 12:00 UTC, 14 hours east (UTC+14) the day after from 10:00 UTC. The
+    // same ledger is early in one and in time in the other
+    let hour = now.rem_euclid(86_400) / 3600;
+    let west = hour < 12;
+    let zone = if west { "Etc/GMT+12" } else { "Etc/GMT-14" };
+    let zone = usd1_reconciler::calendar::parse_zone(zone).unwrap();
+    let in_zone = Policy {
+        calendar: Calendar::default().in_zone(zone),
+        ..Policy::default()
+    };
+    let dated = if west { today } else { tomorrow };
+    let ledger = format!("{header}{clean}debit,bank-tx-1,10000,{today},ACH-1\n")
+        .replace(&today.to_string(), &dated.to_string());
+    let mut early = Vec::new();
+    for policy in [&Policy::default(), &in_zone] {
+        let report = reconcile(&mut w, &store, &ledger, policy).await;
+        early.push(
+            findings(&report, "bank_ledger")
+                .iter()
+                .filter(|f| matches!(f, Finding::MintedBeforeFunding { .. }))
+                .count(),
+        );
+    }
+    // [in UTC, in the zone]
+    assert_eq!(early, if west { [0, 3] } else { [3, 0] }, "{zone}");
+
+    // reserves must cover the supply and what open redemptions are owed
+    let redeem = ix::redeem(
+        &w.holder.pubkey(),
+        &w.f.mint,
+        &w.account,
+        id("r-open"),
+        2_000 * TOKEN,
+        id("payout"),
+    );
+    let holder = w.holder.insecure_clone();
+    w.f.send(&[redeem], &[&holder]).await.unwrap();
+    let supply = w.f.supply().await;
+    let attestor = w.roles.reserve_attestor.insecure_clone();
+    let now = w.f.svm.clock().await.unix_timestamp;
+    let attest = ix::attest_reserves(&attestor.pubkey(), &w.f.mint, supply, now, [11; 32]);
+    w.f.send(&[attest], &[&attestor]).await.unwrap();
+    let report = reconcile(&mut w, &store, &four_columns, &Policy::default()).await;
+    match only_failed(&report, "reserves") {
+        [Finding::AttestationShort {
+            attested,
+            chain_supply,
+            open_redemptions,
+            required,
+            ..
+        }] => {
+            assert_eq!((*attested, *chain_supply), (supply, supply));
+            assert_eq!(*open_redemptions, u128::from(2_000 * TOKEN));
+            assert_eq!(*required, u128::from(supply + 2_000 * TOKEN));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -367,43 +367,69 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
     assert_eq!(body["ingest"]["new_events"], 0);
     assert_eq!(whole_store.dump().await.unwrap(), whole_dump);
 
-    // killed midway (one transaction per commit, paced so it is caught in the middle), then
-    // resumed: the same database as the single run
-    let killed = store("killed.sqlite");
-    Store::open(&killed).await.unwrap().close().await;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
-        .args(["--url", &url, "reconcile", "--mint", &m, "--store", &killed])
-        .args(["--ingest-only", "--batch", "1", "--max-rps", "4"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = Store::open(&killed).await.unwrap();
-    let mut stored = 0;
-    for _ in 0..600 {
-        stored = partial.max_seq(&mint).await.unwrap();
-        if stored >= 3 {
-            break;
+    // killed (SIGKILL) midway through a backfill that fetches 32 transactions at a time (one
+    // per commit, paced so it is caught in the middle), then resumed: the same database as
+    // the single run, on SQLite and on PostgreSQL (USD1_TEST_POSTGRES, which scripts/test
+    // provides)
+    let postgres = match std::env::var("USD1_TEST_POSTGRES") {
+        Ok(admin) => {
+            let name = format!("usd1_cli_killed_{}", std::process::id());
+            let url = usd1_reconciler::store::create_postgres_database(&admin, &name)
+                .await
+                .unwrap();
+            Some((admin, name, url))
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(_) => {
+            eprintln!("USD1_TEST_POSTGRES is not set: the kill -9 story runs on SQLite only");
+            None
+        }
+    };
+    let mut locations = vec![store("killed.sqlite")];
+    locations.extend(postgres.as_ref().map(|(_, _, url)| url.clone()));
+    for killed in &locations {
+        let killed = killed.as_str();
+        Store::open(killed).await.unwrap().close().await;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usd1"))
+            .args(["--url", &url, "reconcile", "--mint", &m, "--store", killed])
+            .args(["--ingest-only", "--batch", "1", "--max-rps", "4"])
+            .args(["--concurrency", "32"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let partial = Store::open(killed).await.unwrap();
+        let mut stored = 0;
+        for _ in 0..600 {
+            stored = partial.max_seq(&mint).await.unwrap();
+            if stored >= 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let stored_at_kill = partial.max_seq(&mint).await.unwrap();
+        assert!(
+            stored >= 3 && stored_at_kill < event_seq,
+            "{killed}: killed at {stored_at_kill} of {event_seq}"
+        );
+        partial.close().await;
+        let resumed = reconcile(&url, false, &m, killed, &bank, &[]);
+        assert_eq!(resumed.code, 0, "{resumed:?}");
+        assert!(
+            resumed.stdout.contains("OK, everything agrees"),
+            "{}",
+            resumed.stdout
+        );
+        let resumed_store = Store::open(killed).await.unwrap();
+        assert_eq!(resumed_store.dump().await.unwrap(), whole_dump, "{killed}");
+        resumed_store.close().await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let stored_at_kill = partial.max_seq(&mint).await.unwrap();
-    assert!(
-        stored >= 3 && stored_at_kill < event_seq,
-        "killed at {stored_at_kill} of {event_seq}"
-    );
-    partial.close().await;
-    let resumed = reconcile(&url, false, &m, &killed, &bank, &[]);
-    assert_eq!(resumed.code, 0, "{resumed:?}");
-    assert!(
-        resumed.stdout.contains("OK, everything agrees"),
-        "{}",
-        resumed.stdout
-    );
-    let resumed_store = Store::open(&killed).await.unwrap();
-    assert_eq!(resumed_store.dump().await.unwrap(), whole_dump);
+    if let Some((admin, name, _)) = postgres {
+        usd1_reconciler::store::drop_postgres_database(&admin, &name)
+            .await
+            .unwrap();
+    }
 
     // the bank never credited wire-0001: fail closed, with the evidence
     let empty = cast.dir.join("empty-bank.csv");
@@ -428,6 +454,53 @@ async fn reconciles_against_a_test_validator(chain: &mut RpcChain, cast: &Cast) 
         text.stdout.contains("bank_ledger  FAILED (1)"),
         "{}",
         text.stdout
+    );
+    // reviewed and accepted (--exceptions): acknowledged, exit 0, the entry in the report
+    let exceptions = cast.dir.join("exceptions.toml");
+    std::fs::write(
+        &exceptions,
+        format!(
+            "[[exception]]\nid = \"EXC-7\"\nkind = \"mint_without_credit\"\nmint = \"{m}\"\n\
+             request_id = \"wire-0001\"\namount = 250500000\nreason = \"credited by the \
+             correspondent bank, statement pending (OPS-7)\"\napproved_by = \"treasury\"\n\
+             expires = 2099-12-31\n"
+        ),
+    )
+    .unwrap();
+    let exceptions = exceptions.display().to_string();
+    let reviewed = reconcile(
+        &url,
+        false,
+        &m,
+        &whole,
+        &empty,
+        &["--exceptions", &exceptions],
+    );
+    assert_eq!(reviewed.code, 0, "{reviewed:?}");
+    assert!(
+        reviewed.stdout.contains("OK, everything agrees")
+            && reviewed
+                .stdout
+                .contains("~ acknowledged by EXC-7 (approved by treasury")
+            && reviewed.stdout.contains("wire-0001"),
+        "{}",
+        reviewed.stdout
+    );
+    // an entry with a key the format does not have is refused, exit 2
+    std::fs::write(&exceptions, "[[exception]]\nid = \"X\"\nwho = 1\n").unwrap();
+    let refused = reconcile(
+        &url,
+        false,
+        &m,
+        &whole,
+        &empty,
+        &["--exceptions", &exceptions],
+    );
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("unknown field"),
+        "{}",
+        refused.stderr
     );
 
     // bad input: exit 2; a node that does not answer: exit 3 after the retries

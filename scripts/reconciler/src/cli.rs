@@ -18,27 +18,50 @@ use crate::{Error, Policy, Report, Store};
 
 #[derive(Args, Debug, Clone)]
 pub struct ReconcileArgs {
-    /// The stablecoin's mint address.
+    /// A stablecoin mint to reconcile (repeat for several: one report each); none: every mint
+    /// the store already holds events of.
     #[arg(long, value_parser = parse_pubkey)]
-    pub mint: Pubkey,
+    pub mint: Vec<Pubkey>,
     /// Where the event ledger is kept: a SQLite file (created when missing) or a
     /// postgres://user:password@host/database URL.
     #[arg(long, default_value = "usd1-ledger.sqlite")]
     pub store: String,
-    /// The bank ledger: CSV with request_id,amount,value_date,reference (amounts in tokens).
+    /// The bank ledger: CSV with request_id,amount,value_date,reference and optionally type
+    /// (credit, debit: a payout named by its settlement reference, reversal); amounts in tokens.
     #[arg(long, required_unless_present = "ingest_only")]
     pub bank: Option<PathBuf>,
     /// Holidays (one YYYY-MM-DD per line, # comments) skipped with weekends when counting the
     /// 2 business days a redemption has.
     #[arg(long)]
     pub holidays: Option<PathBuf>,
-    /// Hours after the start (00:00 UTC) of a credit's value date by which it must be minted.
+    /// The issuer's time zone (IANA name): its business days, the bank's cut-off, the local
+    /// date a mint is compared with its credit's value date.
+    #[arg(long, default_value = "UTC", value_parser = crate::calendar::parse_zone)]
+    pub time_zone: chrono_tz::Tz,
+    /// The bank's cut-off (HH:MM, local) on a value date, from which the credit SLA counts.
+    #[arg(long, default_value = "00:00", value_parser = crate::calendar::parse_time)]
+    pub cutoff: chrono::NaiveTime,
+    /// Reviewed exceptions (TOML): accepted discrepancies with their evidence, reason,
+    /// approver and expiry; a finding one matches is acknowledged, an unmatched or expired
+    /// entry is a finding (README, Reconciler).
+    #[arg(long)]
+    pub exceptions: Option<PathBuf>,
+    /// Hours after the cut-off of a credit's value date by which it must be minted (and a
+    /// settlement must have its payout in a bank ledger that lists payouts, and a payout its
+    /// settlement).
     #[arg(long, default_value_t = 48)]
     pub credit_sla_hours: u32,
     /// Oldest (seconds) the last reserve attestation may be [default: the issuer's reserve
     /// guard maximum age when on, else 86400].
     #[arg(long)]
     pub attestation_max_age: Option<u32>,
+    /// Re-ingest the issuer's transactions of these slots (FROM..TO, inclusive) first: fills a
+    /// hole a store already has (reported as missing events); the cursor stays.
+    #[arg(long, value_parser = crate::ingest::parse_slot_range, conflicts_with = "repair_signature")]
+    pub repair_slots: Option<(u64, u64)>,
+    /// Re-ingest this transaction first (repeatable), as --repair-slots does.
+    #[arg(long, value_parser = parse_signature)]
+    pub repair_signature: Vec<solana_sdk::signature::Signature>,
     /// Only ingest: store new events and move the cursor, no checks.
     #[arg(long)]
     pub ingest_only: bool,
@@ -48,6 +71,9 @@ pub struct ReconcileArgs {
     /// Stop after this many transactions (a bounded run; the next run resumes).
     #[arg(long, requires = "ingest_only")]
     pub max_transactions: Option<usize>,
+    /// Transactions fetched at once (committed in order all the same).
+    #[arg(long, default_value_t = crate::ingest::DEFAULT_CONCURRENCY as u32, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
     /// At most this many RPC requests per second (for rate-limited nodes).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rps: Option<u32>,
@@ -55,6 +81,9 @@ pub struct ReconcileArgs {
     /// stops the run with exit 3 ("stale source"), never a report.
     #[arg(long, default_value_t = 300)]
     pub max_lag: u32,
+    /// Seconds an RPC request may take before it is given up (and retried).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rpc_timeout: u32,
     /// Tries per RPC request before the run fails (exponential backoff, 0.25 s doubling to 8 s).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub retries: u32,
@@ -76,6 +105,11 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+fn parse_signature(text: &str) -> Result<solana_sdk::signature::Signature, String> {
+    text.parse()
+        .map_err(|e| format!("invalid signature {text:?}: {e}"))
+}
+
 fn read_text(path: &PathBuf, what: &str) -> Result<String, Error> {
     std::fs::read_to_string(path)
         .map_err(|e| Error::Input(format!("cannot read the {what} {}: {e}", path.display())))
@@ -87,11 +121,19 @@ pub fn policy(args: &ReconcileArgs) -> Result<Policy, Error> {
         Some(path) => Calendar::parse(&read_text(path, "holiday list")?)
             .map_err(|e| Error::Input(format!("holiday list {}: {e}", path.display())))?,
         None => Calendar::default(),
+    }
+    .in_zone(args.time_zone);
+    let exceptions = match &args.exceptions {
+        Some(path) => crate::exceptions::parse(&read_text(path, "exceptions file")?)
+            .map_err(|e| Error::Input(format!("exceptions file {}: {e}", path.display())))?,
+        None => Vec::new(),
     };
     Ok(Policy {
         credit_sla: i64::from(args.credit_sla_hours) * 3600,
+        cutoff: args.cutoff,
         calendar,
         attestation_max_age: args.attestation_max_age,
+        exceptions,
     })
 }
 
@@ -155,16 +197,72 @@ pub fn failed(error: &Error, json: bool) -> Outcome {
     }
 }
 
-/// Ingests from the cluster at `url` and, unless ingest-only, checks.
+/// Ingests from the cluster at `url` and, unless ingest-only, checks: each `--mint` (or every
+/// mint the store holds) in turn, its outcome one after another (JSON: one document per line);
+/// the exit code is the highest of theirs.
 pub async fn run(args: &ReconcileArgs, url: &str, json: bool) -> Outcome {
-    match reconcile(args, url, json).await {
-        Ok((summary, report)) => render(&summary, report.as_ref(), json),
-        Err(error) => failed(&error, json),
+    let mints = if args.mint.is_empty() {
+        match tracked_mints(&args.store).await {
+            Ok(mints) => mints,
+            Err(error) => return failed(&error, json),
+        }
+    } else {
+        args.mint.clone()
+    };
+    // one bank ledger for several mints must say which line is whose
+    if mints.len() > 1 && !args.ingest_only {
+        if let Some(path) = &args.bank {
+            let header = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| text.lines().next().map(str::to_string))
+                .unwrap_or_default();
+            if !header.split(',').any(|h| h.trim() == "mint") {
+                let error = Error::Input(format!(
+                    "{} mints against one bank ledger: its lines need a mint column",
+                    mints.len()
+                ));
+                return failed(&error, json);
+            }
+        }
     }
+    let mut combined = Outcome {
+        code: 0,
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    for mint in mints {
+        let outcome = match reconcile(args, &mint, url, json).await {
+            Ok((summary, report)) => render(&summary, report.as_ref(), json),
+            Err(error) => {
+                let mut outcome = failed(&error, json);
+                outcome.stderr = format!("error: {mint}: {error}\n");
+                outcome
+            }
+        };
+        combined.code = combined.code.max(outcome.code);
+        combined.stdout.push_str(&outcome.stdout);
+        combined.stderr.push_str(&outcome.stderr);
+    }
+    combined
+}
+
+/// The mints `store` holds events of.
+async fn tracked_mints(store: &str) -> Result<Vec<Pubkey>, Error> {
+    let store = Store::open(store).await?;
+    let mints = store.mints().await;
+    store.close().await;
+    let mints = mints?;
+    if mints.is_empty() {
+        return Err(Error::Input(
+            "no --mint given, and the store holds no mint's events yet".into(),
+        ));
+    }
+    Ok(mints)
 }
 
 async fn reconcile(
     args: &ReconcileArgs,
+    mint: &Pubkey,
     url: &str,
     json: bool,
 ) -> Result<(IngestSummary, Option<Report>), Error> {
@@ -182,13 +280,35 @@ async fn reconcile(
         },
         args.max_rps
             .map(|rps| Duration::from_secs_f64(1.0 / f64::from(rps))),
+    )
+    .with_timeout(
+        url.to_string(),
+        Duration::from_secs(u64::from(args.rpc_timeout)),
     );
     let options = IngestOptions {
         batch: args.batch as usize,
         max_transactions: args.max_transactions,
         progress: !json && std::io::stderr().is_terminal(),
+        concurrency: args.concurrency as usize,
     };
-    let mut summary = source.ingest(&store, &args.mint, &options).await?;
+    let repair = match (&args.repair_slots, &args.repair_signature[..]) {
+        (Some((from, to)), _) => Some(crate::ingest::Repair::Slots {
+            from: *from,
+            to: *to,
+        }),
+        (None, []) => None,
+        (None, signatures) => Some(crate::ingest::Repair::Signatures(signatures.to_vec())),
+    };
+    let repaired = match &repair {
+        Some(what) => Some(source.repair(&store, mint, what, &options).await?),
+        None => None,
+    };
+    let mut summary = source.ingest(&store, mint, &options).await?;
+    if let Some(repaired) = repaired {
+        summary.transactions += repaired.transactions;
+        summary.failed += repaired.failed;
+        summary.new_events += repaired.new_events;
+    }
     // judged by a node that keeps up, or not at all
     let (slot, time) = source.finalized_tip().await?;
     crate::ingest::check_fresh(unix_now(), time, args.max_lag)?;
@@ -207,14 +327,14 @@ async fn reconcile(
     // events finalized after the listing: catch up before judging the sequence
     let mut catch_up = 0;
     let report = loop {
-        let report = crate::verify(&store, &mut chain, &args.mint, &bank_csv, &policy).await?;
-        let stored = store.max_seq(&args.mint).await?;
+        let report = crate::verify(&store, &mut chain, mint, &bank_csv, &policy).await?;
+        let stored = store.max_seq(mint).await?;
         if stored >= report.chain.event_seq || catch_up >= 5 {
             break report;
         }
         catch_up += 1;
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let more = source.ingest(&store, &args.mint, &options).await?;
+        let more = source.ingest(&store, mint, &options).await?;
         summary.transactions += more.transactions;
         summary.failed += more.failed;
         summary.new_events += more.new_events;

@@ -19,6 +19,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use anchor_lang::prelude::Pubkey;
+use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
@@ -28,8 +29,8 @@ use solana_sdk::signature::Signature;
 use solana_transaction_status_client_types::option_serializer::OptionSerializer;
 use solana_transaction_status_client_types::EncodedConfirmedTransactionWithStatusMeta;
 use usd1_client::backend::EventRecord;
-use usd1_client::events::RawEvent;
-use usd1_client::rpc::transaction_events;
+use usd1_client::events::{Emitted, RawEmitted};
+use usd1_client::rpc::transaction_emitted;
 pub use usd1_client::rpc::Retry;
 use usd1_client::{pda, PROGRAM_ID};
 
@@ -45,7 +46,13 @@ pub struct IngestOptions {
     pub max_transactions: Option<usize>,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Transactions fetched at once over JSON-RPC (committed in order all the same).
+    pub concurrency: usize,
 }
+
+/// Transactions fetched at once by default: a remote node's latency, not its work, bounds a
+/// one-at-a-time backfill (50 ms a call is 20 transactions a second).
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 impl Default for IngestOptions {
     fn default() -> Self {
@@ -53,6 +60,7 @@ impl Default for IngestOptions {
             batch: 200,
             max_transactions: None,
             progress: false,
+            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 }
@@ -84,7 +92,8 @@ pub struct SourceTx {
     pub block_time: i64,
     /// False for a failed transaction (no events).
     pub succeeded: bool,
-    pub events: Vec<RawEvent>,
+    /// The mint's events, unknown ones included (stored raw and reported).
+    pub events: Vec<RawEmitted>,
 }
 
 fn progress_bar(show: bool, total: u64, what: &str) -> ProgressBar {
@@ -114,6 +123,8 @@ struct Batcher<'a> {
     pending: Vec<NewEvent>,
     pending_txs: usize,
     last: Option<Cursor>,
+    /// False for a repair: it fills holes behind the cursor and leaves the cursor be.
+    moves_cursor: bool,
     bar: ProgressBar,
     summary: IngestSummary,
 }
@@ -138,6 +149,7 @@ impl<'a> Batcher<'a> {
             pending: Vec::new(),
             pending_txs: 0,
             last: None,
+            moves_cursor: true,
             bar: progress_bar(options.progress, total as u64, "ingesting"),
             summary: IngestSummary {
                 source: source.to_string(),
@@ -161,7 +173,7 @@ impl<'a> Batcher<'a> {
 
     async fn push(&mut self, tx: SourceTx) -> Result<(), Error> {
         for raw in &tx.events {
-            let seq = raw.event.seq();
+            let seq = raw.emitted.seq();
             // (a lower seq is stored already: taking it again is a no-op)
             if seq > self.next_seq {
                 return Err(incomplete(format!(
@@ -183,7 +195,7 @@ impl<'a> Batcher<'a> {
                 signature: tx.signature.clone(),
                 slot: tx.slot,
                 block_time: tx.block_time,
-                event: raw.event,
+                event: raw.emitted,
                 raw: raw.data,
             }));
         self.last = Some(Cursor {
@@ -202,7 +214,11 @@ impl<'a> Batcher<'a> {
         let source = &self.summary.source;
         self.summary.new_events += self
             .store
-            .commit(source, &self.pending, self.last.as_ref())
+            .commit(
+                source,
+                &self.pending,
+                self.last.as_ref().filter(|_| self.moves_cursor),
+            )
             .await?;
         self.pending.clear();
         self.pending_txs = 0;
@@ -231,8 +247,8 @@ pub async fn ingest_history(
     let mut txs: Vec<SourceTx> = Vec::new();
     for record in history.iter().filter(|r| r.event.mint() == *mint) {
         let signature = record.signature.to_string();
-        let raw = RawEvent {
-            event: record.event.clone(),
+        let raw = RawEmitted {
+            emitted: Emitted::Event(record.event.clone()),
             data: record.data.clone(),
         };
         match txs.last_mut() {
@@ -344,6 +360,65 @@ where
     Ok(listed)
 }
 
+/// What a repair re-ingests: transactions of these slots, or these transactions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// Every transaction of the issuer in `from..=to`.
+    Slots { from: u64, to: u64 },
+    /// These transactions of the issuer.
+    Signatures(Vec<Signature>),
+}
+
+/// Parses `FROM..TO` (inclusive slots) for `--repair-slots`.
+pub fn parse_slot_range(text: &str) -> Result<(u64, u64), String> {
+    let (from, to) = text
+        .split_once("..")
+        .ok_or_else(|| format!("slot range {text:?}: expected FROM..TO"))?;
+    let slot = |s: &str| {
+        s.trim_start_matches('=')
+            .trim()
+            .parse::<u64>()
+            .map_err(|e| format!("slot range {text:?}: {e}"))
+    };
+    let (from, to) = (slot(from)?, slot(to)?);
+    if from > to {
+        return Err(format!("slot range {text:?}: FROM is after TO"));
+    }
+    Ok((from, to))
+}
+
+/// Walks a listing newest first, page by page, to the first entry older than `from`, and
+/// returns the entries of `from..=to`, oldest first. A listing that ends before an entry
+/// older than `from` shows (history pruned, a node that forgot `before`) may have left out
+/// part of the range: incomplete, unless `from` is 0.
+pub async fn walk_range<F, Fut>(from: u64, to: u64, mut fetch: F) -> Result<Vec<Listed>, Error>
+where
+    F: FnMut(Option<Signature>) -> Fut,
+    Fut: Future<Output = Result<Vec<Listed>, Error>>,
+{
+    let mut listed = Vec::new();
+    let mut before = None;
+    loop {
+        let page = fetch(before).await?;
+        let Some(oldest) = page.last() else {
+            if from == 0 {
+                break;
+            }
+            return Err(incomplete(format!(
+                "the listing ended before reaching slot {from}: the node may not hold the whole range"
+            )));
+        };
+        before = Some(oldest.0);
+        let older = page.iter().any(|entry| entry.1 < from);
+        listed.extend(page.into_iter().filter(|e| (from..=to).contains(&e.1)));
+        if older {
+            break;
+        }
+    }
+    listed.reverse();
+    Ok(listed)
+}
+
 /// True when a fetched transaction carries what its events are read from: status metadata
 /// and, unless it failed, its inner instructions.
 fn shows_events(tx: &EncodedConfirmedTransactionWithStatusMeta) -> bool {
@@ -377,6 +452,19 @@ impl RpcSource {
             retry,
             pace,
             last_request: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The same source, each request given up after `timeout` (then retried like any
+    /// error; the default is the client's 30 s).
+    pub fn with_timeout(self, url: String, timeout: Duration) -> Self {
+        Self {
+            client: RpcClient::new_with_timeout_and_commitment(
+                url,
+                timeout,
+                CommitmentConfig::finalized(),
+            ),
+            ..self
         }
     }
 
@@ -530,9 +618,10 @@ impl RpcSource {
             .meta
             .as_ref()
             .is_some_and(|meta| meta.err.is_none());
-        let (mut events, _, _) =
-            transaction_events(&fetched).map_err(|e| Error::Source(format!("{signature}: {e}")))?;
-        events.retain(|raw| raw.event.mint() == *mint);
+        // an event this reconciler cannot decode is kept (stored raw, reported), never a stop
+        let (mut events, _, _) = transaction_emitted(&fetched)
+            .map_err(|e| Error::Source(format!("{signature}: {e}")))?;
+        events.retain(|raw| raw.emitted.mint() == *mint);
         let block_time = match fetched.block_time.or(listed_block_time) {
             Some(time) => time,
             None => {
@@ -570,25 +659,75 @@ impl RpcSource {
             self.signature_page(&issuer, before)
         })
         .await?;
-        // fetched one at a time, so a stop loses at most the batch in flight
+        let batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
+        self.take(mint, listed, batcher, options).await
+    }
+
+    /// Re-ingests `what` of `mint`'s issuer (a hole a store already has: events stored before
+    /// the listing checks its completeness, or written around): missing events are stored,
+    /// stored ones are confirmed (a different event under a stored seq is kept apart as a
+    /// conflict), and the cursor stays where it is.
+    pub async fn repair(
+        &self,
+        store: &Store,
+        mint: &Pubkey,
+        what: &Repair,
+        options: &IngestOptions,
+    ) -> Result<IngestSummary, Error> {
+        let source = self.source_name(mint).await?;
+        let issuer = pda::issuer(mint);
+        let listed = match what {
+            Repair::Slots { from, to } => {
+                walk_range(*from, *to, |before| self.signature_page(&issuer, before)).await?
+            }
+            Repair::Signatures(signatures) => {
+                // fetched for their slots (and whether they succeeded) as a listing would say
+                let mut listed = Vec::with_capacity(signatures.len());
+                for signature in signatures {
+                    let tx = self.transaction(mint, *signature, None).await?;
+                    listed.push((*signature, tx.slot, Some(tx.block_time), tx.succeeded));
+                }
+                listed.sort_by_key(|entry| entry.1);
+                listed
+            }
+        };
         let mut batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
-        for (signature, slot, block_time, succeeded) in listed {
+        batcher.moves_cursor = false;
+        self.take(mint, listed, batcher, options).await
+    }
+
+    /// Fetches the `listed` transactions and hands them to `batcher`, oldest first.
+    async fn take(
+        &self,
+        mint: &Pubkey,
+        listed: Vec<Listed>,
+        mut batcher: Batcher<'_>,
+        options: &IngestOptions,
+    ) -> Result<IngestSummary, Error> {
+        // fetched `concurrency` at a time and taken in listing order: the batches commit
+        // oldest first, so a stop still loses at most the batch in flight
+        let fetches = stream::iter(listed)
+            .map(|(signature, slot, block_time, succeeded)| async move {
+                if succeeded {
+                    self.transaction(mint, signature, block_time).await
+                } else {
+                    // failed: rolled back, no events; only the cursor moves past it
+                    Ok(SourceTx {
+                        signature: signature.to_string(),
+                        slot,
+                        block_time: block_time.unwrap_or(0),
+                        succeeded: false,
+                        events: Vec::new(),
+                    })
+                }
+            })
+            .buffered(options.concurrency.max(1));
+        futures_util::pin_mut!(fetches);
+        while let Some(tx) = fetches.next().await {
             if batcher.bounded() {
                 break;
             }
-            let tx = if succeeded {
-                self.transaction(mint, signature, block_time).await?
-            } else {
-                // failed: rolled back, no events; only the cursor moves past it
-                SourceTx {
-                    signature: signature.to_string(),
-                    slot,
-                    block_time: block_time.unwrap_or(0),
-                    succeeded: false,
-                    events: Vec::new(),
-                }
-            };
-            batcher.push(tx).await?;
+            batcher.push(tx?).await?;
         }
         batcher.finish().await
     }
@@ -631,6 +770,30 @@ mod tests {
 
     fn names(listed: &[Listed]) -> Vec<Signature> {
         listed.iter().map(|l| l.0).collect()
+    }
+
+    #[tokio::test]
+    async fn a_repair_lists_its_slot_range_and_must_reach_below_it() {
+        let listing = vec![(6, 60), (5, 50), (4, 40), (3, 30), (2, 20), (1, 10)];
+        let listed = walk_range(25, 45, node(listing.clone(), 2, None))
+            .await
+            .unwrap();
+        assert_eq!(names(&listed), [sig(3), sig(4)]);
+        // a node that forgets the `before` of its second page never reaches slot 15
+        let error = walk_range(15, 45, node(listing.clone(), 2, Some(5)))
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("before reaching slot 15"),
+            "{error}"
+        );
+        // from the beginning: the end of the listing is the end of the range
+        let listed = walk_range(0, 20, node(listing, 4, None)).await.unwrap();
+        assert_eq!(names(&listed), [sig(1), sig(2)]);
+        assert_eq!(parse_slot_range("5..=9").unwrap(), (5, 9));
+        assert_eq!(parse_slot_range("5..9").unwrap(), (5, 9));
+        assert!(parse_slot_range("9..5").is_err());
+        assert!(parse_slot_range("9").is_err());
     }
 
     #[tokio::test]
@@ -685,15 +848,15 @@ mod tests {
         );
     }
 
-    fn paused(mint: Pubkey, seq: u64) -> RawEvent {
+    fn paused(mint: Pubkey, seq: u64) -> RawEmitted {
         let event = Event::Paused(Paused {
             mint,
             seq,
             by: Pubkey::new_unique(),
         });
-        RawEvent {
+        RawEmitted {
             data: event.data(),
-            event,
+            emitted: event.into(),
         }
     }
 

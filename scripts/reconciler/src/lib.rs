@@ -10,6 +10,8 @@ pub mod calendar;
 pub mod chain;
 pub mod checks;
 pub mod cli;
+pub mod exceptions;
+pub mod fault_proxy;
 pub mod ingest;
 pub mod store;
 
@@ -62,10 +64,12 @@ pub async fn verify<B: Backend>(
     policy: &Policy,
 ) -> Result<Report, Error> {
     let chain = chain::read(backend, mint).await?;
-    let credits = bank::parse(bank_csv, chain.decimals).map_err(Error::Input)?;
+    let bank = bank::parse(bank_csv, chain.decimals)
+        .map_err(Error::Input)?
+        .for_mint(mint);
     let ledger = store.ledger(mint, chain.event_seq).await?;
     let conflicts = store.conflicts(mint).await?;
-    Ok(checks::run(&ledger, &conflicts, &chain, &credits, policy))
+    Ok(checks::run(&ledger, &conflicts, &chain, &bank, policy))
 }
 
 /// Ingests the embedded SVM's history into `store`, then checks `mint` (the demo and the

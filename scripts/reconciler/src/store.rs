@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor, Row};
-use usd1_client::events::{hex, hex32, Event};
+use usd1_client::events::{hex, hex32, Emitted, Event, UNDECODABLE};
 
 use crate::Error;
 
@@ -30,13 +30,14 @@ pub enum Kind {
     Postgres,
 }
 
-/// An event to store: decoded, with where it came from and its bytes as emitted.
+/// An event to store: decoded (or known only by its mint and seq), with where it came from
+/// and its bytes as emitted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     pub signature: String,
     pub slot: u64,
     pub block_time: i64,
-    pub event: Event,
+    pub event: Emitted,
     pub raw: Vec<u8>,
 }
 
@@ -52,6 +53,9 @@ pub struct LedgerRow {
     pub amount: Option<u64>,
     pub supply_after: Option<u64>,
     pub as_of: Option<i64>,
+    /// RedemptionSettled: the settlement reference (the payout's bank reference), read from
+    /// the stored event bytes.
+    pub settlement: Option<[u8; 32]>,
 }
 
 /// A second event found for a stored (mint, seq).
@@ -265,7 +269,10 @@ impl Store {
             // a batch is nearly always one mint's: its base58 text is made once
             let mut mint_text: Option<(Pubkey, String)> = None;
             for new in chunk {
-                let (reference, account, amount, supply_after, as_of) = columns(&new.event);
+                let (reference, account, amount, supply_after, as_of) = match &new.event {
+                    Emitted::Event(event) => columns(event),
+                    Emitted::Unknown(_) => (None, None, None, None, None),
+                };
                 let mint = new.event.mint();
                 let mint = match &mint_text {
                     Some((key, text)) if *key == mint => text.clone(),
@@ -341,7 +348,8 @@ impl Store {
     /// The mint's events with seq in 1..=through, in seq order, as the checks read them.
     pub async fn ledger(&self, mint: &Pubkey, through: u64) -> Result<Vec<LedgerRow>, Error> {
         let mut rows = sqlx::query(
-            "SELECT seq, name, signature, block_time, reference, account, amount, supply_after, as_of \
+            "SELECT seq, name, signature, block_time, reference, account, amount, supply_after, as_of, \
+             CASE WHEN name IN ('RedemptionSettled', 'Undecodable') THEN raw END \
              FROM events WHERE mint = $1 AND seq <= $2 ORDER BY seq",
         )
         .bind(mint.to_string())
@@ -355,7 +363,7 @@ impl Store {
                 value.map(|v| parse_amount(what, &v)).transpose()
             };
             let reference: Option<String> = row.try_get(4).map_err(store_error)?;
-            ledger.push(LedgerRow {
+            let mut entry = LedgerRow {
                 seq: to_u64("seq", row.try_get(0).map_err(store_error)?)?,
                 name: row.try_get(1).map_err(store_error)?,
                 signature: row.try_get(2).map_err(store_error)?,
@@ -365,9 +373,51 @@ impl Store {
                 amount: get_u64(6, "amount")?,
                 supply_after: get_u64(7, "supply")?,
                 as_of: row.try_get(8).map_err(store_error)?,
-            });
+                settlement: None,
+            };
+            let raw: Option<Vec<u8>> = row.try_get(9).map_err(store_error)?;
+            let undecodable = entry.name == UNDECODABLE;
+            match (raw.map(|raw| Event::decode(&raw)), undecodable) {
+                (None, _) | (Some(Err(_)), true) => {}
+                (Some(Ok(Event::RedemptionSettled(e))), false) => {
+                    entry.settlement = Some(e.settlement_reference)
+                }
+                // stored by an older reconciler that did not know the event: read it now
+                (Some(Ok(event)), true) => {
+                    let (reference, account, amount, supply_after, as_of) = columns(&event);
+                    entry.name = event.name().to_string();
+                    entry.reference = reference.as_deref().map(parse_hex32).transpose()?;
+                    (entry.account, entry.amount, entry.supply_after, entry.as_of) =
+                        (account, amount, supply_after, as_of);
+                    if let Event::RedemptionSettled(e) = event {
+                        entry.settlement = Some(e.settlement_reference);
+                    }
+                }
+                (Some(_), false) => {
+                    return Err(Error::Store(format!(
+                        "stored event #{} does not decode as the {} it is stored as",
+                        entry.seq, entry.name
+                    )))
+                }
+            }
+            ledger.push(entry);
         }
         Ok(ledger)
+    }
+
+    /// The mints with stored events, in address order.
+    pub async fn mints(&self) -> Result<Vec<Pubkey>, Error> {
+        let rows = sqlx::query("SELECT DISTINCT mint FROM events ORDER BY mint")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get(0).map_err(store_error)?;
+                text.parse()
+                    .map_err(|_| Error::Store(format!("stored mint {text:?} is not an address")))
+            })
+            .collect()
     }
 
     /// The highest stored seq of the mint (0 when none).
@@ -571,6 +621,49 @@ mod tests {
             sibling_database("postgres://u@host", "x"),
             "postgres://u@host/x"
         );
+    }
+
+    #[tokio::test]
+    async fn undecodable_events_are_kept_and_read_once_they_decode() {
+        use usd1_client::events::{Paused, UnknownEvent};
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mint = Pubkey::new_unique();
+        let paused = Event::Paused(Paused {
+            mint,
+            seq: 1,
+            by: Pubkey::new_unique(),
+        });
+        // stored as undecodable (by a reconciler that did not know the event): #1 decodes now,
+        // #2 (an unknown discriminator) does not
+        let mut unknown = paused.data();
+        unknown[..8].copy_from_slice(&[0xee; 8]);
+        unknown[40..48].copy_from_slice(&2u64.to_le_bytes());
+        let new = |seq: u64, raw: Vec<u8>| NewEvent {
+            signature: format!("sig-{seq}"),
+            slot: seq,
+            block_time: 0,
+            event: Emitted::Unknown(UnknownEvent {
+                mint,
+                seq,
+                error: "unknown event discriminator".into(),
+            }),
+            raw,
+        };
+        store
+            .commit(
+                "test",
+                &[new(1, paused.data()), new(2, unknown.clone())],
+                None,
+            )
+            .await
+            .unwrap();
+        let ledger = store.ledger(&mint, 2).await.unwrap();
+        assert_eq!(
+            ledger.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["Paused", UNDECODABLE]
+        );
+        assert_eq!(Emitted::decode(&unknown).unwrap().seq(), 2);
+        assert!(Emitted::decode(&unknown[..40]).is_err());
     }
 
     #[test]

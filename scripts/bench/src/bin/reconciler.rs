@@ -174,7 +174,7 @@ fn decode(s: &Synthetic) -> Result<Vec<NewEvent>, String> {
             signature: s.signatures[i].clone(),
             slot: i as u64 + 1,
             block_time: s.block_times[i],
-            event,
+            event: event.into(),
             raw: data[8..].to_vec(),
         });
     }
@@ -206,13 +206,13 @@ async fn run_on(location: &str, s: &Synthetic) -> Result<Timing, String> {
             .map_err(|e| e.to_string())?;
     }
     let t2 = Instant::now();
-    let credits = bank::parse(&s.bank_csv, DECIMALS)?;
+    let bank = bank::parse(&s.bank_csv, DECIMALS)?;
     let ledger = store
         .ledger(&mint, s.chain.event_seq)
         .await
         .map_err(|e| e.to_string())?;
     let conflicts = store.conflicts(&mint).await.map_err(|e| e.to_string())?;
-    let report = checks::run(&ledger, &conflicts, &s.chain, &credits, &Policy::default());
+    let report = checks::run(&ledger, &conflicts, &s.chain, &bank, &Policy::default());
     let t3 = Instant::now();
     store.close().await;
     if !report.ok || report.ledger.events != n {
