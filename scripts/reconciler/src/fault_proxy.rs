@@ -4,6 +4,7 @@
 //! `before`, transactions without their inner instructions, events of an unknown kind, HTTP
 //! 500s and 429s, requests that time out, a node that stopped, and a fixed delay per call. Plain HTTP/1.1 over tokio, keep-alive
 //! towards the client, one connection per request upstream.
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ pub struct Faults {
     pub frozen_block_time: Option<i64>,
     /// Hold every answer this long (a remote node).
     pub latency: Option<Duration>,
+    /// Keep every answer by its method and params, and serve a request asked before from
+    /// there: a node whose own work is not the bottleneck (the benchmark's second pass).
+    pub replay: bool,
     /// Give every event with this discriminator in a getTransaction an unknown one (`0xee`
     /// × 8): an event of a program version the reconciler does not know.
     pub unknown_event: Option<[u8; 8]>,
@@ -178,6 +182,42 @@ fn apply(faults: &Faults, request: &Value, answer: &mut Value) {
     }
 }
 
+/// The answers kept for replay, by `method` and `params`.
+static REPLAY: Mutex<Option<HashMap<String, Value>>> = Mutex::new(None);
+
+/// `upstream`'s answer to `body`, or (replaying) the one kept for the same method and
+/// params, given the request's id.
+async fn replayed(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> Option<Vec<u8>> {
+    if !faults.lock().unwrap().replay {
+        return forward(upstream, body).await.ok();
+    }
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let key = format!("{}{}", request["method"], request["params"]);
+    let kept = REPLAY
+        .lock()
+        .unwrap()
+        .get_or_insert_with(HashMap::new)
+        .get(&key)
+        .cloned();
+    let mut answer = match kept {
+        Some(answer) => answer,
+        None => {
+            let answer: Value =
+                serde_json::from_slice(&forward(upstream, body).await.ok()?).ok()?;
+            if answer.get("result").is_some() {
+                REPLAY
+                    .lock()
+                    .unwrap()
+                    .get_or_insert_with(HashMap::new)
+                    .insert(key, answer.clone());
+            }
+            answer
+        }
+    };
+    answer["id"] = request["id"].clone();
+    serde_json::to_vec(&answer).ok()
+}
+
 /// The HTTP response to one JSON-RPC request: `upstream`'s answer with `faults` applied, or
 /// the 500 or 429 the faults ask for (a 500 too when upstream cannot be reached).
 async fn answer(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> String {
@@ -204,7 +244,7 @@ async fn answer(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> String {
     }
     let answer = match status {
         Some(_) => None,
-        None => forward(upstream, body).await.ok(),
+        None => replayed(upstream, faults, body).await,
     };
     match answer {
         Some(answer) => {

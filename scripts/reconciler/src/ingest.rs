@@ -125,6 +125,9 @@ struct Batcher<'a> {
     last: Option<Cursor>,
     /// False for a repair: it fills holes behind the cursor and leaves the cursor be.
     moves_cursor: bool,
+    /// The stored cursor's slot: its re-listed neighbours in that slot never become the
+    /// cursor (which would move it back within the slot and flip it on every idle run).
+    cursor_slot: Option<u64>,
     bar: ProgressBar,
     summary: IngestSummary,
 }
@@ -150,6 +153,7 @@ impl<'a> Batcher<'a> {
             pending_txs: 0,
             last: None,
             moves_cursor: true,
+            cursor_slot: None,
             bar: progress_bar(options.progress, total as u64, "ingesting"),
             summary: IngestSummary {
                 source: source.to_string(),
@@ -198,10 +202,12 @@ impl<'a> Batcher<'a> {
                 event: raw.emitted,
                 raw: raw.data,
             }));
-        self.last = Some(Cursor {
-            signature: tx.signature,
-            slot: tx.slot,
-        });
+        if self.cursor_slot.is_none_or(|slot| tx.slot > slot) {
+            self.last = Some(Cursor {
+                signature: tx.signature,
+                slot: tx.slot,
+            });
+        }
         self.pending_txs += 1;
         self.bar.inc(1);
         if self.pending_txs >= self.batch {
@@ -659,7 +665,8 @@ impl RpcSource {
             self.signature_page(&issuer, before)
         })
         .await?;
-        let batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
+        let mut batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
+        batcher.cursor_slot = cursor.as_ref().map(|c| c.slot);
         self.take(mint, listed, batcher, options).await
     }
 
@@ -900,6 +907,46 @@ mod tests {
         };
         assert!(fresh.push(late).await.is_err());
         assert_eq!(store.max_seq(&other).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_cursor_never_moves_back_within_its_slot() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mint = Pubkey::new_unique();
+        let tx = |n: u8, slot: u64| SourceTx {
+            signature: sig(n).to_string(),
+            slot,
+            block_time: 0,
+            succeeded: true,
+            events: Vec::new(),
+        };
+        let options = IngestOptions::default();
+        let mut first = Batcher::new(&store, &mint, "s", &options, 2).await.unwrap();
+        first.push(tx(1, 10)).await.unwrap();
+        first.push(tx(2, 10)).await.unwrap();
+        first.finish().await.unwrap();
+        // an idle re-run re-lists the slot's other transaction: the cursor stays
+        let mut idle = Batcher::new(&store, &mint, "s", &options, 1).await.unwrap();
+        idle.cursor_slot = Some(10);
+        idle.push(tx(1, 10)).await.unwrap();
+        idle.finish().await.unwrap();
+        assert_eq!(
+            store.cursor("s").await.unwrap().unwrap().signature,
+            sig(2).to_string()
+        );
+        // a newer slot moves it
+        let mut next = Batcher::new(&store, &mint, "s", &options, 2).await.unwrap();
+        next.cursor_slot = Some(10);
+        next.push(tx(1, 10)).await.unwrap();
+        next.push(tx(3, 11)).await.unwrap();
+        next.finish().await.unwrap();
+        assert_eq!(
+            store.cursor("s").await.unwrap().unwrap(),
+            Cursor {
+                signature: sig(3).to_string(),
+                slot: 11
+            }
+        );
     }
 
     #[test]
