@@ -220,14 +220,21 @@ pub fn decode_inner<'a>(
 ) -> Result<Vec<RawEvent>, DecodeError> {
     decode_inner_emitted(inner)?
         .into_iter()
-        .map(|raw| match raw.emitted {
+        .map(RawEmitted::known)
+        .collect()
+}
+
+impl RawEmitted {
+    /// The event, when this client knows it; else why not.
+    pub fn known(self) -> Result<RawEvent, DecodeError> {
+        match self.emitted {
             Emitted::Event(event) => Ok(RawEvent {
                 event,
-                data: raw.data,
+                data: self.data,
             }),
             Emitted::Unknown(unknown) => Err(DecodeError(unknown.error)),
-        })
-        .collect()
+        }
+    }
 }
 
 /// Lowercase hex of any bytes.

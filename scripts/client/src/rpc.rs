@@ -30,7 +30,7 @@ use crate::backend::{
     signing_keys, transport, wire_size, Backend, DataFilter, EventRecord, Executed, SendError,
     Simulation, Validity,
 };
-use crate::events::{decode_inner_emitted, Emitted, RawEmitted, RawEvent};
+use crate::events::{decode_inner_emitted, RawEmitted, RawEvent};
 
 /// A JSON-RPC endpoint, with a fee payer for [`Backend::send`] (the CLI signs its own
 /// transactions and has none).
@@ -514,13 +514,7 @@ pub fn transaction_events(
     let (emitted, logs, units) = transaction_emitted(tx)?;
     let events = emitted
         .into_iter()
-        .map(|raw| match raw.emitted {
-            Emitted::Event(event) => Ok(RawEvent {
-                event,
-                data: raw.data,
-            }),
-            Emitted::Unknown(unknown) => Err(transport(unknown.error)),
-        })
+        .map(|raw| raw.known().map_err(transport))
         .collect::<Result<_, _>>()?;
     Ok((events, logs, units))
 }

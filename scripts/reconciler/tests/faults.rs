@@ -41,20 +41,14 @@ fn args_for(store: &str, extra: &[&str]) -> ReconcileArgs {
     Cli::parse_from(argv).reconcile
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
-    let so = LocalValidator::program_so().unwrap();
-    let validator = LocalValidator::start(&[(PROGRAM_ID, so)]).unwrap();
-    let mut chain = validator.backend(CommitmentConfig::confirmed());
-    // an issuer with a few events: initialize, then proposals (created and approved)
-    let mint = Keypair::new();
-    let member = validator.payer.insecure_clone();
-    let init = InitializeArgs {
+/// A 1-of-1 issuer governed by `member`, without a time lock.
+fn issuer_args(name: &str, member: &solana_sdk::pubkey::Pubkey) -> InitializeArgs {
+    InitializeArgs {
         decimals: 6,
-        name: "Faults".into(),
-        symbol: "FLT".into(),
-        uri: "https://example.com/f.json".into(),
-        members: vec![member.pubkey()],
+        name: name.into(),
+        symbol: name[..3].to_uppercase(),
+        uri: format!("https://example.com/{name}.json"),
+        members: vec![*member],
         threshold: 1,
         time_lock: 0,
         limits: Limits {
@@ -63,7 +57,18 @@ async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
         },
         permanent_delegate: false,
         default_frozen: false,
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
+    let so = LocalValidator::program_so().unwrap();
+    let validator = LocalValidator::start(&[(PROGRAM_ID, so)]).unwrap();
+    let mut chain = validator.backend(CommitmentConfig::confirmed());
+    // an issuer with a few events: initialize, then proposals (created and approved)
+    let mint = Keypair::new();
+    let member = validator.payer.insecure_clone();
+    let init = issuer_args("Faults", &member.pubkey());
     chain
         .send(
             &[ix::initialize(&member.pubkey(), &mint.pubkey(), init)],
@@ -384,21 +389,7 @@ async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
     // a second issuer: `--mint` twice reconciles both, one JSON document each; with no
     // `--mint`, every mint the store holds
     let second = Keypair::new();
-    let init = InitializeArgs {
-        decimals: 6,
-        name: "Second".into(),
-        symbol: "SND".into(),
-        uri: "https://example.com/s.json".into(),
-        members: vec![member.pubkey()],
-        threshold: 1,
-        time_lock: 0,
-        limits: Limits {
-            supply_cap: 1_000_000_000_000,
-            ..Limits::default()
-        },
-        permanent_delegate: false,
-        default_frozen: false,
-    };
+    let init = issuer_args("Second", &member.pubkey());
     chain
         .send(
             &[ix::initialize(&member.pubkey(), &second.pubkey(), init)],
