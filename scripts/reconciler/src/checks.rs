@@ -277,90 +277,79 @@ impl Finding {
 
     /// What an exception can match the finding on.
     pub fn evidence(&self) -> Evidence<'_> {
-        fn of(event: &EventRef) -> (Option<u64>, Option<&str>) {
-            (Some(event.seq), Some(event.signature.as_str()))
-        }
-        let mut evidence = Evidence::default();
+        let at = Evidence::at;
         match self {
             Finding::MintWithoutCredit {
                 event,
                 request_id,
                 amount,
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.request_id = Some(request_id);
-                evidence.amount = Some(*amount);
             }
-            Finding::AmountMismatch {
+            | Finding::AmountMismatch {
                 event,
                 request_id,
-                minted,
+                minted: amount,
                 ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.request_id = Some(request_id);
-                evidence.amount = Some(*minted);
             }
+            | Finding::MintedCreditReversed {
+                event,
+                request_id,
+                minted: amount,
+                ..
+            } => Evidence {
+                request_id: Some(request_id),
+                amount: Some(*amount),
+                ..at(event)
+            },
+            Finding::MintedBeforeFunding {
+                event, request_id, ..
+            } => Evidence {
+                request_id: Some(request_id),
+                ..at(event)
+            },
             Finding::CreditNotMinted {
                 request_id, amount, ..
-            } => {
-                evidence.request_id = Some(request_id);
-                evidence.amount = Some(*amount);
             }
+            | Finding::ReversalWithoutCredit {
+                request_id, amount, ..
+            } => Evidence {
+                request_id: Some(request_id),
+                amount: Some(*amount),
+                ..Evidence::default()
+            },
             Finding::MintedTwice { request_id, .. }
-            | Finding::DuplicateCredit { request_id, .. } => {
-                evidence.request_id = Some(request_id);
-            }
+            | Finding::DuplicateCredit { request_id, .. } => Evidence {
+                request_id: Some(request_id),
+                ..Evidence::default()
+            },
             Finding::LateRedemption {
                 event,
                 redemption_id,
                 amount,
                 ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.redemption_id = Some(redemption_id);
-                evidence.amount = Some(*amount);
-            }
+            } => Evidence {
+                redemption_id: Some(redemption_id),
+                amount: Some(*amount),
+                ..at(event)
+            },
             Finding::ResolutionWithoutRequest {
                 event,
                 redemption_id,
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.redemption_id = Some(redemption_id);
-            }
-            Finding::ResolvedTwice { redemption_id, .. } => {
-                evidence.redemption_id = Some(redemption_id);
-            }
+            } => Evidence {
+                redemption_id: Some(redemption_id),
+                ..at(event)
+            },
+            Finding::ResolvedTwice { redemption_id, .. } => Evidence {
+                redemption_id: Some(redemption_id),
+                ..Evidence::default()
+            },
             Finding::AttestationShort {
                 event, attested, ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.amount = Some(*attested);
-            }
+            } => Evidence {
+                amount: Some(*attested),
+                ..at(event)
+            },
             Finding::AttestationStale { event, .. } | Finding::UndecodableEvent { event } => {
-                (evidence.seq, evidence.signature) = of(event);
-            }
-            Finding::MintedBeforeFunding {
-                event, request_id, ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.request_id = Some(request_id);
-            }
-            Finding::MintedCreditReversed {
-                event,
-                request_id,
-                minted,
-                ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.request_id = Some(request_id);
-                evidence.amount = Some(*minted);
-            }
-            Finding::ReversalWithoutCredit {
-                request_id, amount, ..
-            } => {
-                evidence.request_id = Some(request_id);
-                evidence.amount = Some(*amount);
+                at(event)
             }
             Finding::SettlementWithoutPayout {
                 event,
@@ -368,41 +357,37 @@ impl Finding {
                 settlement_reference,
                 amount,
                 ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.redemption_id = Some(redemption_id);
-                evidence.settlement_reference = Some(settlement_reference);
-                evidence.amount = Some(*amount);
             }
-            Finding::PayoutAmountMismatch {
+            | Finding::PayoutAmountMismatch {
                 event,
                 redemption_id,
                 settlement_reference,
-                settled,
+                settled: amount,
                 ..
-            } => {
-                (evidence.seq, evidence.signature) = of(event);
-                evidence.redemption_id = Some(redemption_id);
-                evidence.settlement_reference = Some(settlement_reference);
-                evidence.amount = Some(*settled);
-            }
+            } => Evidence {
+                redemption_id: Some(redemption_id),
+                settlement_reference: Some(settlement_reference),
+                amount: Some(*amount),
+                ..at(event)
+            },
             Finding::PayoutWithoutSettlement {
                 settlement_reference,
                 amount,
                 ..
-            } => {
-                evidence.settlement_reference = Some(settlement_reference);
-                evidence.amount = Some(*amount);
-            }
+            } => Evidence {
+                settlement_reference: Some(settlement_reference),
+                amount: Some(*amount),
+                ..Evidence::default()
+            },
             Finding::DuplicatePayout {
                 settlement_reference,
                 ..
-            } => {
-                evidence.settlement_reference = Some(settlement_reference);
-            }
-            _ => {}
+            } => Evidence {
+                settlement_reference: Some(settlement_reference),
+                ..Evidence::default()
+            },
+            _ => Evidence::default(),
         }
-        evidence
     }
 }
 
@@ -1526,6 +1511,138 @@ mod tests {
         assert!(!report.ok);
         assert_eq!(check(&report, "bank_ledger").findings.len(), 1);
         assert_eq!(check(&report, "exceptions").findings.len(), 2);
+    }
+
+    /// One finding of each kind an exception may acknowledge.
+    fn acknowledgeable() -> Vec<Finding> {
+        let e = || EventRef {
+            seq: 1,
+            signature: "s".into(),
+        };
+        let t = String::new;
+        vec![
+            Finding::MintWithoutCredit {
+                event: e(),
+                request_id: t(),
+                amount: 1,
+            },
+            Finding::AmountMismatch {
+                event: e(),
+                request_id: t(),
+                minted: 1,
+                credited: 2,
+                credit_line: 2,
+            },
+            Finding::CreditNotMinted {
+                request_id: t(),
+                amount: 1,
+                value_date: t(),
+                reference: t(),
+                credit_line: 2,
+                due_by: t(),
+            },
+            Finding::MintedTwice {
+                request_id: t(),
+                events: vec![e()],
+                amounts: vec![1],
+            },
+            Finding::DuplicateCredit {
+                request_id: t(),
+                credit_lines: vec![2],
+            },
+            Finding::LateRedemption {
+                event: e(),
+                redemption_id: t(),
+                amount: 1,
+                requested_at: t(),
+                due_by: t(),
+                outcome: t(),
+                resolved_at: None,
+                resolution: None,
+            },
+            Finding::ResolutionWithoutRequest {
+                event: e(),
+                redemption_id: t(),
+            },
+            Finding::ResolvedTwice {
+                redemption_id: t(),
+                events: vec![e()],
+            },
+            Finding::AttestationShort {
+                event: e(),
+                attested: 1,
+                chain_supply: 2,
+                open_redemptions: 0,
+                required: 2,
+            },
+            Finding::AttestationStale {
+                event: e(),
+                as_of: t(),
+                age_seconds: 1,
+                max_age_seconds: 1,
+            },
+            Finding::UndecodableEvent { event: e() },
+            Finding::MintedBeforeFunding {
+                event: e(),
+                request_id: t(),
+                minted_on: t(),
+                value_date: t(),
+                credit_line: 2,
+            },
+            Finding::MintedCreditReversed {
+                event: e(),
+                request_id: t(),
+                minted: 1,
+                reversed: 1,
+                reversal_line: 2,
+            },
+            Finding::ReversalWithoutCredit {
+                request_id: t(),
+                amount: 1,
+                reversal_line: 2,
+            },
+            Finding::SettlementWithoutPayout {
+                event: e(),
+                redemption_id: t(),
+                settlement_reference: t(),
+                amount: 1,
+                due_by: t(),
+            },
+            Finding::PayoutAmountMismatch {
+                event: e(),
+                redemption_id: t(),
+                settlement_reference: t(),
+                settled: 1,
+                paid: 2,
+                debit_line: 2,
+            },
+            Finding::PayoutWithoutSettlement {
+                settlement_reference: t(),
+                amount: 1,
+                value_date: t(),
+                debit_line: 2,
+                due_by: t(),
+            },
+            Finding::DuplicatePayout {
+                settlement_reference: t(),
+                debit_lines: vec![2],
+            },
+        ]
+    }
+
+    #[test]
+    fn an_exception_may_name_exactly_the_evidence_a_finding_carries() {
+        for finding in acknowledgeable() {
+            let allowed = crate::exceptions::evidence_fields(finding.kind())
+                .unwrap_or_else(|| panic!("{} cannot be acknowledged", finding.kind()));
+            assert_eq!(finding.evidence().fields(), allowed, "{}", finding.kind());
+        }
+        for never in [
+            Finding::MissingEvents { from: 1, to: 1 },
+            Finding::NoAttestation { chain_supply: 1 },
+        ] {
+            assert!(crate::exceptions::evidence_fields(never.kind()).is_none());
+        }
     }
 
     #[test]

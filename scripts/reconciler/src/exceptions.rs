@@ -83,8 +83,9 @@ pub struct Exception {
     pub expires_at: i64,
 }
 
-/// The evidence fields each acknowledgeable finding kind offers; None: never acknowledged.
-fn evidence_fields(kind: &str) -> Option<&'static [&'static str]> {
+/// The evidence fields each acknowledgeable finding kind offers (what
+/// [`Finding::evidence`] fills; a test holds the two together); None: never acknowledged.
+pub(crate) fn evidence_fields(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         DIRECT_BURN => &["after_seq", "signature", "account", "amount"],
         "mint_without_credit" | "amount_mismatch" => &["seq", "signature", "request_id", "amount"],
@@ -120,6 +121,32 @@ pub struct Evidence<'a> {
     pub redemption_id: Option<&'a str>,
     pub settlement_reference: Option<&'a str>,
     pub amount: Option<u64>,
+}
+
+impl<'a> Evidence<'a> {
+    /// The event a finding names.
+    pub fn at(event: &'a crate::checks::EventRef) -> Self {
+        Self {
+            seq: Some(event.seq),
+            signature: Some(&event.signature),
+            ..Self::default()
+        }
+    }
+
+    /// The names of the fields given.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("seq", self.seq.is_some()),
+            ("signature", self.signature.is_some()),
+            ("request_id", self.request_id.is_some()),
+            ("redemption_id", self.redemption_id.is_some()),
+            ("settlement_reference", self.settlement_reference.is_some()),
+            ("amount", self.amount.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
 }
 
 impl Exception {
