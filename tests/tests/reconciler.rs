@@ -168,6 +168,17 @@ fn only_failed<'a>(report: &'a Report, check: &str) -> &'a [Finding] {
     findings(report, check)
 }
 
+/// The seq of the Minted event for the request `wire`.
+fn minted_seq(w: &World, wire: &str) -> u64 {
+    w.f.events
+        .iter()
+        .find_map(|e| match e {
+            Event::Minted(m) if m.request_id == id(wire) => Some(m.seq),
+            _ => None,
+        })
+        .unwrap()
+}
+
 /// The seq of the first event of `name` in the fixture's log, and its signature in the store.
 fn seq_of(w: &World, name: &str) -> u64 {
     w.f.events
@@ -446,15 +457,6 @@ async fn bank_ledger_discrepancies_each_have_their_finding() {
     let (store, _) = temp_store("bank").await;
     let today = utc_date(w.f.svm.clock().await.unix_timestamp);
     let old = today - chrono::Days::new(3);
-    let minted_seq = |w: &World, wire: &str| {
-        w.f.events
-            .iter()
-            .find_map(|e| match e {
-                Event::Minted(m) if m.request_id == id(wire) => Some(m.seq),
-                _ => None,
-            })
-            .unwrap()
-    };
     // wire-2 credited a cent more; wire-3 missing from the bank; wire-9 credited three days
     // ago and never minted; wire-8 credited today (within the SLA: pending, not a finding)
     let bank = format!(
@@ -977,15 +979,6 @@ async fn issuance_ahead_of_the_money_reversals_and_payouts_are_findings() {
     );
     let report = reconcile(&mut w, &store, &bank, &Policy::default()).await;
     assert!(!report.ok);
-    let seq_of_mint = |wire: &str| {
-        w.f.events
-            .iter()
-            .find_map(|e| match e {
-                Event::Minted(m) if m.request_id == id(wire) => Some(m.seq),
-                _ => None,
-            })
-            .unwrap()
-    };
     match findings(&report, "bank_ledger") {
         [Finding::MintedBeforeFunding {
             event,
@@ -1002,7 +995,7 @@ async fn issuance_ahead_of_the_money_reversals_and_payouts_are_findings() {
         }] => {
             assert_eq!(
                 (event.seq, request_id.as_str()),
-                (seq_of_mint("wire-1"), "wire-1")
+                (minted_seq(&w, "wire-1"), "wire-1")
             );
             assert_eq!(
                 (minted_on, value_date),
@@ -1010,7 +1003,7 @@ async fn issuance_ahead_of_the_money_reversals_and_payouts_are_findings() {
             );
             assert_eq!(
                 (reversed_mint.seq, reversed.as_str()),
-                (seq_of_mint("wire-2"), "wire-2")
+                (minted_seq(&w, "wire-2"), "wire-2")
             );
             assert_eq!((*minted, *taken_back), (50_000 * TOKEN, 50_000 * TOKEN));
         }

@@ -103,6 +103,15 @@ pub fn show_request_id(id: &[u8; 32]) -> String {
     }
 }
 
+/// The ledger's header names a `mint` column (each line says which mint it is for).
+pub fn names_mints(csv_text: &str) -> bool {
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(csv_text.as_bytes())
+        .headers()
+        .is_ok_and(|headers| headers.iter().any(|h| h == "mint"))
+}
+
 fn parse_kind(text: Option<&str>) -> Result<EntryKind, String> {
     match text.map(|t| t.to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("credit") => Ok(EntryKind::Credit),
@@ -131,7 +140,7 @@ pub fn parse(csv_text: &str, decimals: u8) -> Result<BankLedger, String> {
         }
     }
     let lists_payouts = headers.iter().any(|h| h == "type");
-    let names_mints = headers.iter().any(|h| h == "mint");
+    let names_mints = names_mints(csv_text);
     let mut entries = Vec::new();
     for record in reader.deserialize::<Line>() {
         let line_of = |e: &csv::Error| e.position().map_or(0, |p| p.line());

@@ -209,29 +209,37 @@ pub async fn run(args: &ReconcileArgs, url: &str, json: bool) -> Outcome {
     } else {
         args.mint.clone()
     };
-    // one bank ledger for several mints must say which line is whose
-    if mints.len() > 1 && !args.ingest_only {
-        if let Some(path) = &args.bank {
-            let header = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|text| text.lines().next().map(str::to_string))
-                .unwrap_or_default();
-            if !header.split(',').any(|h| h.trim() == "mint") {
-                let error = Error::Input(format!(
+    // read once for every mint
+    let inputs = policy(args).and_then(|policy| {
+        let bank_csv = match &args.bank {
+            Some(path) => Some(read_text(path, "bank ledger")?),
+            None => None,
+        };
+        // one bank ledger for several mints must say which line is whose
+        if let Some(text) = bank_csv
+            .as_deref()
+            .filter(|_| mints.len() > 1 && !args.ingest_only)
+        {
+            if !crate::bank::names_mints(text) {
+                return Err(Error::Input(format!(
                     "{} mints against one bank ledger: its lines need a mint column",
                     mints.len()
-                ));
-                return failed(&error, json);
+                )));
             }
         }
-    }
+        Ok((policy, bank_csv))
+    });
+    let (policy, bank_csv) = match inputs {
+        Ok(inputs) => inputs,
+        Err(error) => return failed(&error, json),
+    };
     let mut combined = Outcome {
         code: 0,
         stdout: String::new(),
         stderr: String::new(),
     };
     for mint in mints {
-        let outcome = match reconcile(args, &mint, url, json).await {
+        let outcome = match reconcile(args, &mint, url, json, &policy, bank_csv.as_deref()).await {
             Ok((summary, report)) => render(&summary, report.as_ref(), json),
             Err(error) => {
                 let mut outcome = failed(&error, json);
@@ -265,12 +273,9 @@ async fn reconcile(
     mint: &Pubkey,
     url: &str,
     json: bool,
+    policy: &Policy,
+    bank_csv: Option<&str>,
 ) -> Result<(IngestSummary, Option<Report>), Error> {
-    let policy = policy(args)?;
-    let bank_csv = match &args.bank {
-        Some(path) => Some(read_text(path, "bank ledger")?),
-        None => None,
-    };
     let store = Store::open(&args.store).await?;
     let source = RpcSource::new(
         url.to_string(),
@@ -327,7 +332,7 @@ async fn reconcile(
     // events finalized after the listing: catch up before judging the sequence
     let mut catch_up = 0;
     let report = loop {
-        let report = crate::verify(&store, &mut chain, mint, &bank_csv, &policy).await?;
+        let report = crate::verify(&store, &mut chain, mint, bank_csv, policy).await?;
         let stored = store.max_seq(mint).await?;
         if stored >= report.chain.event_seq || catch_up >= 5 {
             break report;

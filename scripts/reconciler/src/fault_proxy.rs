@@ -182,34 +182,30 @@ fn apply(faults: &Faults, request: &Value, answer: &mut Value) {
     }
 }
 
-/// The answers kept for replay, by `method` and `params`.
-static REPLAY: Mutex<Option<HashMap<String, Value>>> = Mutex::new(None);
+/// A proxy's answers kept for replay, by `method` and `params`.
+type Kept = Mutex<HashMap<String, Value>>;
 
 /// `upstream`'s answer to `body`, or (replaying) the one kept for the same method and
 /// params, given the request's id.
-async fn replayed(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> Option<Vec<u8>> {
+async fn replayed(
+    upstream: &str,
+    faults: &Mutex<Faults>,
+    kept: &Kept,
+    body: &[u8],
+) -> Option<Vec<u8>> {
     if !faults.lock().unwrap().replay {
         return forward(upstream, body).await.ok();
     }
     let request: Value = serde_json::from_slice(body).ok()?;
     let key = format!("{}{}", request["method"], request["params"]);
-    let kept = REPLAY
-        .lock()
-        .unwrap()
-        .get_or_insert_with(HashMap::new)
-        .get(&key)
-        .cloned();
-    let mut answer = match kept {
+    let known = kept.lock().unwrap().get(&key).cloned();
+    let mut answer = match known {
         Some(answer) => answer,
         None => {
             let answer: Value =
                 serde_json::from_slice(&forward(upstream, body).await.ok()?).ok()?;
             if answer.get("result").is_some() {
-                REPLAY
-                    .lock()
-                    .unwrap()
-                    .get_or_insert_with(HashMap::new)
-                    .insert(key, answer.clone());
+                kept.lock().unwrap().insert(key, answer.clone());
             }
             answer
         }
@@ -220,7 +216,7 @@ async fn replayed(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> Option
 
 /// The HTTP response to one JSON-RPC request: `upstream`'s answer with `faults` applied, or
 /// the 500 or 429 the faults ask for (a 500 too when upstream cannot be reached).
-async fn answer(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> String {
+async fn answer(upstream: &str, faults: &Mutex<Faults>, kept: &Kept, body: &[u8]) -> String {
     let (status, latency) = {
         let mut f = faults.lock().unwrap();
         let status = if f.http_500 > 0 {
@@ -244,7 +240,7 @@ async fn answer(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> String {
     }
     let answer = match status {
         Some(_) => None,
-        None => replayed(upstream, faults, body).await,
+        None => replayed(upstream, faults, kept, body).await,
     };
     match answer {
         Some(answer) => {
@@ -282,17 +278,18 @@ async fn answer(upstream: &str, faults: &Mutex<Faults>, body: &[u8]) -> String {
 pub async fn start(upstream: String, faults: Arc<Mutex<Faults>>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let kept: Arc<Kept> = Arc::default();
     tokio::spawn(async move {
         loop {
             let Ok((mut client, _)) = listener.accept().await else {
                 return;
             };
-            let (upstream, faults) = (upstream.clone(), faults.clone());
+            let (upstream, faults, kept) = (upstream.clone(), faults.clone(), kept.clone());
             tokio::spawn(async move {
                 // keep-alive, as a remote node's HTTPS endpoint is: one connection carries a
                 // client's requests one after another
                 while let Ok((head, body)) = read_message(&mut client, false).await {
-                    let response = answer(&upstream, &faults, &body).await;
+                    let response = answer(&upstream, &faults, &kept, &body).await;
                     if client.write_all(response.as_bytes()).await.is_err()
                         || head.contains("connection: close")
                     {

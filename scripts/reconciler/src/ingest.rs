@@ -683,24 +683,29 @@ impl RpcSource {
     ) -> Result<IngestSummary, Error> {
         let source = self.source_name(mint).await?;
         let issuer = pda::issuer(mint);
-        let listed = match what {
+        match what {
             Repair::Slots { from, to } => {
-                walk_range(*from, *to, |before| self.signature_page(&issuer, before)).await?
+                let listed =
+                    walk_range(*from, *to, |before| self.signature_page(&issuer, before)).await?;
+                let mut batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
+                batcher.moves_cursor = false;
+                self.take(mint, listed, batcher, options).await
             }
             Repair::Signatures(signatures) => {
-                // fetched for their slots (and whether they succeeded) as a listing would say
-                let mut listed = Vec::with_capacity(signatures.len());
+                let mut txs = Vec::with_capacity(signatures.len());
                 for signature in signatures {
-                    let tx = self.transaction(mint, *signature, None).await?;
-                    listed.push((*signature, tx.slot, Some(tx.block_time), tx.succeeded));
+                    txs.push(self.transaction(mint, *signature, None).await?);
                 }
-                listed.sort_by_key(|entry| entry.1);
-                listed
+                // oldest first, as a listing hands them over
+                txs.sort_by_key(|tx| tx.slot);
+                let mut batcher = Batcher::new(store, mint, &source, options, txs.len()).await?;
+                batcher.moves_cursor = false;
+                for tx in txs {
+                    batcher.push(tx).await?;
+                }
+                batcher.finish().await
             }
-        };
-        let mut batcher = Batcher::new(store, mint, &source, options, listed.len()).await?;
-        batcher.moves_cursor = false;
-        self.take(mint, listed, batcher, options).await
+        }
     }
 
     /// Fetches the `listed` transactions and hands them to `batcher`, oldest first.
