@@ -14,8 +14,9 @@ use crate::signers::{parse_key_source, parse_presigned, KeySource};
 #[command(name = "usd1", version, about = "Operate a usd1-minter stablecoin")]
 pub struct Cli {
     /// Cluster: mainnet-beta, devnet, testnet, localhost (or m, d, t, l) or an http(s) URL.
-    #[arg(long, short = 'u', global = true, default_value = "localhost")]
-    pub url: String,
+    /// [default: localhost; `usd1 watch`: its source.url, else localhost]
+    #[arg(long, short = 'u', global = true)]
+    pub url: Option<String>,
     /// The signer, and the fee payer unless --fee-payer is given: a keypair file, `prompt:`
     /// (a seed phrase), `stdin:`, `usb://ledger[?key=N]`, or a pubkey whose signature
     /// --signer supplies [default: ~/.config/solana/id.json].
@@ -120,6 +121,10 @@ pub enum Command {
     /// PostgreSQL), then prove supply = event ledger = bank ledger. Exit 0 only when
     /// everything agrees; 1 on any discrepancy, 2 on bad input, 3 when it could not complete.
     Reconcile(usd1_reconciler::cli::ReconcileArgs),
+    /// Follow the chain as a service: ingest the configured mints' events as they finalize,
+    /// run the checks, raise alerts (signed webhooks), serve Prometheus metrics. Runs until
+    /// SIGTERM (exit 0); 2 on bad configuration. See README, Watcher.
+    Watch(usd1_reconciler::watch::WatchArgs),
     /// Create the mint and its issuer from a TOML file (the signer pays and must hold the
     /// mint keypair named in the file).
     Init {

@@ -31,6 +31,7 @@ fn needs_no_signer(command: &Command) -> bool {
         command,
         Command::Demo
             | Command::Reconcile(_)
+            | Command::Watch(_)
             | Command::Status { .. }
             | Command::Events { .. }
             | Command::Proposals(_)

@@ -31,7 +31,24 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let url = match config::resolve_url(&cli.url) {
+    if let Command::Watch(args) = &cli.command {
+        let configured =
+            usd1_reconciler::watch::configure(args, cli.url.as_deref()).and_then(|c| {
+                let url = c.source.url.clone().unwrap_or_else(|| "localhost".into());
+                let url = config::resolve_url(&url).map_err(usd1_reconciler::Error::Input)?;
+                Ok((c, url))
+            });
+        return match configured {
+            Ok((watch_config, url)) => {
+                ExitCode::from(usd1_reconciler::watch::run(watch_config, url).await)
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(error.exit_code())
+            }
+        };
+    }
+    let url = match config::resolve_url(cli.url.as_deref().unwrap_or("localhost")) {
         Ok(url) => url,
         Err(message) => return finish(failed(&cli, Failure::Input(message))),
     };

@@ -620,7 +620,29 @@ pub struct Report {
     pub chain: ChainState,
     pub ledger: LedgerTotals,
     pub bank: BankTotals,
+    /// The last attestation against what it must cover (None: nothing attested).
+    pub reserves: Option<ReserveCoverage>,
     pub checks: Vec<Check>,
+}
+
+/// The last reserve attestation and what it must cover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReserveCoverage {
+    /// The attestation's seq.
+    pub attestation_seq: u64,
+    /// Reserves attested (base units).
+    pub attested: u64,
+    /// The supply plus what open redemptions are owed.
+    pub required: u128,
+}
+
+fn coverage(ledger: &[LedgerRow], chain: &ChainState) -> Option<ReserveCoverage> {
+    let row = ledger.iter().rev().find(|r| r.name == "ReservesAttested")?;
+    Some(ReserveCoverage {
+        attestation_seq: row.seq,
+        attested: row.amount.unwrap_or(0),
+        required: u128::from(chain.supply) + owed_to_open_redemptions(ledger),
+    })
 }
 
 /// Runs every check. `ledger` holds the mint's stored events with seq ≤ `chain.event_seq`,
@@ -686,6 +708,7 @@ pub fn run(
         chain: chain.clone(),
         ledger: ledger_totals,
         bank: bank_totals,
+        reserves: coverage(ledger, chain),
         checks,
     }
 }

@@ -2,7 +2,7 @@
 //! arguments (with its global `--url` and `--output`) and hands them to [`run`].
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anchor_lang::prelude::Pubkey;
@@ -28,6 +28,7 @@ pub struct ReconcileArgs {
     pub store: String,
     /// The bank ledger: CSV with request_id,amount,value_date,reference and optionally type
     /// (credit, debit: a payout named by its settlement reference, reversal); amounts in tokens.
+    /// A directory: its *.csv files in name order, as one ledger.
     #[arg(long, required_unless_present = "ingest_only")]
     pub bank: Option<PathBuf>,
     /// Holidays (one YYYY-MM-DD per line, # comments) skipped with weekends when counting the
@@ -110,31 +111,105 @@ fn parse_signature(text: &str) -> Result<solana_sdk::signature::Signature, Strin
         .map_err(|e| format!("invalid signature {text:?}: {e}"))
 }
 
-fn read_text(path: &PathBuf, what: &str) -> Result<String, Error> {
+fn read_text(path: &Path, what: &str) -> Result<String, Error> {
     std::fs::read_to_string(path)
         .map_err(|e| Error::Input(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
 /// The policy from the arguments (holiday file read).
 pub fn policy(args: &ReconcileArgs) -> Result<Policy, Error> {
-    let calendar = match &args.holidays {
+    build_policy(
+        args.holidays.as_deref(),
+        args.time_zone,
+        args.cutoff,
+        args.exceptions.as_deref(),
+        args.credit_sla_hours,
+        args.attestation_max_age,
+    )
+}
+
+/// The policy from its parts (`usd1 reconcile`'s flags, `usd1 watch`'s configuration): the
+/// holiday list and the exceptions file read and parsed.
+pub fn build_policy(
+    holidays: Option<&Path>,
+    time_zone: chrono_tz::Tz,
+    cutoff: chrono::NaiveTime,
+    exceptions: Option<&Path>,
+    credit_sla_hours: u32,
+    attestation_max_age: Option<u32>,
+) -> Result<Policy, Error> {
+    let calendar = match holidays {
         Some(path) => Calendar::parse(&read_text(path, "holiday list")?)
             .map_err(|e| Error::Input(format!("holiday list {}: {e}", path.display())))?,
         None => Calendar::default(),
     }
-    .in_zone(args.time_zone);
-    let exceptions = match &args.exceptions {
+    .in_zone(time_zone);
+    let exceptions = match exceptions {
         Some(path) => crate::exceptions::parse(&read_text(path, "exceptions file")?)
             .map_err(|e| Error::Input(format!("exceptions file {}: {e}", path.display())))?,
         None => Vec::new(),
     };
     Ok(Policy {
-        credit_sla: i64::from(args.credit_sla_hours) * 3600,
-        cutoff: args.cutoff,
+        credit_sla: i64::from(credit_sla_hours) * 3600,
+        cutoff,
         calendar,
-        attestation_max_age: args.attestation_max_age,
+        attestation_max_age,
         exceptions,
     })
+}
+
+/// The bank ledger's text: a CSV file, or every `*.csv` of a directory in name order read as
+/// one ledger (each file with the same header; a daily statement per file).
+pub fn read_bank(path: &Path) -> Result<String, Error> {
+    if !path.is_dir() {
+        return read_text(path, "bank ledger");
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| {
+            Error::Input(format!(
+                "cannot read the bank ledger directory {}: {e}",
+                path.display()
+            ))
+        })?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    let mut text = String::new();
+    let mut header: Option<String> = None;
+    for file in &files {
+        let content = read_text(file, "bank ledger")?;
+        let mut lines = content.lines();
+        let first = lines.next().unwrap_or("").trim().to_string();
+        match &header {
+            None => {
+                text.push_str(&content);
+                if !content.ends_with('\n') {
+                    text.push('\n');
+                }
+                header = Some(first);
+            }
+            Some(h) if *h == first => {
+                for line in lines {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+            Some(h) => {
+                return Err(Error::Input(format!(
+                    "bank ledger {}: its header {first:?} differs from the first file's {h:?}",
+                    file.display()
+                )))
+            }
+        }
+    }
+    if header.is_none() {
+        return Err(Error::Input(format!(
+            "the bank ledger directory {} holds no .csv file",
+            path.display()
+        )));
+    }
+    Ok(text)
 }
 
 /// Renders a finished reconciliation.
@@ -212,7 +287,7 @@ pub async fn run(args: &ReconcileArgs, url: &str, json: bool) -> Outcome {
     // read once for every mint
     let inputs = policy(args).and_then(|policy| {
         let bank_csv = match &args.bank {
-            Some(path) => Some(read_text(path, "bank ledger")?),
+            Some(path) => Some(read_bank(path)?),
             None => None,
         };
         // one bank ledger for several mints must say which line is whose

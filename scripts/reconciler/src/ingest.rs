@@ -449,7 +449,12 @@ pub struct RpcSource {
     /// The shortest interval between two requests, for nodes that rate-limit.
     pace: Option<Duration>,
     last_request: std::sync::Mutex<Option<Instant>>,
+    /// Told the method of every failed try (the watcher's RPC error counter).
+    on_error: Option<ErrorHook>,
 }
+
+/// Called with the JSON-RPC method of each failed request.
+pub type ErrorHook = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 impl RpcSource {
     pub fn new(url: String, retry: Retry, pace: Option<Duration>) -> Self {
@@ -458,6 +463,15 @@ impl RpcSource {
             retry,
             pace,
             last_request: std::sync::Mutex::new(None),
+            on_error: None,
+        }
+    }
+
+    /// The same source, telling `hook` the method of each failed request.
+    pub fn with_error_hook(self, hook: ErrorHook) -> Self {
+        Self {
+            on_error: Some(hook),
+            ..self
         }
     }
 
@@ -511,7 +525,11 @@ impl RpcSource {
                 let request = op();
                 async move {
                     self.pace().await;
-                    request.await
+                    let result = request.await;
+                    if let (Err(_), Some(hook)) = (&result, &self.on_error) {
+                        hook(what.split_whitespace().next().unwrap_or(what));
+                    }
+                    result
                 }
             })
             .await

@@ -14,6 +14,7 @@ pub mod exceptions;
 pub mod fault_proxy;
 pub mod ingest;
 pub mod store;
+pub mod watch;
 
 use anchor_lang::prelude::Pubkey;
 use usd1_client::backend::Backend;

@@ -74,15 +74,15 @@ pub struct Cursor {
 }
 
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     kind: Kind,
 }
 
-fn store_error(e: impl std::fmt::Display) -> Error {
+pub(crate) fn store_error(e: impl std::fmt::Display) -> Error {
     Error::Store(e.to_string())
 }
 
-fn to_i64(what: &str, value: u64) -> Result<i64, Error> {
+pub(crate) fn to_i64(what: &str, value: u64) -> Result<i64, Error> {
     i64::try_from(value).map_err(|_| {
         Error::Store(format!(
             "{what} {value} is above the store's signed 64-bit range"
@@ -90,7 +90,7 @@ fn to_i64(what: &str, value: u64) -> Result<i64, Error> {
     })
 }
 
-fn to_u64(what: &str, value: i64) -> Result<u64, Error> {
+pub(crate) fn to_u64(what: &str, value: i64) -> Result<u64, Error> {
     u64::try_from(value).map_err(|_| Error::Store(format!("stored {what} {value} is negative")))
 }
 

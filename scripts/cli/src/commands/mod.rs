@@ -297,8 +297,8 @@ pub async fn run<B: Backend>(
     let ctx = &mut ctx;
     match &cli.command {
         Command::Demo => Err(input("`usd1 demo` runs on its own embedded SVM")),
-        Command::Reconcile(_) => Err(input(
-            "`usd1 reconcile` reads a cluster through its own source",
+        Command::Reconcile(_) | Command::Watch(_) => Err(input(
+            "`usd1 reconcile` and `usd1 watch` read a cluster through their own source",
         )),
         Command::Init { config } => issuance::init(ctx, config).await,
         Command::Propose { mint, yes, action } => {
