@@ -307,11 +307,9 @@ pub fn coverage_alert(rules: &Rules, mint: &Pubkey, report: &Report) -> Option<A
     if u128::from(coverage.attested) * 10_000 >= wanted {
         return None;
     }
-    let ratio_bps = if coverage.required == 0 {
-        0
-    } else {
-        u128::from(coverage.attested) * 10_000 / coverage.required
-    };
+    let ratio_bps = (u128::from(coverage.attested) * 10_000)
+        .checked_div(coverage.required)
+        .unwrap_or(0);
     Some(Alert {
         id: format!("reserve_coverage:{mint}:{}", coverage.attestation_seq),
         kind: "reserve_coverage",
@@ -390,7 +388,8 @@ mod tests {
         // 50 of 100 is not over 50%; 51 of 100 is
         assert!(!allowance_over(50, 50, 50));
         assert!(allowance_over(51, 49, 50));
-        assert!(allowance_over(1, 0, 100) == false);
+        // all of it is not over 100%
+        assert!(!allowance_over(1, 0, 100));
         assert!(allowance_over(u128::from(u64::MAX) * 3, u64::MAX, 70));
     }
 

@@ -366,9 +366,12 @@ impl Config {
                     webhook.name
                 ));
             }
-            if webhook.tries == 0 || !(webhook.retry_seconds > 0.0) {
+            // (Duration::from_secs_f64 refuses NaN, negatives and overflow)
+            let retry = webhook.retry_seconds;
+            let retry_ok = retry.is_finite() && retry > 0.0 && retry <= 3600.0;
+            if webhook.tries == 0 || !retry_ok {
                 return bad(format!(
-                    "webhook {}: tries and retry_seconds must be positive",
+                    "webhook {}: tries must be positive and retry_seconds in (0, 3600]",
                     webhook.name
                 ));
             }
@@ -461,6 +464,19 @@ fn with_password(url: &str, password: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_example_configuration_parses() {
+        let text = include_str!("../../../../docs/watch.example.toml");
+        let config = parse(text, Path::new("/etc/usd1")).unwrap();
+        assert_eq!(config.alerts.reserve_margin_bps, Some(50));
+        assert_eq!(config.webhooks[0].name, "ops");
+        assert_eq!(
+            config.metrics.listen,
+            Some("127.0.0.1:9464".parse().unwrap())
+        );
+        assert_eq!(config.log.format, LogFormat::Json);
+    }
 
     #[test]
     fn unknown_keys_are_refused() {

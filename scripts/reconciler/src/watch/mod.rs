@@ -110,13 +110,23 @@ pub fn configure(args: &WatchArgs, url_flag: Option<&str>) -> Result<Config, Err
 }
 
 fn init_logging(format: LogFormat) {
-    let builder = tracing_subscriber::fmt()
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    // this crate's lines at info; the libraries' (sqlx's notices, hyper's) at warn
+    let filter = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("usd1_reconciler", LevelFilter::INFO);
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false);
     // (a second init, in a test process, keeps the first)
     let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => tracing_subscriber::registry()
+            .with(layer.json().flatten_event(true).with_filter(filter))
+            .try_init(),
+        LogFormat::Text => tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init(),
     };
 }
 
@@ -254,7 +264,7 @@ impl Watcher {
         }
     }
 
-    /// Cycles until `stop` says so; a failed cycle backs off (1 s doubling to 60 s).
+    /// Cycles until `stop` says so; a failed cycle backs off (1 s doubling to 30 s).
     async fn follow(&mut self, location: &str, mut stop: watch::Receiver<bool>) {
         let mut store: Option<Store> = None;
         let mut backoff = Duration::from_secs(1);
@@ -290,7 +300,7 @@ impl Watcher {
                         }
                     }
                     let wait = backoff;
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
                     wait
                 }
             };

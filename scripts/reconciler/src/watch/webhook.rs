@@ -57,7 +57,7 @@ pub fn verify(secret: &[u8], header: &str, body: &str, now: i64, tolerance: i64)
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
