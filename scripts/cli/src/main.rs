@@ -31,6 +31,38 @@ async fn main() -> ExitCode {
             }
         };
     }
+    if let Command::Reconcile(args) = &cli.command {
+        // flags on the command line win over --config's file: ask clap which were given
+        let mut args = args.clone();
+        let matches = <usd1_cli::cli::Cli as clap::CommandFactory>::command()
+            .try_get_matches_from(std::env::args_os())
+            .ok();
+        let reconcile = matches
+            .as_ref()
+            .and_then(|m| m.subcommand_matches("reconcile"));
+        let given = |id: &str| {
+            reconcile
+                .is_some_and(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        };
+        let json = cli.output == OutputFormat::Json;
+        let prepared = usd1_reconciler::cli::apply_config(&mut args, given).and_then(|file_url| {
+            let url = cli
+                .url
+                .clone()
+                .or(file_url)
+                .unwrap_or_else(|| "localhost".into());
+            config::resolve_url(&url).map_err(usd1_reconciler::Error::Input)
+        });
+        let outcome = match prepared {
+            Ok(url) => usd1_reconciler::cli::run(&args, &url, json).await,
+            Err(error) => usd1_reconciler::cli::failed(&error, json),
+        };
+        return finish(Outcome {
+            code: outcome.code,
+            stdout: outcome.stdout,
+            stderr: outcome.stderr,
+        });
+    }
     if let Command::Watch(args) = &cli.command {
         let configured =
             usd1_reconciler::watch::configure(args, cli.url.as_deref()).and_then(|c| {
@@ -52,14 +84,6 @@ async fn main() -> ExitCode {
         Ok(url) => url,
         Err(message) => return finish(failed(&cli, Failure::Input(message))),
     };
-    if let Command::Reconcile(args) = &cli.command {
-        let outcome = usd1_reconciler::cli::run(args, &url, cli.output == OutputFormat::Json).await;
-        return finish(Outcome {
-            code: outcome.code,
-            stdout: outcome.stdout,
-            stderr: outcome.stderr,
-        });
-    }
     // signers after the URL is known good: a `prompt:` or a device is asked only for a
     // command that can run
     let mut signers = match signers(&cli) {

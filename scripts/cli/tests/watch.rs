@@ -738,6 +738,36 @@ format = "json"
         "nothing went to the dead-letter file"
     );
     drop(_watcher);
+
+    // `usd1 reconcile` reads the same file: its store, mints, bank ledger; one finding
+    let reconciled = Command::new(env!("CARGO_BIN_EXE_usd1"))
+        .args([
+            "--url",
+            &validator.rpc_url,
+            "-o",
+            "json",
+            "reconcile",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&reconciled.stdout);
+    assert_eq!(
+        reconciled.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&reconciled.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let kinds: Vec<&str> = report["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["mint_without_credit"], "{stdout}");
     if let Some(admin) = &postgres {
         let _ = usd1_reconciler::store::drop_postgres_database(admin, &database).await;
     }

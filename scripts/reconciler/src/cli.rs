@@ -18,6 +18,11 @@ use crate::{Error, Policy, Report, Store};
 
 #[derive(Args, Debug, Clone)]
 pub struct ReconcileArgs {
+    /// A configuration file (the watcher's TOML: its [source], [store] and [reconcile]
+    /// sections; a password from store.password_env or store.password_file). A flag given on
+    /// the command line wins over the file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// A stablecoin mint to reconcile (repeat for several: one report each); none: every mint
     /// the store already holds events of.
     #[arg(long, value_parser = parse_pubkey)]
@@ -29,7 +34,7 @@ pub struct ReconcileArgs {
     /// The bank ledger: CSV with request_id,amount,value_date,reference and optionally type
     /// (credit, debit: a payout named by its settlement reference, reversal); amounts in tokens.
     /// A directory: its *.csv files in name order, as one ledger.
-    #[arg(long, required_unless_present = "ingest_only")]
+    #[arg(long, required_unless_present_any = ["ingest_only", "config"])]
     pub bank: Option<PathBuf>,
     /// Holidays (one YYYY-MM-DD per line, # comments) skipped with weekends when counting the
     /// 2 business days a redemption has.
@@ -88,6 +93,67 @@ pub struct ReconcileArgs {
     /// Tries per RPC request before the run fails (exponential backoff, 0.25 s doubling to 8 s).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub retries: u32,
+}
+
+/// Fills what the command line did not give from `--config`'s file; `given(id)` says whether
+/// the flag `id` (its field name) was on the command line. Returns the source URL the file
+/// names, if any.
+pub fn apply_config(
+    args: &mut ReconcileArgs,
+    given: impl Fn(&str) -> bool,
+) -> Result<Option<String>, Error> {
+    let Some(path) = &args.config else {
+        return Ok(None);
+    };
+    let config = crate::watch::config::load(path)?;
+    if args.mint.is_empty() {
+        args.mint = config.mints()?;
+    }
+    if !given("store") {
+        args.store = config.store_location()?;
+    }
+    let reconcile = &config.reconcile;
+    for (flag, from_file) in [
+        (&mut args.bank, &reconcile.bank),
+        (&mut args.holidays, &reconcile.holidays),
+        (&mut args.exceptions, &reconcile.exceptions),
+    ] {
+        if flag.is_none() {
+            flag.clone_from(from_file);
+        }
+    }
+    if !given("time_zone") {
+        args.time_zone = crate::calendar::parse_zone(&reconcile.time_zone).map_err(Error::Input)?;
+    }
+    if !given("cutoff") {
+        args.cutoff = crate::calendar::parse_time(&reconcile.cutoff).map_err(Error::Input)?;
+    }
+    if !given("credit_sla_hours") {
+        args.credit_sla_hours = reconcile.credit_sla_hours;
+    }
+    if args.attestation_max_age.is_none() {
+        args.attestation_max_age = reconcile.attestation_max_age_seconds;
+    }
+    let source = &config.source;
+    if !given("max_lag") {
+        args.max_lag = source.max_lag_seconds;
+    }
+    if !given("rpc_timeout") {
+        args.rpc_timeout = source.rpc_timeout_seconds.max(1);
+    }
+    if !given("retries") {
+        args.retries = source.retries.max(1);
+    }
+    if !given("concurrency") {
+        args.concurrency = source.concurrency.clamp(1, 256);
+    }
+    if args.bank.is_none() && !args.ingest_only {
+        return Err(Error::Input(format!(
+            "no bank ledger: give --bank or reconcile.bank in {}",
+            path.display()
+        )));
+    }
+    Ok(source.url.clone())
 }
 
 /// What `usd1 reconcile` printed and how it exits: 0 everything agrees (or ingest-only done),
@@ -421,4 +487,55 @@ async fn reconcile(
     };
     store.close().await;
     Ok((summary, Some(report)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        reconcile: ReconcileArgs,
+    }
+
+    #[test]
+    fn a_configuration_file_fills_what_the_flags_leave_out() {
+        let dir =
+            std::env::temp_dir().join(format!("usd1-reconcile-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mint = Pubkey::new_unique();
+        let file = dir.join("watch.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[source]\nurl = \"http://node:8899\"\nmax_lag_seconds = 90\n\
+                 [store]\nurl = \"ledger.sqlite\"\n\
+                 [reconcile]\nmints = [\"{mint}\"]\nbank = \"bank\"\ntime_zone = \"America/New_York\"\ncutoff = \"17:00\"\n"
+            ),
+        )
+        .unwrap();
+        let path = file.display().to_string();
+        let matches =
+            Cli::command().get_matches_from(["reconcile", "--config", &path, "--cutoff", "09:30"]);
+        let mut args = Cli::from_arg_matches(&matches).unwrap().reconcile;
+        let given =
+            |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        let url = apply_config(&mut args, given).unwrap();
+        assert_eq!(url.as_deref(), Some("http://node:8899"));
+        assert_eq!(args.mint, vec![mint]);
+        assert_eq!(args.bank, Some(dir.join("bank")));
+        assert_eq!(args.store, "ledger.sqlite");
+        assert_eq!(args.time_zone, chrono_tz::Tz::America__New_York);
+        assert_eq!(args.max_lag, 90);
+        // the flag wins over the file
+        assert_eq!(args.cutoff, crate::calendar::parse_time("09:30").unwrap());
+        // no bank anywhere is bad input, not a run without the bank side
+        std::fs::write(&file, format!("[reconcile]\nmints = [\"{mint}\"]\n")).unwrap();
+        let matches = Cli::command().get_matches_from(["reconcile", "--config", &path]);
+        let mut args = Cli::from_arg_matches(&matches).unwrap().reconcile;
+        let error = apply_config(&mut args, |_| false).unwrap_err();
+        assert!(error.to_string().contains("no bank ledger"), "{error}");
+    }
 }

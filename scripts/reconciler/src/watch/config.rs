@@ -58,7 +58,7 @@ impl Default for SourceConfig {
             url: None,
             poll_seconds: 2,
             rpc_timeout_seconds: 30,
-            retries: 5,
+            retries: 10,
             concurrency: crate::ingest::DEFAULT_CONCURRENCY as u32,
             max_lag_seconds: 300,
         }
