@@ -330,9 +330,24 @@ impl Config {
                     .into(),
             );
         }
-        if self.source.poll_seconds == 0 || self.reconcile.check_every_seconds == 0 {
+        for (name, value) in [
+            ("source.poll_seconds", self.source.poll_seconds),
+            (
+                "source.rpc_timeout_seconds",
+                u64::from(self.source.rpc_timeout_seconds),
+            ),
+            (
+                "reconcile.check_every_seconds",
+                self.reconcile.check_every_seconds,
+            ),
+        ] {
+            if !(1..=86_400).contains(&value) {
+                return bad(format!("{name} must be within 1..=86400 (got {value})"));
+            }
+        }
+        if !(1..=256).contains(&self.source.concurrency) || self.source.retries == 0 {
             return bad(
-                "source.poll_seconds and reconcile.check_every_seconds must be at least 1".into(),
+                "source.concurrency must be within 1..=256 and source.retries at least 1".into(),
             );
         }
         if let Some(hours) = &self.alerts.business_hours {
@@ -369,9 +384,9 @@ impl Config {
             // (Duration::from_secs_f64 refuses NaN, negatives and overflow)
             let retry = webhook.retry_seconds;
             let retry_ok = retry.is_finite() && retry > 0.0 && retry <= 3600.0;
-            if webhook.tries == 0 || !retry_ok {
+            if webhook.tries == 0 || !retry_ok || !(1..=600).contains(&webhook.timeout_seconds) {
                 return bad(format!(
-                    "webhook {}: tries must be positive and retry_seconds in (0, 3600]",
+                    "webhook {}: tries must be positive, retry_seconds in (0, 3600], timeout_seconds in 1..=600",
                     webhook.name
                 ));
             }
@@ -514,6 +529,27 @@ mod tests {
             error
                 .to_string()
                 .contains("USD1_TEST_NO_SUCH_VAR is not set"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn intervals_and_retries_are_bounded() {
+        let error = parse("[source]\npoll_seconds = 0\n", Path::new(".")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("source.poll_seconds must be within"),
+            "{error}"
+        );
+        // NaN would panic in Duration::from_secs_f64: refused as input
+        let error = parse(
+            "[[webhooks]]\nurl = \"http://x\"\nsecret_env = \"S\"\nretry_seconds = nan\ndead_letter = \"d\"\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("retry_seconds in (0, 3600]"),
             "{error}"
         );
     }
