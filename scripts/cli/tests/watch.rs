@@ -425,7 +425,7 @@ dead_letter = "dead.jsonl"
 
 [metrics]
 listen = "127.0.0.1:{metrics_port}"
-stale_seconds = 20
+stale_seconds = 50
 
 [log]
 format = "json"

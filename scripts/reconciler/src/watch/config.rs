@@ -201,7 +201,8 @@ fn default_webhook_timeout() -> u64 {
 pub struct MetricsConfig {
     /// Where `/metrics` and `/healthz` are served (a loopback address; None: not served).
     pub listen: Option<SocketAddr>,
-    /// `/healthz` fails when the last completed cycle is older than this.
+    /// `/healthz` fails when the last completed cycle, or the chain's tip it reached, is
+    /// older than this.
     pub stale_seconds: u64,
 }
 

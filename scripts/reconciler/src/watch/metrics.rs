@@ -85,10 +85,12 @@ impl Metrics {
         self.last_ok.store(now, Ordering::Relaxed);
     }
 
-    /// Whether a cycle completed within `stale_seconds` of `now`.
+    /// Whether a cycle completed within `stale_seconds` of `now` and the chain's tip it
+    /// reached is no older than that: a watcher on a node that stopped is stale too.
     pub fn healthy(&self, now: i64, stale_seconds: u64) -> bool {
+        let stale = i64::try_from(stale_seconds).unwrap_or(i64::MAX);
         let last = self.last_ok.load(Ordering::Relaxed);
-        last > 0 && now.saturating_sub(last) <= i64::try_from(stale_seconds).unwrap_or(i64::MAX)
+        last > 0 && now.saturating_sub(last) <= stale && self.lag_seconds.get() <= stale
     }
 
     /// The text exposition format.
@@ -185,6 +187,11 @@ mod tests {
         metrics.cycle_done(1_000);
         assert!(metrics.healthy(1_060, 60));
         assert!(!metrics.healthy(1_061, 60));
+        // cycles that complete against a node whose tip is old are not healthy either
+        metrics.lag_seconds.set(61);
+        assert!(!metrics.healthy(1_000, 60));
+        metrics.lag_seconds.set(60);
+        assert!(metrics.healthy(1_000, 60));
         metrics.rpc_errors.with_label_values(&["getSlot"]).inc();
         let text = metrics.render();
         assert!(

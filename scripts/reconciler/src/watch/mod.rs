@@ -304,6 +304,7 @@ impl Watcher {
                     wait
                 }
             };
+            self.lag(unix_now());
             if let Some(store) = &store {
                 self.watch_own_lag(store).await;
             }
@@ -537,15 +538,23 @@ impl Watcher {
     /// The watcher's own lag: how far behind the chain's clock the last finalized block it
     /// reached is (since it started, when it never reached one). Over the threshold, one
     /// alert per episode.
-    async fn watch_own_lag(&mut self, store: &Store) {
-        let Some(threshold) = self.config.alerts.behind_seconds else {
-            return;
-        };
-        let now = unix_now();
+    /// Seconds since the block time of the tip the last successful cycle reached (since the
+    /// start before one did), also set as the lag gauge: it grows while cycles fail, and
+    /// `/healthz` reads it.
+    fn lag(&self, now: i64) -> i64 {
         let behind = now
             .saturating_sub(self.reached.unwrap_or(self.started))
             .max(0);
         self.metrics.lag_seconds.set(behind);
+        behind
+    }
+
+    async fn watch_own_lag(&mut self, store: &Store) {
+        let now = unix_now();
+        let behind = self.lag(now);
+        let Some(threshold) = self.config.alerts.behind_seconds else {
+            return;
+        };
         let behind = behind as u64;
         if behind <= threshold {
             self.behind_since = None;
