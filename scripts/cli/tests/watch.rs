@@ -17,7 +17,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use usd1_client::backend::Backend;
 use usd1_client::rpc::{LocalValidator, RpcBackend};
-use usd1_client::{ix, token, InitializeArgs, Limits, MinterConfig, ProposalAction, Roles};
+use usd1_client::{ix, token, MinterConfig, ProposalAction, Roles};
 use usd1_reconciler::fault_proxy::{self, Faults};
 use usd1_reconciler::watch::webhook;
 
@@ -309,12 +309,6 @@ impl Issuer {
     }
 }
 
-fn request_id(text: &str) -> [u8; 32] {
-    let mut id = [0u8; 32];
-    id[..text.len()].copy_from_slice(text.as_bytes());
-    id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_alerts_once_through_faults_against_a_test_validator() {
     let so = LocalValidator::program_so().unwrap();
@@ -327,21 +321,7 @@ async fn watch_alerts_once_through_faults_against_a_test_validator() {
     // the issuer exists before the watcher starts (its history is not alerted on)
     let mint = Keypair::new();
     let member = validator.payer.insecure_clone();
-    let init = InitializeArgs {
-        decimals: 6,
-        name: "Watched".into(),
-        symbol: "WAT".into(),
-        uri: "https://example.com/w.json".into(),
-        members: vec![member.pubkey()],
-        threshold: 1,
-        time_lock: 0,
-        limits: Limits {
-            supply_cap: 1_000_000_000_000,
-            ..Limits::default()
-        },
-        permanent_delegate: false,
-        default_frozen: false,
-    };
+    let init = usd1_client::local_issuer("Watched", &member.pubkey());
     chain
         .send(
             &[ix::initialize(&member.pubkey(), &mint.pubkey(), init)],
@@ -498,7 +478,7 @@ format = "json"
                     &issuer.desk.pubkey(),
                     &issuer.mint,
                     &account,
-                    request_id(id),
+                    usd1_client::request_id_from_reference(id).unwrap(),
                     amount,
                 )],
                 &[&issuer.desk],

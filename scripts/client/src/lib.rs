@@ -48,6 +48,27 @@ pub fn request_id_from_reference(reference: &str) -> Option<[u8; 32]> {
     Some(id)
 }
 
+/// A 1-of-1 issuer governed by `member`, without a time lock: 6 decimals, a supply cap of a
+/// million tokens, no permanent delegate. What the local-validator benchmark and tests set up
+/// (production issuers come from a TOML file: `usd1 init`, `usd1-migrate`).
+pub fn local_issuer(name: &str, member: &anchor_lang::prelude::Pubkey) -> InitializeArgs {
+    InitializeArgs {
+        decimals: 6,
+        name: name.into(),
+        symbol: name.chars().take(3).collect::<String>().to_uppercase(),
+        uri: format!("https://example.com/{name}.json"),
+        members: vec![*member],
+        threshold: 1,
+        time_lock: 0,
+        limits: Limits {
+            supply_cap: 1_000_000_000_000,
+            ..Limits::default()
+        },
+        permanent_delegate: false,
+        default_frozen: false,
+    }
+}
+
 /// A base58 public key (command-line arguments), with a message naming the bad value.
 pub fn parse_pubkey(text: &str) -> Result<anchor_lang::prelude::Pubkey, String> {
     text.parse()

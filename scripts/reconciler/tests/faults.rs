@@ -12,7 +12,7 @@ use solana_commitment_config::CommitmentConfig;
 use solana_sdk::signature::{Keypair, Signer};
 use usd1_client::backend::Backend;
 use usd1_client::rpc::LocalValidator;
-use usd1_client::{ix, InitializeArgs, Limits, ProposalAction, PROGRAM_ID};
+use usd1_client::{ix, ProposalAction, PROGRAM_ID};
 use usd1_reconciler::cli::{run, ReconcileArgs};
 use usd1_reconciler::fault_proxy::{self, Faults};
 use usd1_reconciler::Store;
@@ -41,25 +41,6 @@ fn args_for(store: &str, extra: &[&str]) -> ReconcileArgs {
     Cli::parse_from(argv).reconcile
 }
 
-/// A 1-of-1 issuer governed by `member`, without a time lock.
-fn issuer_args(name: &str, member: &solana_sdk::pubkey::Pubkey) -> InitializeArgs {
-    InitializeArgs {
-        decimals: 6,
-        name: name.into(),
-        symbol: name[..3].to_uppercase(),
-        uri: format!("https://example.com/{name}.json"),
-        members: vec![*member],
-        threshold: 1,
-        time_lock: 0,
-        limits: Limits {
-            supply_cap: 1_000_000_000_000,
-            ..Limits::default()
-        },
-        permanent_delegate: false,
-        default_frozen: false,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
     let so = LocalValidator::program_so().unwrap();
@@ -68,7 +49,7 @@ async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
     // an issuer with a few events: initialize, then proposals (created and approved)
     let mint = Keypair::new();
     let member = validator.payer.insecure_clone();
-    let init = issuer_args("Faults", &member.pubkey());
+    let init = usd1_client::local_issuer("Faults", &member.pubkey());
     chain
         .send(
             &[ix::initialize(&member.pubkey(), &mint.pubkey(), init)],
@@ -389,7 +370,7 @@ async fn faulty_sources_never_read_as_complete_against_a_test_validator() {
     // a second issuer: `--mint` twice reconciles both, one JSON document each; with no
     // `--mint`, every mint the store holds
     let second = Keypair::new();
-    let init = issuer_args("Second", &member.pubkey());
+    let init = usd1_client::local_issuer("Second", &member.pubkey());
     chain
         .send(
             &[ix::initialize(&member.pubkey(), &second.pubkey(), init)],

@@ -20,7 +20,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use usd1_client::backend::Backend;
 use usd1_client::rpc::LocalValidator;
-use usd1_client::{ix, pda, InitializeArgs, Limits, PROGRAM_ID};
+use usd1_client::{ix, pda, PROGRAM_ID};
 use usd1_reconciler::fault_proxy::{self, Faults};
 use usd1_reconciler::ingest::{default_retry, IngestOptions, RpcSource, DEFAULT_CONCURRENCY};
 use usd1_reconciler::Store;
@@ -82,21 +82,7 @@ async fn bench() -> Result<(), String> {
     let mut chain = validator.backend(CommitmentConfig::confirmed());
     let payer = validator.payer.insecure_clone();
     let mint = Keypair::new();
-    let init = InitializeArgs {
-        decimals: 6,
-        name: "Bench".into(),
-        symbol: "BNCH".into(),
-        uri: "https://example.com/b.json".into(),
-        members: vec![payer.pubkey()],
-        threshold: 1,
-        time_lock: 0,
-        limits: Limits {
-            supply_cap: 1_000_000_000_000,
-            ..Limits::default()
-        },
-        permanent_delegate: false,
-        default_frozen: false,
-    };
+    let init = usd1_client::local_issuer("Bench", &payer.pubkey());
     chain
         .send(
             &[ix::initialize(&payer.pubkey(), &mint.pubkey(), init)],
