@@ -605,7 +605,7 @@ pub fn config_differences(
         args.decimals.to_string(),
         issuer.decimals.to_string(),
     );
-    compare("members", keys(&wanted), keys(&issuer.members));
+    compare("members", keys(&wanted), keys(issuer.members()));
     compare(
         "threshold",
         args.threshold.to_string(),
@@ -619,32 +619,32 @@ pub fn config_differences(
     compare(
         "supply_cap",
         args.limits.supply_cap.to_string(),
-        issuer.limits.supply_cap.to_string(),
+        issuer.limits().supply_cap.to_string(),
     );
     compare(
         "min_redemption",
         args.limits.min_redemption.to_string(),
-        issuer.limits.min_redemption.to_string(),
+        issuer.limits().min_redemption.to_string(),
     );
     compare(
         "reserve_guard",
         args.limits.reserve_guard.to_string(),
-        issuer.limits.reserve_guard.to_string(),
+        issuer.limits().reserve_guard.to_string(),
     );
     compare(
         "reserve_max_age",
         args.limits.reserve_max_age.to_string(),
-        issuer.limits.reserve_max_age.to_string(),
+        issuer.limits().reserve_max_age.to_string(),
     );
     compare(
         "permanent_delegate",
         args.permanent_delegate.to_string(),
-        issuer.permanent_delegate.to_string(),
+        issuer.permanent_delegate().to_string(),
     );
     compare(
         "default_frozen",
         args.default_frozen.to_string(),
-        issuer.default_frozen.to_string(),
+        issuer.default_frozen().to_string(),
     );
     // a new issuer has no roles: the config cannot name any, so any role on the chain is a
     // difference only once governance set it, which the file does not describe
@@ -695,7 +695,7 @@ pub async fn hand_over(
     let args = config.initialize_args().map_err(MigrateError::Input)?;
     let mut wanted = args.members.clone();
     wanted.sort();
-    if issuer.members != wanted
+    if issuer.members() != wanted
         || issuer.threshold != args.threshold
         || issuer.time_lock != args.time_lock
     {
@@ -703,7 +703,7 @@ pub async fn hand_over(
             "issuer {issuer_address}'s governance ({} of {} members, time lock {}s) is not the \
              config's ({} of {}, {}s): refusing to hand it the program",
             issuer.threshold,
-            issuer.members.len(),
+            issuer.members().len(),
             issuer.time_lock,
             args.threshold,
             wanted.len(),
@@ -749,7 +749,7 @@ pub async fn hand_over(
     Ok(json!({
         "status": "handed over",
         "threshold": issuer.threshold,
-        "members": issuer.members.len(),
+        "members": issuer.members().len(),
         "time_lock": issuer.time_lock,
         "previous_authority": deployer.to_string(),
         "upgrade_authority": governor.to_string(),
@@ -769,7 +769,7 @@ pub async fn stage_upgrade(
     progress: bool,
 ) -> Result<Value, MigrateError> {
     let (mint, issuer_address, issuer) = initialized_issuer(backend, config).await?;
-    if !issuer.governs_upgrades {
+    if !issuer.governs_upgrades() {
         return Err(MigrateError::Input(format!(
             "issuer {issuer_address} does not hold the upgrade authority: run `usd1-migrate \
              hand-over` first"
@@ -955,17 +955,18 @@ mod tests {
         };
         // an issuer as `initialize` leaves it from these args (every other field zero)
         let issuer_from = |args: &usd1_client::InitializeArgs| {
-            use anchor_lang::prelude::{AnchorDeserialize, Space};
-            let zeros = vec![0u8; Issuer::INIT_SPACE];
-            let mut issuer = Issuer::deserialize(&mut zeros.as_slice()).unwrap();
-            issuer.decimals = args.decimals;
-            issuer.threshold = args.threshold;
-            issuer.time_lock = args.time_lock;
-            issuer.limits = args.limits;
-            let mut sorted = args.members.clone();
-            sorted.sort();
-            issuer.members = sorted;
-            issuer
+            Issuer::initialized(&usd1_client::NewIssuer {
+                mint: Pubkey::new_unique(),
+                bump: 255,
+                decimals: args.decimals,
+                members: &args.members,
+                threshold: args.threshold,
+                time_lock: args.time_lock,
+                limits: args.limits,
+                permanent_delegate: args.permanent_delegate,
+                default_frozen: args.default_frozen,
+            })
+            .unwrap()
         };
         let issuer = issuer_from(&args);
         let view = usd1_client::token::MintView {
@@ -992,7 +993,12 @@ mod tests {
         // each differing field is named, with both values
         let mut other = issuer_from(&args);
         other.time_lock = 60;
-        other.limits.reserve_guard = false;
+        other
+            .set_limits(usd1_client::Limits {
+                reserve_guard: false,
+                ..args.limits
+            })
+            .unwrap();
         let mut renamed = view.clone();
         renamed.uri = "https://evil.example".into();
         let found = config_differences(&args, &other, Some(&renamed));

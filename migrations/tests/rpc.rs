@@ -257,12 +257,12 @@ async fn deploy_and_initialize_survive_failures_and_reruns() {
         .map(|m| m.parse().unwrap())
         .collect::<Vec<_>>();
     sorted.sort();
-    assert_eq!(issuer.members, sorted);
+    assert_eq!(issuer.members(), sorted);
     assert_eq!(issuer.threshold, 2);
     // initialized once, handed over once: IssuerInitialized and UpgradeAuthorityReceived
     // (the event history over RPC is checked by the CLI's RPC test)
     assert_eq!(issuer.event_seq, 2);
-    assert!(issuer.governs_upgrades);
+    assert!(issuer.governs_upgrades());
     if done["init"]["events_pending"] != true {
         let events = done["init"]["events"].as_array().unwrap();
         assert_eq!(events.len(), 1);

@@ -414,7 +414,7 @@ async fn governance_upgrades_the_deployed_program_against_a_test_validator() {
     let issuer =
         accounts::decode::<Issuer>(&chain.account(&issuer_address).await.unwrap().unwrap().data)
             .unwrap();
-    assert!(issuer.governs_upgrades);
+    assert!(issuer.governs_upgrades());
     assert_eq!(issuer.upgrade_stale_index, second.max(first));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -48,7 +48,7 @@ async fn a_threshold_of_one_is_approved_at_once() {
         ProposalStatus::Approved
     );
     f.execute(1).await.unwrap();
-    assert_eq!(f.issuer().await.limits.supply_cap, 5);
+    assert_eq!(f.issuer().await.limits().supply_cap, 5);
 }
 
 #[tokio::test]
@@ -100,7 +100,7 @@ async fn execute_below_threshold_is_refused() {
     let mut f = Fixture::new().await;
     let index = f.propose(0, limits(5)).await.unwrap();
     assert_program_error(f.execute(index).await, MinterError::ThresholdNotReached);
-    assert_eq!(f.issuer().await.limits.supply_cap, 1_000_000 * TOKEN);
+    assert_eq!(f.issuer().await.limits().supply_cap, 1_000_000 * TOKEN);
 }
 
 #[tokio::test]
@@ -120,7 +120,7 @@ async fn the_time_lock_runs_from_the_threshold() {
         f.proposal(index).await.unwrap().status,
         ProposalStatus::Executed
     );
-    assert_eq!(f.issuer().await.limits.supply_cap, 5);
+    assert_eq!(f.issuer().await.limits().supply_cap, 5);
     // executed once only
     assert_program_error(f.execute(index).await, MinterError::ProposalNotActive);
 }
@@ -184,7 +184,7 @@ async fn a_membership_change_makes_every_earlier_proposal_stale() {
     let mut sorted = members.clone();
     sorted.sort();
     assert_eq!(
-        (issuer.members.clone(), issuer.time_lock),
+        (issuer.members().to_vec(), issuer.time_lock),
         (sorted.clone(), 60)
     );
     let Some(Event::MembersChanged(e)) = f.events.last() else {
@@ -203,7 +203,7 @@ async fn a_membership_change_makes_every_earlier_proposal_stale() {
     assert_program_error(f.approve(1, open).await, MinterError::ProposalStale);
     assert_program_error(f.reject(1, open).await, MinterError::ProposalStale);
     assert_program_error(f.execute(approved).await, MinterError::ProposalStale);
-    assert_eq!(f.issuer().await.limits.supply_cap, 1_000_000 * TOKEN);
+    assert_eq!(f.issuer().await.limits().supply_cap, 1_000_000 * TOKEN);
 
     // the removed member is out, the newcomer is in
     assert_program_error(f.propose(2, limits(7)).await, MinterError::NotAMember);
@@ -212,7 +212,7 @@ async fn a_membership_change_makes_every_earlier_proposal_stale() {
     f.approve(0, fresh).await.unwrap();
     f.svm.advance_clock(60).await;
     f.execute(fresh).await.unwrap();
-    assert_eq!(f.issuer().await.limits.supply_cap, 7);
+    assert_eq!(f.issuer().await.limits().supply_cap, 7);
 
     // CAN cancel a stale proposal, and stale proposals can be closed
     let cancel = ix::cancel(&f.members[0].pubkey(), &f.mint, open);
@@ -440,11 +440,11 @@ async fn set_roles_and_set_limits_apply_with_their_events() {
     f.pass(ProposalAction::SetRoles(roles.clone()))
         .await
         .unwrap();
-    assert_eq!(f.issuer().await.roles, roles);
+    assert_eq!(f.issuer().await.roles(), roles);
     assert!(matches!(f.events.last(), Some(Event::RolesChanged(e)) if e.roles == roles));
     f.pass(limits(42)).await.unwrap();
     assert_eq!(
-        f.issuer().await.limits,
+        f.issuer().await.limits(),
         Limits {
             supply_cap: 42,
             ..Limits::default()

@@ -70,11 +70,11 @@ async fn a_new_role_holder_must_accept_before_set_roles_executes() {
     assert_eq!((e.proposal_index, e.key), (index, pauser.pubkey()));
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, freezer.pubkey());
-    assert_eq!(f.issuer().await.roles, Roles::default());
+    assert_eq!(f.issuer().await.roles(), Roles::default());
 
     f.accept(&freezer, index).await.unwrap();
     f.execute(index).await.unwrap();
-    assert_eq!(f.issuer().await.roles, roles);
+    assert_eq!(f.issuer().await.roles(), roles);
     let proposal = f.proposal(index).await.unwrap();
     assert_eq!(proposal.accepted, vec![pauser.pubkey(), freezer.pubkey()]);
     f.assert_seq_complete().await;
@@ -105,7 +105,7 @@ async fn a_new_reserve_attestor_and_redemption_operator_must_accept_before_set_r
     assert_eq!((e.proposal_index, e.key), (index, attestor.pubkey()));
     let refused = f.execute(index).await;
     assert_not_accepted(&f, refused, operator.pubkey());
-    assert_eq!(f.issuer().await.roles, Roles::default());
+    assert_eq!(f.issuer().await.roles(), Roles::default());
 
     let accepted = f.accept(&operator, index).await.unwrap();
     let Event::KeyAccepted(e) = &accepted.events[0] else {
@@ -113,7 +113,7 @@ async fn a_new_reserve_attestor_and_redemption_operator_must_accept_before_set_r
     };
     assert_eq!((e.proposal_index, e.key), (index, operator.pubkey()));
     f.execute(index).await.unwrap();
-    let stored = f.issuer().await.roles;
+    let stored = f.issuer().await.roles();
     assert_eq!(stored, roles);
     assert_eq!(
         (stored.reserve_attestor, stored.redemption_operator),
@@ -147,14 +147,14 @@ async fn keys_that_keep_their_role_or_are_removed_need_not_accept() {
     assert_not_accepted(&f, refused, attestor.pubkey());
     f.accept(&attestor, index).await.unwrap();
     f.execute(index).await.unwrap();
-    assert_eq!(f.issuer().await.roles, next);
+    assert_eq!(f.issuer().await.roles(), next);
     // removing every role needs no acceptance at all
     let index = f
         .approved(ProposalAction::SetRoles(Roles::default()))
         .await
         .unwrap();
     f.execute(index).await.unwrap();
-    assert_eq!(f.issuer().await.roles, Roles::default());
+    assert_eq!(f.issuer().await.roles(), Roles::default());
     f.assert_seq_complete().await;
 }
 
@@ -173,7 +173,7 @@ async fn a_role_moved_to_another_slot_counts_as_new() {
     assert_not_accepted(&f, refused, roles.pauser.pubkey());
     f.accept(&roles.pauser, index).await.unwrap();
     f.execute(index).await.unwrap();
-    assert_eq!(f.issuer().await.roles, next);
+    assert_eq!(f.issuer().await.roles(), next);
     f.assert_seq_complete().await;
 }
 
@@ -201,7 +201,7 @@ async fn a_new_member_must_accept_before_set_governance_executes() {
     f.execute(index).await.unwrap();
     let mut sorted = members;
     sorted.sort();
-    assert_eq!(f.issuer().await.members, sorted);
+    assert_eq!(f.issuer().await.members(), sorted);
     f.assert_seq_complete().await;
 }
 
@@ -493,7 +493,7 @@ async fn an_issuance_pause_stops_mint_and_refund_while_holders_go_on() {
     };
     assert_eq!(e.by, w.roles.pauser.pubkey());
     let issuer = w.f.issuer().await;
-    assert!(issuer.issuance_paused && !issuer.paused);
+    assert!(issuer.issuance_paused() && !issuer.paused());
     assert_eq!(issuer.issuance_pause_count, 1);
     assert!(!w.f.mint_view().await.paused);
 
@@ -540,7 +540,7 @@ async fn an_issuance_pause_stops_mint_and_refund_while_holders_go_on() {
     assert!(
         matches!(w.f.events.last(), Some(Event::IssuanceResumed(e)) if e.proposal_index == index)
     );
-    assert!(!w.f.issuer().await.issuance_paused);
+    assert!(!w.f.issuer().await.issuance_paused());
     w.f.mint_to(&minter, &account, request_id(2), TOKEN)
         .await
         .unwrap();
@@ -568,7 +568,7 @@ async fn a_resume_proposed_in_an_earlier_issuance_pause_cannot_lift_a_later_one(
         w.f.execute(old).await,
         MinterError::IssuanceResumeOutlivedPause,
     );
-    assert!(w.f.issuer().await.issuance_paused);
+    assert!(w.f.issuer().await.issuance_paused());
     w.f.assert_seq_complete().await;
 }
 
@@ -583,7 +583,7 @@ async fn the_two_pauses_are_lifted_separately() {
     // an Unpause lifts the token pause only
     w.f.pass(ProposalAction::Unpause).await.unwrap();
     let issuer = w.f.issuer().await;
-    assert!(!issuer.paused && issuer.issuance_paused);
+    assert!(!issuer.paused() && issuer.issuance_paused());
     assert!(!w.f.mint_view().await.paused);
     let (minter, account) = (w.minter.insecure_clone(), w.account);
     assert_program_error(
@@ -922,7 +922,7 @@ async fn the_manager_raises_within_the_budget_and_it_refills() {
     w.f.svm.advance_clock(43_200).await;
     w.raise(&manager, 90 * TOKEN).await.unwrap();
     assert_eq!(w.allowance().await, 160 * TOKEN);
-    assert_eq!(w.f.issuer().await.allowance_budget.available, 0);
+    assert_eq!(w.f.issuer().await.allowance_budget().available, 0);
     // and the minter can mint what it was given
     let desk = w.desk.insecure_clone();
     let account = w.f.holder(&Pubkey::new_unique()).await;
@@ -999,7 +999,7 @@ async fn allowance_manager_refusals() {
     })
     .await
     .unwrap();
-    assert_eq!(w.f.issuer().await.allowance_budget.capacity, 0);
+    assert_eq!(w.f.issuer().await.allowance_budget().capacity, 0);
     assert_program_error(
         w.f.propose(
             0,
@@ -1051,8 +1051,8 @@ async fn a_minter_of_another_issuer_cannot_be_raised_here() {
     }
     let other_issuer = pda::issuer(&other.pubkey());
     let state = w.f.svm.decode::<Issuer>(&other_issuer).await.unwrap();
-    assert_eq!(state.roles.allowance_manager, Some(manager.pubkey()));
-    assert_eq!(state.allowance_budget.available, 100 * TOKEN);
+    assert_eq!(state.roles().allowance_manager, Some(manager.pubkey()));
+    assert_eq!(state.allowance_budget().available, 100 * TOKEN);
 
     // as the other issuer's manager it names this issuer's minter account
     let ix = ix::with_account_replaced(
@@ -1070,9 +1070,9 @@ async fn a_minter_of_another_issuer_cannot_be_raised_here() {
         MinterError::WrongIssuer,
     );
     assert_eq!(w.allowance().await, 10 * TOKEN);
-    assert_eq!(w.f.issuer().await.allowance_budget.available, 100 * TOKEN);
+    assert_eq!(w.f.issuer().await.allowance_budget().available, 100 * TOKEN);
     let state = w.f.svm.decode::<Issuer>(&other_issuer).await.unwrap();
-    assert_eq!(state.allowance_budget.available, 100 * TOKEN);
+    assert_eq!(state.allowance_budget().available, 100 * TOKEN);
     // the other issuer's events went past the fixture's log: this issuer's seq is whole
     w.f.assert_seq_complete().await;
 }

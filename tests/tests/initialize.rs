@@ -50,16 +50,16 @@ async fn issuer_holds_sorted_members_threshold_and_first_event() {
     let issuer: Issuer = f.issuer().await;
     let mut members: Vec<Pubkey> = f.members.iter().map(|m| m.pubkey()).collect();
     members.sort();
-    assert_eq!(issuer.members, members);
+    assert_eq!(issuer.members(), members);
     assert_eq!((issuer.threshold, issuer.time_lock), (2, 3600));
     assert_eq!(issuer.mint, f.mint);
-    assert_eq!(issuer.limits.supply_cap, 1_000_000 * TOKEN);
+    assert_eq!(issuer.limits().supply_cap, 1_000_000 * TOKEN);
     assert_eq!((issuer.proposal_index, issuer.stale_proposal_index), (0, 0));
     assert_eq!(
         (
-            issuer.paused,
-            issuer.permanent_delegate,
-            issuer.default_frozen
+            issuer.paused(),
+            issuer.permanent_delegate(),
+            issuer.default_frozen()
         ),
         (false, true, false)
     );
@@ -90,7 +90,7 @@ async fn kyc_mode_without_permanent_delegate() {
         Some(anchor_spl_state::AccountState::Frozen)
     );
     let issuer = f.issuer().await;
-    assert!(!issuer.permanent_delegate && issuer.default_frozen);
+    assert!(!issuer.permanent_delegate() && issuer.default_frozen());
     // a new holder account starts frozen
     let holder = f.holder(&Pubkey::new_unique()).await;
     assert!(f.token_account(&holder).await.unwrap().frozen);
@@ -203,7 +203,7 @@ async fn accepts_the_boundaries() {
         .unwrap();
     let issuer: Issuer = svm.decode(&pda::issuer(&mint.pubkey())).await.unwrap();
     assert_eq!(
-        (issuer.members.len(), issuer.threshold, issuer.time_lock),
+        (issuer.members().len(), issuer.threshold, issuer.time_lock),
         (10, 10, MAX_TIME_LOCK)
     );
     let view = MintView::decode(&svm.account(&mint.pubkey()).await.unwrap().data).unwrap();

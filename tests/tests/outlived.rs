@@ -21,13 +21,13 @@ async fn an_unpause_from_an_earlier_incident_cannot_lift_a_later_pause() {
     let leftover = f.propose(0, ProposalAction::Unpause).await.unwrap();
     f.approve(1, leftover).await.unwrap();
     f.pass(ProposalAction::Unpause).await.unwrap();
-    assert!(!f.issuer().await.paused);
+    assert!(!f.issuer().await.paused());
     // incident 2: paused again; the approved leftover is refused, by anyone, at any time
     pause(&mut f).await;
     assert_eq!(f.issuer().await.pause_count, 2);
     f.svm.advance_clock(2 * 3600).await;
     assert_program_error(f.execute(leftover).await, MinterError::UnpauseOutlivedPause);
-    assert!(f.issuer().await.paused);
+    assert!(f.issuer().await.paused());
     assert!(f.mint_view().await.paused, "the token stays paused");
     // nor can it gather approvals; a new Unpause for this pause is what governance passes
     let fresh = f.propose(0, ProposalAction::Unpause).await.unwrap();
@@ -130,10 +130,10 @@ async fn an_approved_proposal_expires_after_its_execution_window() {
     let window = i64::from(usd1_client::DEFAULT_EXECUTION_WINDOW);
     f.svm.advance_clock(3600 + window).await;
     f.execute(on_time).await.unwrap();
-    assert_eq!(f.issuer().await.limits.supply_cap, 8 * TOKEN);
+    assert_eq!(f.issuer().await.limits().supply_cap, 8 * TOKEN);
     f.svm.advance_clock(1).await;
     assert_program_error(f.execute(late).await, MinterError::ProposalExpired);
-    assert_eq!(f.issuer().await.limits.supply_cap, 8 * TOKEN);
+    assert_eq!(f.issuer().await.limits().supply_cap, 8 * TOKEN);
     // an expired proposal has ended: closable
     let proposer = f.members[0].pubkey();
     f.send(&[ix::close_proposal(&f.mint, late, &proposer)], &[])
@@ -203,7 +203,7 @@ async fn a_longer_execution_window_does_not_revive_an_expired_approval() {
     .await
     .unwrap();
     assert_program_error(f.execute(forgotten).await, MinterError::ProposalExpired);
-    assert_ne!(f.issuer().await.limits.supply_cap, 5 * TOKEN);
+    assert_ne!(f.issuer().await.limits().supply_cap, 5 * TOKEN);
     // a proposal approved now gets the new window
     let fresh = f.propose(0, limits(6 * TOKEN)).await.unwrap();
     f.approve(1, fresh).await.unwrap();
@@ -213,6 +213,6 @@ async fn a_longer_execution_window_does_not_revive_an_expired_approval() {
     );
     f.svm.advance_clock(7200).await;
     f.execute(fresh).await.unwrap();
-    assert_eq!(f.issuer().await.limits.supply_cap, 6 * TOKEN);
+    assert_eq!(f.issuer().await.limits().supply_cap, 6 * TOKEN);
     f.assert_seq_complete().await;
 }

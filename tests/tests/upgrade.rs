@@ -98,7 +98,7 @@ async fn only_the_issuer_holding_the_upgrade_authority_may_propose_upgrades() {
         MinterError::NotUpgradeAuthority,
     );
     let issuer = f.issuer().await;
-    assert!(!issuer.governs_upgrades);
+    assert!(!issuer.governs_upgrades());
     assert_eq!(issuer.proposal_index, 0, "nothing was proposed");
     f.assert_seq_complete().await;
 }
@@ -119,7 +119,7 @@ async fn governance_upgrades_the_program_only_by_an_executed_hash_checked_propos
     hand_over(&mut f, &deployer).await.unwrap();
     assert_eq!(upgrade_authority_on_chain(&mut f).await, Some(governor));
     let issuer = f.issuer().await;
-    assert!(issuer.governs_upgrades);
+    assert!(issuer.governs_upgrades());
     match f.events.last() {
         Some(Event::UpgradeAuthorityReceived(e)) => {
             assert_eq!(e.previous_authority, deployer.pubkey());
@@ -421,7 +421,7 @@ async fn the_upgrade_authority_is_passed_on_only_to_a_key_that_signs_or_to_nobod
         upgrade_authority_on_chain(&mut f).await,
         Some(next.pubkey())
     );
-    assert!(!f.issuer().await.governs_upgrades);
+    assert!(!f.issuer().await.governs_upgrades());
     match executed.events.as_slice() {
         [Event::ProposalExecuted(_), Event::UpgradeAuthorityChanged(e)] => {
             assert_eq!(
@@ -451,7 +451,7 @@ async fn the_upgrade_authority_is_passed_on_only_to_a_key_that_signs_or_to_nobod
         .await
         .unwrap();
     assert_eq!(upgrade_authority_on_chain(&mut f).await, None);
-    assert!(!f.issuer().await.governs_upgrades);
+    assert!(!f.issuer().await.governs_upgrades());
     assert!(matches!(
         f.events.last(),
         Some(Event::UpgradeAuthorityChanged(e)) if e.new_authority.is_none() && e.proposal_index == immutable

@@ -217,4 +217,6 @@ pub enum MinterError {
     AllowanceBudgetExceeded,
     #[msg("Metadata fields: at most 8 set and 8 removed, keys 1..=32 bytes, unique, not name/symbol/uri, values at most 200 bytes")]
     MetadataFieldInvalid,
+    #[msg("A role holder cannot be the all-zero key (it stands for \"nobody\")")]
+    RoleHolderIsZeroKey,
 }

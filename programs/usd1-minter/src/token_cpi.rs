@@ -11,26 +11,37 @@ use anchor_spl::token_interface::{
     PausableToggle, TokenMetadataRemoveKey, TokenMetadataUpdateField,
 };
 
+use crate::seeds::ISSUER_SEED;
 use crate::state::Issuer;
 
 /// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.
-pub struct IssuerSigned<'a, 'info> {
-    issuer: &'a Account<'info, Issuer>,
+/// It keeps copies of what the calls need (the issuer's seeds, the decimals) and no borrow
+/// of the issuer's data: the runtime borrows every account a CPI passes, so the caller must
+/// not hold the issuer loaded across a call.
+pub struct IssuerSigned<'info> {
+    issuer: AccountInfo<'info>,
+    issuer_mint: Pubkey,
+    bump: [u8; 1],
+    decimals: u8,
     mint: AccountInfo<'info>,
     token_program: AccountInfo<'info>,
 }
 
-impl<'a, 'info> IssuerSigned<'a, 'info> {
+impl<'info> IssuerSigned<'info> {
     pub fn new(
-        issuer: &'a Account<'info, Issuer>,
+        issuer: &AccountLoader<'info, Issuer>,
         mint: AccountInfo<'info>,
         token_program: AccountInfo<'info>,
-    ) -> Self {
-        Self {
-            issuer,
+    ) -> Result<Self> {
+        let loaded = issuer.load()?;
+        Ok(Self {
+            issuer_mint: loaded.mint,
+            bump: [loaded.bump],
+            decimals: loaded.decimals,
+            issuer: issuer.to_account_info(),
             mint,
             token_program,
-        }
+        })
     }
 
     fn call<T: ToAccountMetas + ToAccountInfos<'info>>(
@@ -38,7 +49,7 @@ impl<'a, 'info> IssuerSigned<'a, 'info> {
         accounts: T,
         f: impl FnOnce(CpiContext<'_, '_, '_, 'info, T>) -> Result<()>,
     ) -> Result<()> {
-        let seeds = self.issuer.signer_seeds();
+        let seeds: [&[u8]; 3] = [ISSUER_SEED, self.issuer_mint.as_ref(), &self.bump];
         let signer: &[&[&[u8]]] = &[&seeds];
         f(CpiContext::new_with_signer(
             self.token_program.key(),
@@ -48,7 +59,7 @@ impl<'a, 'info> IssuerSigned<'a, 'info> {
     }
 
     fn authority(&self) -> AccountInfo<'info> {
-        self.issuer.to_account_info()
+        self.issuer.clone()
     }
 
     /// Pauses the mint at the token level (transfers, mints, burns stop).
@@ -125,7 +136,7 @@ impl<'a, 'info> IssuerSigned<'a, 'info> {
         to: AccountInfo<'info>,
         amount: u64,
     ) -> Result<()> {
-        let decimals = self.issuer.decimals;
+        let decimals = self.decimals;
         let accounts = TransferChecked {
             from,
             mint: self.mint.clone(),
@@ -137,7 +148,7 @@ impl<'a, 'info> IssuerSigned<'a, 'info> {
 
     /// Burns `amount` from `from` as the mint's permanent delegate.
     pub fn delegate_burn(&self, from: AccountInfo<'info>, amount: u64) -> Result<()> {
-        let decimals = self.issuer.decimals;
+        let decimals = self.decimals;
         let accounts = BurnChecked {
             mint: self.mint.clone(),
             from,

@@ -536,7 +536,10 @@ pub async fn run() -> DemoResult<()> {
     let t = issuer.totals;
     println!(
         "lifetime totals: minted {} - redeemed {} + refunded {} - seized {} = supply",
-        t.minted, t.redeemed, t.refunded, t.seized_burned
+        t.minted(),
+        t.redeemed(),
+        t.refunded(),
+        t.seized_burned()
     );
     if view.supply != 150_000 * UNIT
         || balance != view.supply - UNIT

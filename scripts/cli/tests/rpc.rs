@@ -241,7 +241,7 @@ async fn the_typescript_client_drives_the_program_from_the_idl(chain: &mut RpcCh
     )
     .unwrap();
     assert_eq!(issuer.event_seq, 8);
-    assert!(issuer.governs_upgrades);
+    assert!(issuer.governs_upgrades());
     let program_data = chain
         .reader
         .account(&usd1_client::pda::program_data())

@@ -214,15 +214,15 @@ async fn every_runbook_command_runs_as_written() {
         .decode::<usd1_client::Issuer>(&usd1_client::pda::issuer(&mint))
         .await
         .unwrap();
-    assert!(issuer.members.contains(&key("dave")) && !issuer.members.contains(&key("carol")));
-    assert!(!issuer.paused && !issuer.issuance_paused);
-    assert_eq!(issuer.roles.allowance_manager, Some(key("manager")));
+    assert!(issuer.members().contains(&key("dave")) && !issuer.members().contains(&key("carol")));
+    assert!(!issuer.paused() && !issuer.issuance_paused());
+    assert_eq!(issuer.roles().allowance_manager, Some(key("manager")));
     assert_eq!(
         svm.mint_view(&mint).await.unwrap().name,
         "USD-One",
         "the metadata update executed"
     );
-    assert_eq!(issuer.roles.freezers, vec![key("freezer")]);
+    assert_eq!(issuer.roles().freezers, vec![key("freezer")]);
     let minters = [key("minter"), key("new_minter")]
         .map(|k| usd1_client::pda::minter(&usd1_client::pda::issuer(&mint), &k));
     assert!(

@@ -30,8 +30,32 @@ impl DataFilter {
     }
 }
 
-/// Decodes account data of type `T` (Issuer, Minter, MintReceipt, Proposal).
-pub fn decode<T: AccountDeserialize + Discriminator>(data: &[u8]) -> Result<T, DecodeError> {
+/// An account type of the program, as the client decodes it.
+pub trait ProgramAccount: AccountDeserialize + Discriminator {
+    /// The exact data length (discriminator included) of a zero-copy account; None for a Borsh
+    /// one (which may hold unused room). Anchor's zero-copy decoding panics on any other length,
+    /// so [`decode`] refuses it first.
+    const EXACT_LEN: Option<usize> = None;
+}
+
+impl ProgramAccount for crate::Issuer {
+    const EXACT_LEN: Option<usize> = Some(8 + <crate::Issuer as anchor_lang::Space>::INIT_SPACE);
+}
+impl ProgramAccount for crate::Minter {}
+impl ProgramAccount for crate::MintReceipt {}
+impl ProgramAccount for crate::Proposal {}
+impl ProgramAccount for crate::Redemption {}
+
+/// Decodes account data of type `T` (Issuer, Minter, MintReceipt, Proposal, Redemption).
+pub fn decode<T: ProgramAccount>(data: &[u8]) -> Result<T, DecodeError> {
+    if let Some(len) = T::EXACT_LEN {
+        if data.len() != len {
+            return Err(DecodeError(format!(
+                "{} bytes where this account type has exactly {len}",
+                data.len()
+            )));
+        }
+    }
     let mut slice = data;
     T::try_deserialize(&mut slice).map_err(|e| DecodeError(e.to_string()))
 }

@@ -7,7 +7,6 @@ use std::collections::{BTreeSet, HashSet};
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
-use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_program_test::{processor, ProgramTest, ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -301,10 +300,7 @@ impl Embedded {
     }
 
     /// Decodes a program account of type `T`; None if it does not exist or is not a `T`.
-    pub async fn decode<T: AccountDeserialize + Discriminator>(
-        &mut self,
-        key: &Pubkey,
-    ) -> Option<T> {
+    pub async fn decode<T: accounts::ProgramAccount>(&mut self, key: &Pubkey) -> Option<T> {
         let account = self.account(key).await?;
         accounts::decode::<T>(&account.data).ok()
     }

@@ -125,7 +125,7 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
             // stored sorted (the program sorts them), so the same set reads as unchanged
             FieldChange::new(
                 "members",
-                key_list(&issuer.members),
+                key_list(issuer.members()),
                 key_list(&{
                     let mut sorted = members.clone();
                     sorted.sort_unstable();
@@ -140,7 +140,7 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
             ),
         ],
         ProposalAction::SetRoles(roles) => {
-            let r = &issuer.roles;
+            let r = &issuer.roles();
             vec![
                 FieldChange::new("pausers", key_list(&r.pausers), key_list(&roles.pausers)),
                 FieldChange::new("freezers", key_list(&r.freezers), key_list(&roles.freezers)),
@@ -167,7 +167,7 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
             ]
         }
         ProposalAction::SetLimits(limits) => {
-            let l = &issuer.limits;
+            let l = &issuer.limits();
             vec![
                 FieldChange::new(
                     "supply_cap",
@@ -187,10 +187,10 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
                 ),
             ]
         }
-        ProposalAction::Unpause => vec![FieldChange::new("paused", issuer.paused, false)],
+        ProposalAction::Unpause => vec![FieldChange::new("paused", issuer.paused(), false)],
         ProposalAction::ResumeIssuance => vec![FieldChange::new(
             "issuance_paused",
-            issuer.issuance_paused,
+            issuer.issuance_paused(),
             false,
         )],
         ProposalAction::UpdateMetadata(update) => {
@@ -235,13 +235,13 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
         ProposalAction::SetAllowanceBudget { capacity, window } => vec![
             FieldChange::new(
                 "allowance_budget.capacity",
-                amount(issuer.allowance_budget.capacity),
+                amount(issuer.allowance_budget().capacity),
                 amount(*capacity),
             ),
             // a zero capacity turns the budget off: the program stores no window then
             FieldChange::new(
                 "allowance_budget.window",
-                format!("{}s", issuer.allowance_budget.window),
+                format!("{}s", issuer.allowance_budget().window),
                 format!("{}s", if *capacity == 0 { 0 } else { *window }),
             ),
         ],
@@ -265,7 +265,7 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
         ],
         ProposalAction::SetUpgradeAuthority { new } => vec![FieldChange::new(
             "upgrade_authority",
-            if issuer.governs_upgrades {
+            if issuer.governs_upgrades() {
                 "this issuer's governance"
             } else {
                 "not this issuer"

@@ -26,9 +26,9 @@ pub use usd1_minter::instructions::InitializeArgs;
 pub use usd1_minter::math::mint_attestation::MintAttestation;
 pub use usd1_minter::math::rate_limit::RateLimit;
 pub use usd1_minter::state::{
-    Issuer, Limits, MetadataField, MetadataUpdate, MintReceipt, Minter, MinterConfig, Proposal,
-    ProposalAction, ProposalStatus, Redemption, RedemptionStatus, ReserveAttestation, Roles,
-    Totals, DEFAULT_EXECUTION_WINDOW, MAX_EXECUTION_WINDOW, MAX_MEMBERS, MAX_ROLE_HOLDERS,
+    Issuer, Limits, MetadataField, MetadataUpdate, MintReceipt, Minter, MinterConfig, NewIssuer,
+    Proposal, ProposalAction, ProposalStatus, Redemption, RedemptionStatus, ReserveAttestation,
+    Roles, Totals, DEFAULT_EXECUTION_WINDOW, MAX_EXECUTION_WINDOW, MAX_MEMBERS, MAX_ROLE_HOLDERS,
     MAX_TIME_LOCK, MIN_EXECUTION_WINDOW,
 };
 pub use usd1_minter::ID as PROGRAM_ID;

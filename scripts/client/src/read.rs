@@ -3,7 +3,6 @@
 //! CLI, the migrations, the reconciler and the tests read through these, so "what is an
 //! issuer at this address" is answered in one place.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
 
@@ -52,7 +51,7 @@ pub async fn raw<B: Backend>(backend: &mut B, key: &Pubkey) -> ReadResult<Option
 
 /// The program account of type `T` at `key`: None if absent or owned by another program (a
 /// look-alike elsewhere is not ours); an error if the program owns it but it is not a `T`.
-pub async fn program_account<B: Backend, T: AccountDeserialize + Discriminator>(
+pub async fn program_account<B: Backend, T: accounts::ProgramAccount>(
     backend: &mut B,
     key: &Pubkey,
     what: &'static str,
@@ -109,7 +108,7 @@ pub async fn redemption<B: Backend>(
 }
 
 /// Every account of type `T` (Minter, Proposal, MintReceipt, Redemption) of `issuer`.
-pub async fn of_issuer<B: Backend, T: AccountDeserialize + Discriminator>(
+pub async fn of_issuer<B: Backend, T: accounts::ProgramAccount>(
     backend: &mut B,
     issuer: &Pubkey,
     what: &'static str,

@@ -59,12 +59,12 @@ pub async fn read<B: Backend>(backend: &mut B, mint: &Pubkey) -> Result<ChainSta
                 supply: mint_view.supply,
                 decimals: mint_view.decimals,
                 now: clock.unix_timestamp,
-                reserve_max_age: if after.limits.reserve_guard {
-                    after.limits.reserve_max_age
+                reserve_max_age: if after.limits().reserve_guard {
+                    after.limits().reserve_max_age
                 } else {
                     0
                 },
-                paused: after.paused,
+                paused: after.paused(),
             });
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -13,9 +13,8 @@ use crate::state::*;
 pub struct Accept<'info> {
     /// A key the proposal's action names.
     pub key: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -38,11 +37,12 @@ pub struct Accept<'info> {
 
 impl Accept<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        self.issuer.check_context(&self.proposal)
+        issuer.check_context(&self.proposal)
     }
 
     #[access_control(ctx.accounts.validate())]
@@ -50,14 +50,16 @@ impl Accept<'_> {
         let now = Clock::get()?.unix_timestamp;
         // an expired approval can never execute: accepting it would record nothing useful
         require!(
-            !ctx.accounts.proposal.has_expired(&ctx.accounts.issuer, now),
+            !ctx.accounts
+                .proposal
+                .has_expired(&*ctx.accounts.issuer.load()?, now),
             MinterError::ProposalExpired
         );
         let key = ctx.accounts.key.key();
         let proposal = &mut ctx.accounts.proposal;
         proposal.accept(key)?;
         let proposal_index = proposal.index;
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

@@ -12,18 +12,19 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct AttestReserves<'info> {
     pub attestor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Read for the supply the event reports beside the reserves.
-    #[account(address = issuer.mint @ MinterError::WrongMint)]
+    #[account(address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
 }
 
 impl AttestReserves<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.roles.reserve_attestor == Some(self.attestor.key()),
+            issuer.reserve_attestor() == Some(self.attestor.key()),
             MinterError::NotReserveAttestor
         );
         Ok(())
@@ -39,7 +40,7 @@ impl AttestReserves<'_> {
         let now = Clock::get()?.unix_timestamp;
         let supply = ctx.accounts.mint.supply;
         let by = ctx.accounts.attestor.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.attest_reserves(amount, as_of, report_hash, now)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(

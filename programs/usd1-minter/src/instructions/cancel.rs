@@ -9,9 +9,8 @@ use crate::state::*;
 pub struct Cancel<'info> {
     /// The proposer (checked by `Proposal::cancel`).
     pub proposer: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -36,7 +35,7 @@ impl Cancel<'_> {
     /// The proposer withdraws an open or approved proposal; stale ones too.
     pub fn cancel(ctx: Context<Self>) -> Result<()> {
         let proposer = ctx.accounts.proposer.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let proposal = &mut ctx.accounts.proposal;
         proposal.cancel(&proposer)?;
         let seq = issuer.next_seq()?;

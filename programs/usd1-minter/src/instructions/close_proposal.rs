@@ -10,9 +10,8 @@ use crate::state::*;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseProposal<'info> {
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -41,11 +40,12 @@ pub struct CloseProposal<'info> {
 
 impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         let now = Clock::get()?.unix_timestamp;
         // stale, outlived or expired: it can never execute
-        let dead = self.issuer.is_stale(self.proposal.index)
-            || self.issuer.has_outlived(&self.proposal)
-            || self.proposal.has_expired(&self.issuer, now);
+        let dead = issuer.is_stale(self.proposal.index)
+            || issuer.has_outlived(&self.proposal)
+            || self.proposal.has_expired(&issuer, now);
         require!(self.proposal.has_ended(dead), MinterError::ProposalNotEnded);
         Ok(())
     }
@@ -54,7 +54,7 @@ impl CloseProposal<'_> {
     pub fn close_proposal(ctx: Context<Self>) -> Result<()> {
         let index = ctx.accounts.proposal.index;
         let rent_receiver = ctx.accounts.proposer.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         emit_event!(

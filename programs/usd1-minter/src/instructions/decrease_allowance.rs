@@ -13,9 +13,8 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct DecreaseAllowance<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
@@ -23,8 +22,9 @@ pub struct DecreaseAllowance<'info> {
 
 impl DecreaseAllowance<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.can_lower_allowance(self.authority.key),
+            issuer.can_lower_allowance(self.authority.key),
             MinterError::NotAPauser
         );
         require!(amount > 0, MinterError::ZeroAmount);
@@ -38,7 +38,7 @@ impl DecreaseAllowance<'_> {
         let allowance_after = ctx.accounts.minter.allowance;
         let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
         let by = ctx.accounts.authority.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
         let budget_left = issuer.allowance_budget_left(now);
         let seq = issuer.next_seq()?;

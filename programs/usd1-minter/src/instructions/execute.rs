@@ -20,9 +20,9 @@ use crate::token_cpi::IssuerSigned;
 pub struct Execute<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -42,15 +42,16 @@ pub struct Execute<'info> {
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint (Unpause resumes it at the token level).
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
 }
 
 impl Execute<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
         match self.proposal.action {
@@ -63,12 +64,12 @@ impl Execute<'_> {
                 err!(MinterError::WrongExecuteInstruction)
             }
             ProposalAction::Unpause => {
-                require!(self.issuer.paused, MinterError::NotPaused);
-                self.issuer.check_context(&self.proposal)
+                require!(issuer.paused(), MinterError::NotPaused);
+                issuer.check_context(&self.proposal)
             }
             ProposalAction::ResumeIssuance => {
-                require!(self.issuer.issuance_paused, MinterError::IssuanceNotPaused);
-                self.issuer.check_context(&self.proposal)
+                require!(issuer.issuance_paused(), MinterError::IssuanceNotPaused);
+                issuer.check_context(&self.proposal)
             }
             _ => Ok(()),
         }
@@ -78,28 +79,30 @@ impl Execute<'_> {
     pub fn execute(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         // keys it newly puts in charge must have accepted (against the issuer as it is at
         // execution, so keys that already hold the role need not); checked once it could
         // otherwise execute, so the refusal is the last thing missing
         ctx.accounts
             .proposal
-            .require_accepted(&ctx.accounts.issuer, false)?;
+            .require_accepted(&*ctx.accounts.issuer.load()?, false)?;
         let index = ctx.accounts.proposal.index;
         // borrowed, not cloned: the proposal keeps its action, the issuer takes copies
         let action = &ctx.accounts.proposal.action;
-        let mint = ctx.accounts.issuer.mint;
 
         if *action == ProposalAction::Unpause {
             IssuerSigned::new(
                 &ctx.accounts.issuer,
                 ctx.accounts.mint.to_account_info(),
                 ctx.accounts.token_program.to_account_info(),
-            )
+            )?
             .resume()?;
         }
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
+        let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         emit_event!(
             ctx,
@@ -119,29 +122,25 @@ impl Execute<'_> {
             } => {
                 issuer.set_governance(members, *threshold, *time_lock)?;
                 issuer.invariant()?;
-                // the event borrows the issuer's members for its encoding, no copy
                 let event = MembersChanged {
                     mint,
                     seq,
-                    members: core::mem::take(&mut issuer.members),
+                    members: issuer.members().to_vec(),
                     threshold: *threshold,
                     time_lock: *time_lock,
                     stale_proposal_index: issuer.stale_proposal_index,
                 };
                 emit_event!(ctx, event);
-                issuer.members = event.members;
             }
             ProposalAction::SetRoles(roles) => {
-                issuer.set_roles(roles.clone())?;
+                issuer.set_roles(roles)?;
                 issuer.invariant()?;
-                // the event borrows the issuer's roles for its encoding, no second copy
                 let event = RolesChanged {
                     mint,
                     seq,
-                    roles: core::mem::take(&mut issuer.roles),
+                    roles: issuer.roles(),
                 };
                 emit_event!(ctx, event);
-                issuer.roles = event.roles;
             }
             ProposalAction::SetLimits(limits) => {
                 issuer.set_limits(*limits)?;
@@ -156,7 +155,7 @@ impl Execute<'_> {
                 emit_event!(ctx, ExecutionWindowChanged { mint, seq, seconds });
             }
             ProposalAction::Unpause => {
-                issuer.paused = false;
+                issuer.record_unpause();
                 emit_event!(
                     ctx,
                     Unpaused {
@@ -167,7 +166,7 @@ impl Execute<'_> {
                 );
             }
             ProposalAction::ResumeIssuance => {
-                issuer.issuance_paused = false;
+                issuer.record_issuance_resumed();
                 emit_event!(
                     ctx,
                     IssuanceResumed {

@@ -16,9 +16,8 @@ pub struct ExecuteConfigureMinter<'info> {
     /// Anyone; pays the minter's rent when it is new and gets it back when it is removed.
     #[account(mut)]
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -59,11 +58,12 @@ pub struct ExecuteConfigureMinter<'info> {
 
 impl ExecuteConfigureMinter<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        self.issuer.check_context(&self.proposal)?;
+        issuer.check_context(&self.proposal)?;
         match &self.proposal.action {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(
@@ -83,7 +83,9 @@ impl ExecuteConfigureMinter<'_> {
         let executor = ctx.accounts.executor.key();
         let issuer_key = ctx.accounts.issuer.key();
         let minter_key = ctx.accounts.minter.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let index = ctx.accounts.proposal.index;
         let ProposalAction::ConfigureMinter(config) = ctx.accounts.proposal.action else {
             return err!(MinterError::WrongExecuteInstruction);
@@ -120,7 +122,7 @@ impl ExecuteConfigureMinter<'_> {
             // nobody can use or lower by its own signature
             ctx.accounts
                 .proposal
-                .require_accepted(&ctx.accounts.issuer, true)?;
+                .require_accepted(&*ctx.accounts.issuer.load()?, true)?;
         } else {
             require!(
                 !minter.has_outlived_suspension(index),
@@ -130,7 +132,7 @@ impl ExecuteConfigureMinter<'_> {
         minter.configure(issuer_key, &config, bump, executor, now)?;
         account_creation::write_account(&info, &minter)?;
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         emit_event!(

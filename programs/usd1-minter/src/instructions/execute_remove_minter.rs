@@ -12,9 +12,8 @@ use crate::state::*;
 pub struct ExecuteRemoveMinter<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -43,11 +42,12 @@ pub struct ExecuteRemoveMinter<'info> {
 
 impl ExecuteRemoveMinter<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        self.issuer.check_context(&self.proposal)?;
+        issuer.check_context(&self.proposal)?;
         match &self.proposal.action {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(
@@ -65,13 +65,15 @@ impl ExecuteRemoveMinter<'_> {
     pub fn execute_remove_minter(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let index = ctx.accounts.proposal.index;
         let minter = ctx.accounts.minter.key();
         let authority = ctx.accounts.minter.authority;
         let allowance_forfeited = ctx.accounts.minter.allowance;
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         emit_event!(

@@ -16,9 +16,9 @@ use crate::token_cpi::IssuerSigned;
 pub struct ExecuteSeize<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -37,7 +37,7 @@ pub struct ExecuteSeize<'info> {
         )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The frozen account named by the proposal.
     #[account(mut)]
@@ -50,8 +50,9 @@ pub struct ExecuteSeize<'info> {
 
 impl<'info> ExecuteSeize<'info> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
         // before the account checks: an executed seizure reports that, not a balance
@@ -66,7 +67,7 @@ impl<'info> ExecuteSeize<'info> {
         };
         // PermanentDelegate is fixed at initialize and `propose` refuses Seize without it, so
         // every Seize proposal belongs to a mint that has it
-        require!(!self.issuer.paused, MinterError::Paused);
+        require!(!issuer.paused(), MinterError::Paused);
         require_keys_eq!(
             self.account.key(),
             account,
@@ -94,7 +95,9 @@ impl<'info> ExecuteSeize<'info> {
     pub fn execute_seize(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let ProposalAction::Seize {
             account: from,
             destination,
@@ -110,7 +113,7 @@ impl<'info> ExecuteSeize<'info> {
             &ctx.accounts.issuer,
             ctx.accounts.mint.to_account_info(),
             ctx.accounts.token_program.to_account_info(),
-        );
+        )?;
         let from_info = ctx.accounts.account.to_account_info();
         // Token-2022 moves nothing out of a frozen account, even for the permanent delegate
         token.thaw(from_info.clone())?;
@@ -130,7 +133,7 @@ impl<'info> ExecuteSeize<'info> {
         };
         token.freeze(from_info)?;
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         if destination.is_none() {
             issuer.record_seized_burn(amount)?;
         }

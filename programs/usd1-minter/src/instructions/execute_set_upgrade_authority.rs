@@ -15,9 +15,8 @@ use crate::state::*;
 pub struct ExecuteSetUpgradeAuthority<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -55,14 +54,15 @@ pub struct ExecuteSetUpgradeAuthority<'info> {
 
 impl ExecuteSetUpgradeAuthority<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
         let ProposalAction::SetUpgradeAuthority { new } = self.proposal.action else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        self.issuer.check_context(&self.proposal)?;
+        issuer.check_context(&self.proposal)?;
         require!(
             new == self.new_authority.as_ref().map(|a| a.key()),
             MinterError::UpgradeAuthorityMismatch
@@ -74,7 +74,9 @@ impl ExecuteSetUpgradeAuthority<'_> {
     pub fn execute_set_upgrade_authority(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let index = ctx.accounts.proposal.index;
         let issuer_key = ctx.accounts.issuer.key();
         let bump = [ctx.bumps.upgrade_authority];
@@ -93,7 +95,7 @@ impl ExecuteSetUpgradeAuthority<'_> {
         .hand_on(new_info.as_ref())?;
 
         let new_authority = new_info.map(|a| a.key());
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_upgrade_authority_released();
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;

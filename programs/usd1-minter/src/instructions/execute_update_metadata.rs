@@ -19,9 +19,9 @@ pub struct ExecuteUpdateMetadata<'info> {
     /// Anyone; pays for any growth of the mint account.
     #[account(mut)]
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -41,7 +41,7 @@ pub struct ExecuteUpdateMetadata<'info> {
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint, which holds the metadata.
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
@@ -49,8 +49,9 @@ pub struct ExecuteUpdateMetadata<'info> {
 
 impl ExecuteUpdateMetadata<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
         match &self.proposal.action {
@@ -63,7 +64,9 @@ impl ExecuteUpdateMetadata<'_> {
     pub fn execute_update_metadata(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let index = ctx.accounts.proposal.index;
         let ProposalAction::UpdateMetadata(update) = ctx.accounts.proposal.action.clone() else {
             return err!(MinterError::WrongExecuteInstruction);
@@ -74,7 +77,7 @@ impl ExecuteUpdateMetadata<'_> {
             &ctx.accounts.issuer,
             mint_info.clone(),
             ctx.accounts.token_program.to_account_info(),
-        );
+        )?;
         token.update_metadata_field(Field::Name, update.name.clone())?;
         token.update_metadata_field(Field::Symbol, update.symbol.clone())?;
         token.update_metadata_field(Field::Uri, update.uri.clone())?;
@@ -101,7 +104,7 @@ impl ExecuteUpdateMetadata<'_> {
             )?;
         }
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
         emit_event!(

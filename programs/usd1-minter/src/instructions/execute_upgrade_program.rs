@@ -15,9 +15,8 @@ use crate::state::*;
 pub struct ExecuteUpgradeProgram<'info> {
     /// Anyone may execute an approved proposal once its time lock has passed.
     pub executor: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -67,8 +66,9 @@ pub struct ExecuteUpgradeProgram<'info> {
 
 impl ExecuteUpgradeProgram<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
         let ProposalAction::UpgradeProgram {
@@ -79,7 +79,7 @@ impl ExecuteUpgradeProgram<'_> {
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        self.issuer.check_context(&self.proposal)?;
+        issuer.check_context(&self.proposal)?;
         // before hashing: an unapproved or executed proposal says so cheaply
         self.proposal.require_approved()?;
         require_keys_eq!(
@@ -105,7 +105,9 @@ impl ExecuteUpgradeProgram<'_> {
     pub fn execute_upgrade_program(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts.proposal.execute(&ctx.accounts.issuer, now)?;
+        ctx.accounts
+            .proposal
+            .execute(&*ctx.accounts.issuer.load()?, now)?;
         let ProposalAction::UpgradeProgram {
             buffer,
             buffer_hash,
@@ -119,7 +121,7 @@ impl ExecuteUpgradeProgram<'_> {
         // state and events first: from the Upgrade on, this program cannot be invoked again
         // in this slot (the loader delays the new code's visibility), so `emit_cpi!` after it
         // would fail
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_program_upgraded();
         let mint = issuer.mint;
         let seq = issuer.next_seq()?;
@@ -145,6 +147,7 @@ impl ExecuteUpgradeProgram<'_> {
             }
         );
 
+        drop(issuer);
         let issuer_key = ctx.accounts.issuer.key();
         let bump = [ctx.bumps.upgrade_authority];
         let seeds: &[&[u8]] = &[UPGRADE_AUTHORITY_SEED, issuer_key.as_ref(), &bump];

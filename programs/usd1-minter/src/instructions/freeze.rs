@@ -14,10 +14,10 @@ use crate::token_cpi::IssuerSigned;
 #[derive(Accounts)]
 pub struct FreezeOrThaw<'info> {
     pub freezer: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
-    #[account(address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
+    #[account(address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, dup, constraint = token_account.mint == mint.key() @ MinterError::WrongMint)]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -27,8 +27,9 @@ pub struct FreezeOrThaw<'info> {
 impl<'info> FreezeOrThaw<'info> {
     /// `to_frozen`: the state the call moves the account to.
     fn validate(&self, to_frozen: bool) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.is_freezer(self.freezer.key),
+            issuer.is_freezer(self.freezer.key),
             MinterError::NotAFreezer
         );
         if to_frozen {
@@ -45,7 +46,7 @@ impl<'info> FreezeOrThaw<'info> {
         Ok(())
     }
 
-    fn token(&self) -> IssuerSigned<'_, 'info> {
+    fn token(&self) -> Result<IssuerSigned<'info>> {
         IssuerSigned::new(
             &self.issuer,
             self.mint.to_account_info(),
@@ -56,13 +57,13 @@ impl<'info> FreezeOrThaw<'info> {
     #[access_control(ctx.accounts.validate(true))]
     pub fn freeze(ctx: Context<Self>, reason_code: u16) -> Result<()> {
         let account_info = ctx.accounts.token_account.to_account_info();
-        ctx.accounts.token().freeze(account_info)?;
+        ctx.accounts.token()?.freeze(account_info)?;
         let (account, owner) = (
             ctx.accounts.token_account.key(),
             ctx.accounts.token_account.owner,
         );
         let by = ctx.accounts.freezer.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,
@@ -81,13 +82,13 @@ impl<'info> FreezeOrThaw<'info> {
     #[access_control(ctx.accounts.validate(false))]
     pub fn thaw(ctx: Context<Self>) -> Result<()> {
         let account_info = ctx.accounts.token_account.to_account_info();
-        ctx.accounts.token().thaw(account_info)?;
+        ctx.accounts.token()?.thaw(account_info)?;
         let (account, owner) = (
             ctx.accounts.token_account.key(),
             ctx.accounts.token_account.owner,
         );
         let by = ctx.accounts.freezer.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

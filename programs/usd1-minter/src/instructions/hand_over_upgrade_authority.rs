@@ -17,9 +17,8 @@ use crate::state::*;
 pub struct HandOverUpgradeAuthority<'info> {
     /// The program's current upgrade authority.
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// A PDA without data; it signs the loader's calls.
     /// CHECK: the checks described above.
     #[account(seeds = [UPGRADE_AUTHORITY_SEED, issuer.key().as_ref()], bump)]
@@ -58,7 +57,7 @@ impl HandOverUpgradeAuthority<'_> {
         }
         .receive_from(&ctx.accounts.authority.to_account_info())?;
 
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_upgrade_authority_received();
         let seq = issuer.next_seq()?;
         issuer.invariant()?;

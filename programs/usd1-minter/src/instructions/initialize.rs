@@ -97,9 +97,6 @@ impl Initialize<'_> {
             &crate::ID,
             &[&[ISSUER_SEED, mint_key.as_ref(), &[bump]]],
         )?;
-        let mut issuer: Issuer = account_creation::new_value(&issuer_info)?;
-        issuer.bump = bump;
-        issuer.mint = mint_key;
 
         let mut extensions = vec![
             ExtensionType::MetadataPointer,
@@ -192,8 +189,9 @@ impl Initialize<'_> {
             &issuer_key,
             Some(&issuer_key),
         )?;
-        // the issuer signs as mint authority before the rest of it is filled in
-        let seeds = issuer.signer_seeds();
+        // the issuer signs as mint authority before it is filled in
+        let bump_seed = [bump];
+        let seeds: [&[u8]; 3] = [ISSUER_SEED, mint_key.as_ref(), &bump_seed];
         let signer: &[&[&[u8]]] = &[&seeds];
         token_metadata_initialize(
             CpiContext::new_with_signer(
@@ -212,16 +210,27 @@ impl Initialize<'_> {
             args.uri.clone(),
         )?;
 
-        issuer.decimals = args.decimals;
-        issuer.set_governance(&args.members, args.threshold, args.time_lock)?;
-        issuer.set_limits(args.limits)?;
-        issuer.set_execution_window(DEFAULT_EXECUTION_WINDOW)?;
-        issuer.permanent_delegate = args.permanent_delegate;
-        issuer.default_frozen = args.default_frozen;
-        let seq = issuer.next_seq()?;
-        issuer.invariant()?;
-        account_creation::write_account(&issuer_info, &issuer)?;
-        let members = issuer.members.clone();
+        // filled in place: the account is zeroed, the discriminator makes it an Issuer
+        let (seq, members) = {
+            let mut data = issuer_info.try_borrow_mut_data()?;
+            data[..8].copy_from_slice(Issuer::DISCRIMINATOR);
+            let issuer: &mut Issuer =
+                bytemuck::from_bytes_mut(&mut data[8..8 + Issuer::INIT_SPACE]);
+            issuer.init(&NewIssuer {
+                mint: mint_key,
+                bump,
+                decimals: args.decimals,
+                members: &args.members,
+                threshold: args.threshold,
+                time_lock: args.time_lock,
+                limits: args.limits,
+                permanent_delegate: args.permanent_delegate,
+                default_frozen: args.default_frozen,
+            })?;
+            let seq = issuer.next_seq()?;
+            issuer.invariant()?;
+            (seq, issuer.members().to_vec())
+        };
         emit_event!(
             ctx,
             IssuerInitialized {

@@ -19,9 +19,9 @@ pub struct MintTokens<'info> {
     /// The minter's authority; pays the receipt's rent.
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created at `["minter", issuer, authority]` by governance;
     /// the two has_one checks bind it to this issuer and this signer.
     #[account(
@@ -50,7 +50,7 @@ pub struct MintTokens<'info> {
         bump,
     )]
     pub receipt: Box<Account<'info, MintReceipt>>,
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, dup, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
     pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -65,8 +65,9 @@ pub struct MintTokens<'info> {
 
 impl MintTokens<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
+        let issuer = self.issuer.load()?;
         crate::cu_checkpoint!("mint: accounts loaded");
-        self.issuer.check_issuance_open()?;
+        issuer.check_issuance_open()?;
         require!(self.minter.active, MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(
@@ -81,8 +82,15 @@ impl MintTokens<'_> {
     /// With a mint attestor configured, the instruction just before this one must be an
     /// Ed25519 program instruction holding the attestor's one signature over the canonical
     /// message for exactly this mint by exactly this minter (see `math::mint_attestation`).
-    fn check_co_signature(&self, request_id: [u8; 32], amount: u64, now: i64) -> Result<()> {
-        let Some(attestor) = self.issuer.roles.mint_attestor else {
+    fn check_co_signature(
+        &self,
+        attestor: Option<Pubkey>,
+        mint: Pubkey,
+        request_id: [u8; 32],
+        amount: u64,
+        now: i64,
+    ) -> Result<()> {
+        let Some(attestor) = attestor else {
             return Ok(());
         };
         let sysvar = self.instructions.to_account_info();
@@ -101,7 +109,7 @@ impl MintTokens<'_> {
         require_keys_eq!(signer, attestor, MinterError::MintAttestationWrongSigner);
         let expected = MintAttestation {
             program_id: crate::ID,
-            mint: self.issuer.mint,
+            mint,
             minter: self.authority.key(),
             request_id,
             recipient: self.recipient.key(),
@@ -118,33 +126,40 @@ impl MintTokens<'_> {
         ctx.accounts
             .minter
             .record_mint(amount, clock.unix_timestamp)?;
-        let supply_after = ctx
-            .accounts
-            .issuer
-            .check_supply_cap(ctx.accounts.mint.supply, amount)?;
-        ctx.accounts
-            .issuer
-            .check_reserves(supply_after, clock.unix_timestamp)?;
+        // one read of the issuer for every check before the CPI (which must not overlap a
+        // borrow of it)
+        let (mint, supply_after, attestor) = {
+            let issuer = ctx.accounts.issuer.load()?;
+            let supply_after = issuer.check_supply_cap(ctx.accounts.mint.supply, amount)?;
+            issuer.check_reserves(supply_after, clock.unix_timestamp)?;
+            (issuer.mint, supply_after, issuer.mint_attestor())
+        };
         crate::cu_checkpoint!("mint: allowance, rate, cap, reserves");
-        ctx.accounts
-            .check_co_signature(request_id, amount, clock.unix_timestamp)?;
+        ctx.accounts.check_co_signature(
+            attestor,
+            mint,
+            request_id,
+            amount,
+            clock.unix_timestamp,
+        )?;
 
         crate::cu_checkpoint!("mint: allowance, rate limit, cap checked");
-        let mint = ctx.accounts.issuer.mint;
         IssuerSigned::new(
             &ctx.accounts.issuer,
             ctx.accounts.mint.to_account_info(),
             ctx.accounts.token_program.to_account_info(),
-        )
+        )?
         .mint_to(ctx.accounts.recipient.to_account_info(), amount)?;
 
         crate::cu_checkpoint!("mint: token-2022 mint_to done");
         let authority = ctx.accounts.authority.key();
         let recipient = ctx.accounts.recipient.key();
         let issuer_key = ctx.accounts.issuer.key();
-        let issuer = &mut ctx.accounts.issuer;
-        issuer.record_mint(amount)?;
-        let seq = issuer.next_seq()?;
+        let seq = {
+            let mut issuer = ctx.accounts.issuer.load_mut()?;
+            issuer.record_mint(amount)?;
+            issuer.next_seq()?
+        };
 
         crate::cu_checkpoint!("mint: issuer counters");
         let receipt = ctx.accounts.receipt.to_account_info();

@@ -15,37 +15,37 @@ use crate::token_cpi::IssuerSigned;
 #[derive(Accounts)]
 pub struct Pause<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     pub token_program: Program<'info, Token2022>,
 }
 
 impl Pause<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.can_pause(self.authority.key),
+            issuer.can_pause(self.authority.key),
             MinterError::NotAPauser
         );
-        require!(!self.issuer.paused, MinterError::AlreadyPaused);
+        require!(!issuer.paused(), MinterError::AlreadyPaused);
         Ok(())
     }
 
     #[access_control(ctx.accounts.validate())]
     pub fn pause(ctx: Context<Self>) -> Result<()> {
-        let mint = ctx.accounts.issuer.mint;
         IssuerSigned::new(
             &ctx.accounts.issuer,
             ctx.accounts.mint.to_account_info(),
             ctx.accounts.token_program.to_account_info(),
-        )
+        )?
         .pause()?;
         let by = ctx.accounts.authority.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_pause()?;
-        let seq = issuer.next_seq()?;
+        let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(ctx, Paused { mint, seq, by });
         Ok(())
     }

@@ -12,19 +12,19 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct PauseIssuance<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
 }
 
 impl PauseIssuance<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.can_pause(self.authority.key),
+            issuer.can_pause(self.authority.key),
             MinterError::NotAPauser
         );
         require!(
-            !self.issuer.issuance_paused,
+            !issuer.issuance_paused(),
             MinterError::IssuanceAlreadyPaused
         );
         Ok(())
@@ -33,7 +33,7 @@ impl PauseIssuance<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn pause_issuance(ctx: Context<Self>) -> Result<()> {
         let by = ctx.accounts.authority.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_issuance_pause()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(ctx, IssuancePaused { mint, seq, by });

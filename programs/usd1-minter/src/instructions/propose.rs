@@ -14,9 +14,8 @@ pub struct Propose<'info> {
     /// A member; pays the proposal's rent and approves it at once.
     #[account(mut)]
     pub proposer: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// The `Proposal`, created here at the index the proposer names (the issuer's
     /// `proposal_index + 1`, checked), also when the address was funded first.
     /// CHECK: the checks described above.
@@ -31,13 +30,11 @@ pub struct Propose<'info> {
 
 impl Propose<'_> {
     fn validate(&self, index: u64, action: &ProposalAction) -> Result<()> {
-        require!(
-            self.issuer.is_member(self.proposer.key),
-            MinterError::NotAMember
-        );
+        let issuer = self.issuer.load()?;
+        require!(issuer.is_member(self.proposer.key), MinterError::NotAMember);
         // (another member's proposal landed first: the client proposes again at the next)
         require!(
-            index == self.issuer.next_proposal_index(),
+            index == issuer.next_proposal_index(),
             MinterError::ProposalIndexTaken
         );
         require!(
@@ -46,7 +43,7 @@ impl Propose<'_> {
         );
         if matches!(action, ProposalAction::Seize { .. }) {
             require!(
-                self.issuer.permanent_delegate,
+                issuer.permanent_delegate(),
                 MinterError::PermanentDelegateDisabled
             );
         }
@@ -54,10 +51,7 @@ impl Propose<'_> {
             action,
             ProposalAction::UpgradeProgram { .. } | ProposalAction::SetUpgradeAuthority { .. }
         ) {
-            require!(
-                self.issuer.governs_upgrades,
-                MinterError::NotUpgradeGovernor
-            );
+            require!(issuer.governs_upgrades(), MinterError::NotUpgradeGovernor);
         }
         action.validate()
     }
@@ -75,7 +69,7 @@ impl Propose<'_> {
             Proposal::space(&action),
             &[PROPOSAL_SEED, issuer_key.as_ref(), &index.to_le_bytes()],
         )?;
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         // validate checked that `index` is the one this claims
         issuer.claim_proposal_index()?;
         let pause_count = issuer.pause_count_for(&action);
@@ -89,7 +83,7 @@ impl Propose<'_> {
             pause_count,
         )?;
         // the proposer's approval counts at once
-        proposal.approve(proposer, issuer, now)?;
+        proposal.approve(proposer, &issuer, now)?;
         account_creation::write_account(&info, &proposal)?;
         let seq = issuer.next_seq()?;
         let (mint, status) = (issuer.mint, proposal.status);

@@ -13,9 +13,8 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct RaiseAllowance<'info> {
     pub manager: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
@@ -23,14 +22,15 @@ pub struct RaiseAllowance<'info> {
 
 impl RaiseAllowance<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.is_allowance_manager(self.manager.key),
+            issuer.is_allowance_manager(self.manager.key),
             MinterError::NotAllowanceManager
         );
         require!(amount > 0, MinterError::ZeroAmount);
         // no top-ups during an incident: a pauser's lowering must not be undone by a raise
         // while either pause holds
-        self.issuer.check_issuance_open()?;
+        issuer.check_issuance_open()?;
         // a suspended or deactivated minter stays where governance left it
         require!(self.minter.active, MinterError::MinterInactive);
         Ok(())
@@ -39,12 +39,12 @@ impl RaiseAllowance<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn raise_allowance(ctx: Context<Self>, amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let budget_left = ctx.accounts.issuer.spend_allowance_budget(amount, now)?;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
+        let budget_left = issuer.spend_allowance_budget(amount, now)?;
         let allowance_before = ctx.accounts.minter.raise_allowance(amount)?;
         let allowance_after = ctx.accounts.minter.allowance;
         let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
         let manager = ctx.accounts.manager.key();
-        let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

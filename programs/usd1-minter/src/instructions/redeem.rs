@@ -18,10 +18,10 @@ pub struct Redeem<'info> {
     /// Owner of the token account; pays the redemption's rent.
     #[account(mut)]
     pub holder: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         mut,
@@ -55,10 +55,11 @@ pub struct Redeem<'info> {
 
 impl Redeem<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
-        require!(!self.issuer.paused, MinterError::Paused);
+        let issuer = self.issuer.load()?;
+        require!(!issuer.paused(), MinterError::Paused);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(
-            amount >= self.issuer.limits.min_redemption,
+            amount >= issuer.min_redemption(),
             MinterError::BelowMinRedemption
         );
         require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
@@ -81,6 +82,7 @@ impl Redeem<'_> {
         payout_reference: [u8; 32],
     ) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
+        let decimals = ctx.accounts.issuer.load()?.decimals;
         // the holder signs the burn itself: no issuer authority involved
         burn_checked(
             CpiContext::new(
@@ -92,7 +94,7 @@ impl Redeem<'_> {
                 },
             ),
             amount,
-            ctx.accounts.issuer.decimals,
+            decimals,
         )?;
         let supply_after = ctx
             .accounts
@@ -103,7 +105,7 @@ impl Redeem<'_> {
 
         let (holder, token_account) = (ctx.accounts.holder.key(), ctx.accounts.token_account.key());
         let issuer_key = ctx.accounts.issuer.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_redeem(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         let redemption_info = ctx.accounts.redemption.to_account_info();

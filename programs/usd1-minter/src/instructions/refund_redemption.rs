@@ -16,10 +16,10 @@ use crate::token_cpi::IssuerSigned;
 #[instruction(redemption_id: [u8; 32])]
 pub struct RefundRedemption<'info> {
     pub operator: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
-    #[account(mut, dup, address = issuer.mint @ MinterError::WrongMint)]
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
+    pub issuer: AccountLoader<'info, Issuer>,
+    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
@@ -57,8 +57,9 @@ pub struct RefundRedemption<'info> {
 
 impl RefundRedemption<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.is_redemption_operator(self.operator.key),
+            issuer.is_redemption_operator(self.operator.key),
             MinterError::NotRedemptionOperator
         );
         // before any token moves: a resolved redemption is refused up front
@@ -68,7 +69,7 @@ impl RefundRedemption<'_> {
             self.holder.key(),
             MinterError::RefundAccountNotHolders
         );
-        self.issuer.check_issuance_open()?;
+        issuer.check_issuance_open()?;
         require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
         Ok(())
     }
@@ -86,7 +87,7 @@ impl RefundRedemption<'_> {
             &ctx.accounts.issuer,
             ctx.accounts.mint.to_account_info(),
             ctx.accounts.token_program.to_account_info(),
-        )
+        )?
         .mint_to(token_account_info, amount)?;
         let supply_after = ctx
             .accounts
@@ -99,7 +100,7 @@ impl RefundRedemption<'_> {
         redemption.refund(reason_code, now)?;
         let (holder, token_account) = (redemption.holder, redemption.token_account);
         let by = ctx.accounts.operator.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_refund(amount)?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(

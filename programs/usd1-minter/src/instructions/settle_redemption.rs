@@ -12,9 +12,8 @@ use crate::state::*;
 #[instruction(redemption_id: [u8; 32])]
 pub struct SettleRedemption<'info> {
     pub operator: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
     /// CHECK: the checks described above.
@@ -46,8 +45,9 @@ pub struct SettleRedemption<'info> {
 
 impl SettleRedemption<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.is_redemption_operator(self.operator.key),
+            issuer.is_redemption_operator(self.operator.key),
             MinterError::NotRedemptionOperator
         );
         // before any token moves: a resolved redemption is refused up front
@@ -66,7 +66,7 @@ impl SettleRedemption<'_> {
         redemption.settle(settlement_reference, now)?;
         let (holder, amount) = (redemption.holder, redemption.amount);
         let by = ctx.accounts.operator.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

@@ -12,9 +12,8 @@ use crate::state::*;
 #[derive(Accounts)]
 pub struct SuspendMinter<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: Box<Account<'info, Minter>>,
@@ -22,8 +21,9 @@ pub struct SuspendMinter<'info> {
 
 impl SuspendMinter<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
         require!(
-            self.issuer.can_pause(self.authority.key),
+            issuer.can_pause(self.authority.key),
             MinterError::NotAPauser
         );
         Ok(())
@@ -32,11 +32,11 @@ impl SuspendMinter<'_> {
     /// An inactive minter can be suspended too: that outlives its pending reactivation.
     #[access_control(ctx.accounts.validate())]
     pub fn suspend_minter(ctx: Context<Self>) -> Result<()> {
-        let suspension_index = ctx.accounts.issuer.proposal_index;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
+        let suspension_index = issuer.proposal_index;
         ctx.accounts.minter.suspend(suspension_index);
         let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
         let by = ctx.accounts.authority.key();
-        let issuer = &mut ctx.accounts.issuer;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

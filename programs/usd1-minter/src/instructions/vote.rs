@@ -12,9 +12,8 @@ pub struct ProposalVote<'info> {
     /// A member who has not voted on this proposal. Rejections also count on an approved
     /// proposal until it executes: `threshold` of them veto it.
     pub member: Signer<'info>,
-    #[account(mut, dup, constraint = issuer.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
-    #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, issuer.mint.as_ref()], bump = issuer.bump))]
-    pub issuer: Box<Account<'info, Issuer>>,
+    #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
+    pub issuer: AccountLoader<'info, Issuer>,
     #[account(
         mut,
         dup,
@@ -37,24 +36,22 @@ pub struct ProposalVote<'info> {
 
 impl ProposalVote<'_> {
     fn validate(&self) -> Result<()> {
+        let issuer = self.issuer.load()?;
+        require!(issuer.is_member(self.member.key), MinterError::NotAMember);
         require!(
-            self.issuer.is_member(self.member.key),
-            MinterError::NotAMember
-        );
-        require!(
-            !self.issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        self.issuer.check_context(&self.proposal)
+        issuer.check_context(&self.proposal)
     }
 
     #[access_control(ctx.accounts.validate())]
     pub fn approve(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let member = ctx.accounts.member.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let proposal = &mut ctx.accounts.proposal;
-        proposal.approve(member, issuer, now)?;
+        proposal.approve(member, &issuer, now)?;
         let seq = issuer.next_seq()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
@@ -75,9 +72,9 @@ impl ProposalVote<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn reject(ctx: Context<Self>) -> Result<()> {
         let member = ctx.accounts.member.key();
-        let issuer = &mut ctx.accounts.issuer;
+        let mut issuer = ctx.accounts.issuer.load_mut()?;
         let proposal = &mut ctx.accounts.proposal;
-        proposal.reject(member, issuer.threshold, issuer.members.len())?;
+        proposal.reject(member, issuer.threshold, issuer.members().len())?;
         let seq = issuer.next_seq()?;
         let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
         let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)

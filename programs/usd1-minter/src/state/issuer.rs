@@ -67,7 +67,8 @@ pub struct Roles {
 }
 
 impl Roles {
-    /// Role sets are bounded and hold no key twice.
+    /// Role sets are bounded and hold no key twice; no role names the all-zero key (the
+    /// issuer stores "none" as that key).
     pub fn validate(&self) -> Result<()> {
         for set in [&self.pausers, &self.freezers] {
             require!(
@@ -76,6 +77,10 @@ impl Roles {
             );
             require!(all_unique(set), MinterError::DuplicateRoleHolder);
         }
+        require!(
+            self.keys().all(|key| *key != Pubkey::default()),
+            MinterError::RoleHolderIsZeroKey
+        );
         Ok(())
     }
 
@@ -156,9 +161,8 @@ impl Limits {
 }
 
 /// The last reserve attestation (`attest_reserves`).
-#[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
-)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct ReserveAttestation {
     /// Reserves in the token's base units.
     pub amount: u64,
@@ -168,79 +172,267 @@ pub struct ReserveAttestation {
     pub report_hash: [u8; 32],
 }
 
-/// Lifetime totals (base units). After every instruction of this program,
-/// `minted - redeemed + refunded - seized_burned` equals the mint's supply.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
-)]
-pub struct Totals {
-    /// Issued by `mint`.
-    pub minted: u128,
-    /// Burned by `redeem`.
-    pub redeemed: u128,
-    /// Re-minted by `refund_redemption`.
-    pub refunded: u128,
-    /// Burned by seizure.
-    pub seized_burned: u128,
+/// A u128 stored as two little-endian u64 halves (`[lo, hi]`): the issuer is read in place,
+/// and a u128 field would give it 16-byte alignment that account data does not promise.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StoredU128 {
+    /// Low and high halves.
+    pub halves: [u64; 2],
 }
 
-impl Totals {
-    /// The supply these totals account for; None if they are inconsistent (never, while
-    /// every supply change goes through this program).
-    pub fn outstanding(&self) -> Option<u128> {
-        self.minted
-            .checked_add(self.refunded)?
-            .checked_sub(self.redeemed)?
-            .checked_sub(self.seized_burned)
+impl StoredU128 {
+    pub fn get(&self) -> u128 {
+        u128::from(self.halves[0]) | (u128::from(self.halves[1]) << 64)
+    }
+
+    pub fn set(&mut self, value: u128) {
+        self.halves = [value as u64, (value >> 64) as u64];
+    }
+
+    /// Adds `amount`; refuses to wrap.
+    fn add(&mut self, amount: u64) -> Result<()> {
+        // a u64 add with carry into the high half: no u128 arithmetic on-chain
+        let (lo, carry) = self.halves[0].overflowing_add(amount);
+        let hi = self.halves[1]
+            .checked_add(u64::from(carry))
+            .ok_or(MinterError::Overflow)?;
+        self.halves = [lo, hi];
+        Ok(())
     }
 }
 
-fn add_total(total: &mut u128, amount: u64) -> Result<()> {
-    *total = total
-        .checked_add(u128::from(amount))
-        .ok_or(MinterError::Overflow)?;
-    Ok(())
+/// Lifetime totals (base units). After every instruction of this program,
+/// `minted - redeemed + refunded - seized_burned` equals the mint's supply.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Issued by `mint`.
+    minted: StoredU128,
+    /// Burned by `redeem`.
+    redeemed: StoredU128,
+    /// Re-minted by `refund_redemption`.
+    refunded: StoredU128,
+    /// Burned by seizure.
+    seized_burned: StoredU128,
+}
+
+impl Totals {
+    pub fn minted(&self) -> u128 {
+        self.minted.get()
+    }
+
+    pub fn redeemed(&self) -> u128 {
+        self.redeemed.get()
+    }
+
+    pub fn refunded(&self) -> u128 {
+        self.refunded.get()
+    }
+
+    pub fn seized_burned(&self) -> u128 {
+        self.seized_burned.get()
+    }
+
+    /// The supply these totals account for; None if they are inconsistent (never, while
+    /// every supply change goes through this program).
+    pub fn outstanding(&self) -> Option<u128> {
+        self.minted()
+            .checked_add(self.refunded())?
+            .checked_sub(self.redeemed())?
+            .checked_sub(self.seized_burned())
+    }
+}
+
+/// The allowance manager's token bucket as the issuer stores it: a [`RateLimit`] with its
+/// fields ordered for in-place reads (u64s first, explicit padding).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StoredRateLimit {
+    /// [`RateLimit::capacity`].
+    pub capacity: u64,
+    /// [`RateLimit::available`].
+    pub available: u64,
+    /// [`RateLimit::carry`].
+    pub carry: u64,
+    /// [`RateLimit::updated_at`].
+    pub updated_at: i64,
+    /// [`RateLimit::window`].
+    pub window: u32,
+    /// Zero.
+    pub _padding: [u8; 4],
+}
+
+impl From<StoredRateLimit> for RateLimit {
+    fn from(s: StoredRateLimit) -> Self {
+        RateLimit {
+            capacity: s.capacity,
+            window: s.window,
+            available: s.available,
+            carry: s.carry,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+impl From<RateLimit> for StoredRateLimit {
+    fn from(r: RateLimit) -> Self {
+        StoredRateLimit {
+            capacity: r.capacity,
+            available: r.available,
+            carry: r.carry,
+            updated_at: r.updated_at,
+            window: r.window,
+            _padding: [0; 4],
+        }
+    }
+}
+
+/// [`Limits`] as the issuer stores them (a u8 for the flag, explicit padding).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StoredLimits {
+    /// [`Limits::supply_cap`].
+    pub supply_cap: u64,
+    /// [`Limits::min_redemption`].
+    pub min_redemption: u64,
+    /// [`Limits::reserve_max_age`].
+    pub reserve_max_age: u32,
+    /// [`Limits::reserve_guard`]: 1 on, 0 off.
+    pub reserve_guard: u8,
+    /// Zero.
+    pub _padding: [u8; 3],
+}
+
+impl From<StoredLimits> for Limits {
+    fn from(s: StoredLimits) -> Self {
+        Limits {
+            supply_cap: s.supply_cap,
+            min_redemption: s.min_redemption,
+            reserve_guard: s.reserve_guard != 0,
+            reserve_max_age: s.reserve_max_age,
+        }
+    }
+}
+
+impl From<Limits> for StoredLimits {
+    fn from(l: Limits) -> Self {
+        StoredLimits {
+            supply_cap: l.supply_cap,
+            min_redemption: l.min_redemption,
+            reserve_max_age: l.reserve_max_age,
+            reserve_guard: u8::from(l.reserve_guard),
+            _padding: [0; 3],
+        }
+    }
+}
+
+/// [`Roles`] as the issuer stores them: fixed arrays with counts, the all-zero key for a
+/// single role nobody holds ([`Roles::validate`] refuses that key as a holder). Unused slots
+/// are zero.
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq)]
+pub struct StoredRoles {
+    /// The first `pauser_count` are the pausers.
+    pub pausers: [Pubkey; MAX_ROLE_HOLDERS],
+    /// The first `freezer_count` are the freezers.
+    pub freezers: [Pubkey; MAX_ROLE_HOLDERS],
+    /// [`Roles::reserve_attestor`] (zero key: none).
+    pub reserve_attestor: Pubkey,
+    /// [`Roles::redemption_operator`] (zero key: none).
+    pub redemption_operator: Pubkey,
+    /// [`Roles::mint_attestor`] (zero key: none).
+    pub mint_attestor: Pubkey,
+    /// [`Roles::allowance_manager`] (zero key: none).
+    pub allowance_manager: Pubkey,
+    pub pauser_count: u8,
+    pub freezer_count: u8,
+    /// Zero.
+    pub _padding: [u8; 6],
+}
+
+fn stored_key(key: &Option<Pubkey>) -> Pubkey {
+    key.unwrap_or_default()
+}
+
+fn optional_key(key: &Pubkey) -> Option<Pubkey> {
+    (*key != Pubkey::default()).then_some(*key)
+}
+
+/// The first `count` of `slots` (never more than the slots).
+fn counted(slots: &[Pubkey], count: u8) -> &[Pubkey] {
+    &slots[..usize::from(count).min(slots.len())]
+}
+
+/// `keys` into zeroed `slots`; the caller bounded `keys` by the slots.
+fn fill_slots(slots: &mut [Pubkey], keys: &[Pubkey]) -> Result<u8> {
+    require!(keys.len() <= slots.len(), MinterError::TooManyRoleHolders);
+    slots.fill(Pubkey::default());
+    slots[..keys.len()].copy_from_slice(keys);
+    u8::try_from(keys.len()).map_err(|_| error!(MinterError::Overflow))
+}
+
+impl StoredRoles {
+    pub fn pausers(&self) -> &[Pubkey] {
+        counted(&self.pausers, self.pauser_count)
+    }
+
+    pub fn freezers(&self) -> &[Pubkey] {
+        counted(&self.freezers, self.freezer_count)
+    }
+
+    /// The roles as governance sets them.
+    pub fn to_roles(&self) -> Roles {
+        Roles {
+            pausers: self.pausers().to_vec(),
+            freezers: self.freezers().to_vec(),
+            reserve_attestor: optional_key(&self.reserve_attestor),
+            redemption_operator: optional_key(&self.redemption_operator),
+            mint_attestor: optional_key(&self.mint_attestor),
+            allowance_manager: optional_key(&self.allowance_manager),
+        }
+    }
+
+    /// Stores validated roles.
+    fn store(&mut self, roles: &Roles) -> Result<()> {
+        self.pauser_count = fill_slots(&mut self.pausers, &roles.pausers)?;
+        self.freezer_count = fill_slots(&mut self.freezers, &roles.freezers)?;
+        self.reserve_attestor = stored_key(&roles.reserve_attestor);
+        self.redemption_operator = stored_key(&roles.redemption_operator);
+        self.mint_attestor = stored_key(&roles.mint_attestor);
+        self.allowance_manager = stored_key(&roles.allowance_manager);
+        Ok(())
+    }
+
+    /// Counts within the slots, unused slots zero.
+    fn check_slots(&self) -> bool {
+        let tidy = |slots: &[Pubkey], count: u8| {
+            usize::from(count) <= slots.len()
+                && slots[usize::from(count)..]
+                    .iter()
+                    .all(|key| *key == Pubkey::default())
+        };
+        tidy(&self.pausers, self.pauser_count) && tidy(&self.freezers, self.freezer_count)
+    }
 }
 
 /// `["issuer", mint]`: the program's identity for one mint. It holds every authority of the
 /// Token-2022 mint (mint, freeze, pause, permanent delegate, metadata) and the multisig.
-#[account]
-#[derive(InitSpace, Debug)]
+///
+/// Zero-copy: instructions read and write it in place (`AccountLoader`) instead of decoding
+/// and re-encoding all of it. Fields are ordered by alignment with explicit padding, so the
+/// layout has no implicit gaps and Borsh readers (the TypeScript client) decode the same
+/// bytes. Flags are u8 (0/1): read them through the methods.
+#[account(zero_copy)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Issuer {
-    /// Canonical bump of this PDA.
-    pub bump: u8,
-    /// The Token-2022 mint this issuer controls.
-    pub mint: Pubkey,
-    /// Decimals of the mint.
-    pub decimals: u8,
-    /// Multisig members, sorted ascending, unique, 1..=10.
-    #[max_len(MAX_MEMBERS)]
-    pub members: Vec<Pubkey>,
-    /// Approvals a proposal needs; 1 <= threshold <= members.
-    pub threshold: u8,
-    /// Seconds between a proposal reaching its threshold and its execution (<= 30 days).
-    pub time_lock: u32,
     /// Index of the last proposal created (0: none yet).
     pub proposal_index: u64,
     /// Proposals with an index at or below this are stale (created before the last change of
     /// members, threshold or time lock) and can be neither approved nor executed.
     pub stale_proposal_index: u64,
-    /// Role holders.
-    pub roles: Roles,
-    /// Issuance limits.
-    pub limits: Limits,
-    /// Whether issuance is paused (mirrors the mint's Pausable state).
-    pub paused: bool,
-    /// Whether the mint was created with the PermanentDelegate extension.
-    pub permanent_delegate: bool,
-    /// Whether new token accounts start frozen (DefaultAccountState = Frozen: KYC mode).
-    pub default_frozen: bool,
     /// Sequence number of the last event emitted (IssuerInitialized is 1).
     pub event_seq: u64,
-    /// Lifetime totals of every supply change.
-    pub totals: Totals,
-    /// The last reserve attestation.
-    pub reserves: ReserveAttestation,
     /// Pauses so far. An Unpause proposal records the count at its creation and resumes
     /// only that pause: an approval given in an earlier incident cannot lift a later one.
     pub pause_count: u64,
@@ -248,45 +440,110 @@ pub struct Issuer {
     /// created before the last minter removal and can be neither approved nor executed (a
     /// top-up approved before a stolen key's minter was removed must not re-create it).
     pub minter_stale_index: u64,
-    /// Seconds after its time lock during which an approved proposal can execute; later it
-    /// has expired (an approval does not wait forever for a moment that suits an attacker).
-    pub execution_window: u32,
-    /// Whether this issuer's `["upgrade_authority", issuer]` PDA holds the program's upgrade
-    /// authority (set by `hand_over_upgrade_authority`, cleared when SetUpgradeAuthority
-    /// passes it on). Only such an issuer may propose, approve or execute UpgradeProgram and
-    /// SetUpgradeAuthority.
-    pub governs_upgrades: bool,
     /// UpgradeProgram and SetUpgradeAuthority proposals with an index at or below this were
     /// created before the upgrade authority or the program last changed: they can be neither
     /// approved nor executed (an approved upgrade to an old build must not roll back a later
     /// one).
     pub upgrade_stale_index: u64,
-    /// Whether issuance alone is paused (`pause_issuance`): mint and refund stop; holders keep
-    /// transferring and redeeming. Independent of `paused`.
-    pub issuance_paused: bool,
     /// Issuance pauses so far. A ResumeIssuance proposal records the count at its creation
     /// and resumes only that issuance pause.
     pub issuance_pause_count: u64,
+    /// Lifetime totals of every supply change.
+    pub totals: Totals,
+    /// The last reserve attestation.
+    pub reserves: ReserveAttestation,
     /// Token bucket the allowance manager's raises draw from (capacity 0: no raises). Set by
     /// governance (`SetAllowanceBudget`); lowering an allowance does not refill it.
-    pub allowance_budget: RateLimit,
+    allowance_budget: StoredRateLimit,
+    /// Issuance limits (`limits()`).
+    limits: StoredLimits,
+    /// Seconds between a proposal reaching its threshold and its execution (<= 30 days).
+    pub time_lock: u32,
+    /// Seconds after its time lock during which an approved proposal can execute; later it
+    /// has expired (an approval does not wait forever for a moment that suits an attacker).
+    pub execution_window: u32,
+    /// The Token-2022 mint this issuer controls.
+    pub mint: Pubkey,
+    /// Multisig members: the first `member_count`, sorted ascending, unique, 1..=10; the
+    /// rest zero (`members()`).
+    members: [Pubkey; MAX_MEMBERS],
+    /// Role holders (`roles()`).
+    roles: StoredRoles,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Decimals of the mint.
+    pub decimals: u8,
+    /// How many of `members` are members.
+    member_count: u8,
+    /// Approvals a proposal needs; 1 <= threshold <= members.
+    pub threshold: u8,
+    /// Whether issuance is paused (mirrors the mint's Pausable state): `paused()`.
+    paused: u8,
+    /// Whether issuance alone is paused (`pause_issuance`): mint and refund stop; holders keep
+    /// transferring and redeeming. Independent of `paused`.
+    issuance_paused: u8,
+    /// Whether the mint was created with the PermanentDelegate extension.
+    permanent_delegate: u8,
+    /// Whether new token accounts start frozen (DefaultAccountState = Frozen: KYC mode).
+    default_frozen: u8,
+    /// Whether this issuer's `["upgrade_authority", issuer]` PDA holds the program's upgrade
+    /// authority (set by `hand_over_upgrade_authority`, cleared when SetUpgradeAuthority
+    /// passes it on). Only such an issuer may propose, approve or execute UpgradeProgram and
+    /// SetUpgradeAuthority.
+    governs_upgrades: u8,
+    /// Zero; room for fields a later version adds without reallocating.
+    _reserved: [u8; 63],
+}
+
+// no implicit padding (Borsh readers see the same bytes), a whole number of u64s
+const _: () = assert!(core::mem::size_of::<Issuer>() == 1312);
+const _: () = assert!(core::mem::align_of::<Issuer>() == 8);
+
+impl Space for Issuer {
+    const INIT_SPACE: usize = core::mem::size_of::<Issuer>();
+}
+
+/// What `initialize` sets on a new issuer (every other field starts at zero).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewIssuer<'a> {
+    pub mint: Pubkey,
+    pub bump: u8,
+    pub decimals: u8,
+    pub members: &'a [Pubkey],
+    pub threshold: u8,
+    pub time_lock: u32,
+    pub limits: Limits,
+    pub permanent_delegate: bool,
+    pub default_frozen: bool,
 }
 
 impl Issuer {
+    /// A new issuer as `initialize` leaves it before its first event (off-chain tools
+    /// compare the chain with it).
+    pub fn initialized(new: &NewIssuer) -> Result<Self> {
+        let mut issuer: Self = bytemuck::Zeroable::zeroed();
+        issuer.init(new)?;
+        Ok(issuer)
+    }
+
+    /// Fills a zeroed issuer as `initialize` leaves it (before its first event).
+    pub fn init(&mut self, new: &NewIssuer) -> Result<()> {
+        self.mint = new.mint;
+        self.bump = new.bump;
+        self.decimals = new.decimals;
+        self.set_governance(new.members, new.threshold, new.time_lock)?;
+        self.set_limits(new.limits)?;
+        self.set_execution_window(DEFAULT_EXECUTION_WINDOW)?;
+        self.permanent_delegate = u8::from(new.permanent_delegate);
+        self.default_frozen = u8::from(new.default_frozen);
+        Ok(())
+    }
+
     /// True when `key` is this issuer's PDA `["issuer", mint]` (the stored bump is canonical:
     /// `initialize` created the issuer there). One SHA-256 instead of Anchor's
     /// `create_program_address` for the seeds check every instruction makes.
     pub fn is_at_own_address(&self, key: &Pubkey) -> bool {
         crate::pda::is_program_address(key, &[ISSUER_SEED, self.mint.as_ref()], self.bump)
-    }
-
-    /// Signer seeds of this PDA, for CPIs where it signs as the mint's authority.
-    pub fn signer_seeds(&self) -> [&[u8]; 3] {
-        [
-            ISSUER_SEED,
-            self.mint.as_ref(),
-            core::slice::from_ref(&self.bump),
-        ]
     }
 
     /// Takes the next event sequence number.
@@ -295,13 +552,82 @@ impl Issuer {
         Ok(self.event_seq)
     }
 
+    /// Members, sorted ascending.
+    pub fn members(&self) -> &[Pubkey] {
+        counted(&self.members, self.member_count)
+    }
+
+    /// Role holders as governance sets them (copies; on-chain checks use the predicates).
+    pub fn roles(&self) -> Roles {
+        self.roles.to_roles()
+    }
+
+    pub fn pausers(&self) -> &[Pubkey] {
+        self.roles.pausers()
+    }
+
+    pub fn freezers(&self) -> &[Pubkey] {
+        self.roles.freezers()
+    }
+
+    pub fn reserve_attestor(&self) -> Option<Pubkey> {
+        optional_key(&self.roles.reserve_attestor)
+    }
+
+    pub fn redemption_operator(&self) -> Option<Pubkey> {
+        optional_key(&self.roles.redemption_operator)
+    }
+
+    pub fn mint_attestor(&self) -> Option<Pubkey> {
+        optional_key(&self.roles.mint_attestor)
+    }
+
+    pub fn allowance_manager(&self) -> Option<Pubkey> {
+        optional_key(&self.roles.allowance_manager)
+    }
+
+    /// Issuance limits.
+    pub fn limits(&self) -> Limits {
+        self.limits.into()
+    }
+
+    /// The allowance manager's bucket as last stored (not refilled).
+    pub fn allowance_budget(&self) -> RateLimit {
+        self.allowance_budget.into()
+    }
+
+    /// Whether the token is paused (mirrors the mint's Pausable state).
+    pub fn paused(&self) -> bool {
+        self.paused != 0
+    }
+
+    /// Whether issuance alone is paused.
+    pub fn issuance_paused(&self) -> bool {
+        self.issuance_paused != 0
+    }
+
+    /// Whether the mint has the PermanentDelegate extension.
+    pub fn permanent_delegate(&self) -> bool {
+        self.permanent_delegate != 0
+    }
+
+    /// Whether new token accounts start frozen.
+    pub fn default_frozen(&self) -> bool {
+        self.default_frozen != 0
+    }
+
+    /// Whether this issuer governs the program's upgrades.
+    pub fn governs_upgrades(&self) -> bool {
+        self.governs_upgrades != 0
+    }
+
     pub fn is_member(&self, key: &Pubkey) -> bool {
-        self.members.binary_search(key).is_ok()
+        self.members().binary_search(key).is_ok()
     }
 
     /// Pausers and members may pause.
     pub fn can_pause(&self, key: &Pubkey) -> bool {
-        self.is_member(key) || self.roles.pausers.contains(key)
+        self.is_member(key) || self.pausers().contains(key)
     }
 
     /// Pausers, members and the allowance manager may lower a minter's allowance.
@@ -310,13 +636,13 @@ impl Issuer {
     }
 
     pub fn is_allowance_manager(&self, key: &Pubkey) -> bool {
-        self.roles.allowance_manager.as_ref() == Some(key)
+        self.allowance_manager().as_ref() == Some(key)
     }
 
     /// Refuses issuance (mint, refund) under either pause.
     pub fn check_issuance_open(&self) -> Result<()> {
-        require!(!self.paused, MinterError::Paused);
-        require!(!self.issuance_paused, MinterError::IssuancePaused);
+        require!(!self.paused(), MinterError::Paused);
+        require!(!self.issuance_paused(), MinterError::IssuancePaused);
         Ok(())
     }
 
@@ -366,7 +692,7 @@ impl Issuer {
                 MinterError::MinterProposalOutlivedRemoval
             ),
             ProposalAction::UpgradeProgram { .. } | ProposalAction::SetUpgradeAuthority { .. } => {
-                require!(self.governs_upgrades, MinterError::NotUpgradeGovernor);
+                require!(self.governs_upgrades(), MinterError::NotUpgradeGovernor);
                 require!(
                     proposal.index > self.upgrade_stale_index,
                     MinterError::UpgradeProposalOutlived
@@ -391,7 +717,7 @@ impl Issuer {
 
     /// Records a pause (the mint's Pausable state was set by the caller).
     pub fn record_pause(&mut self) -> Result<()> {
-        self.paused = true;
+        self.paused = 1;
         self.pause_count = self
             .pause_count
             .checked_add(1)
@@ -399,9 +725,14 @@ impl Issuer {
         Ok(())
     }
 
+    /// Records that an Unpause resumed the token (the caller resumed the mint).
+    pub fn record_unpause(&mut self) {
+        self.paused = 0;
+    }
+
     /// Records an issuance-only pause.
     pub fn record_issuance_pause(&mut self) -> Result<()> {
-        self.issuance_paused = true;
+        self.issuance_paused = 1;
         self.issuance_pause_count = self
             .issuance_pause_count
             .checked_add(1)
@@ -409,18 +740,25 @@ impl Issuer {
         Ok(())
     }
 
+    /// Records that a ResumeIssuance resumed issuance.
+    pub fn record_issuance_resumed(&mut self) {
+        self.issuance_paused = 0;
+    }
+
     /// Sets the allowance manager's budget at `now`. A budget that was off starts full; a
     /// changed one keeps what it has left (capped at the new capacity), so raising the
     /// capacity grants no burst.
     pub fn set_allowance_budget(&mut self, capacity: u64, window: u32, now: i64) -> Result<()> {
         validate_allowance_budget(capacity, window)?;
-        self.allowance_budget = if capacity == 0 {
+        let current = self.allowance_budget();
+        let next = if capacity == 0 {
             RateLimit::default()
-        } else if self.allowance_budget.capacity == 0 {
+        } else if current.capacity == 0 {
             RateLimit::new(capacity, window, now)
         } else {
-            self.allowance_budget.reconfigured(capacity, window, now)
+            current.reconfigured(capacity, window, now)
         };
+        self.allowance_budget = next.into();
         Ok(())
     }
 
@@ -430,13 +768,14 @@ impl Issuer {
             self.allowance_budget.capacity > 0,
             MinterError::NoAllowanceBudget
         );
-        self.allowance_budget =
-            self.allowance_budget
-                .consume(amount, now)
-                .map_err(|e| match e {
-                    RateLimitError::Exceeded => MinterError::AllowanceBudgetExceeded,
-                })?;
-        Ok(self.allowance_budget.available)
+        let next = self
+            .allowance_budget()
+            .consume(amount, now)
+            .map_err(|e| match e {
+                RateLimitError::Exceeded => MinterError::AllowanceBudgetExceeded,
+            })?;
+        self.allowance_budget = next.into();
+        Ok(next.available)
     }
 
     /// What the allowance budget holds at `now` (0 when off).
@@ -444,7 +783,7 @@ impl Issuer {
         if self.allowance_budget.capacity == 0 {
             return 0;
         }
-        self.allowance_budget.refilled(now).available
+        self.allowance_budget().refilled(now).available
     }
 
     /// Records a minter's removal: every minter proposal created so far has outlived it.
@@ -455,7 +794,7 @@ impl Issuer {
     /// Records that this issuer's PDA now holds the upgrade authority: upgrade proposals
     /// from before (from an earlier time it held it) have outlived it.
     pub fn record_upgrade_authority_received(&mut self) {
-        self.governs_upgrades = true;
+        self.governs_upgrades = 1;
         self.upgrade_stale_index = self.proposal_index;
     }
 
@@ -467,7 +806,7 @@ impl Issuer {
 
     /// Records that the upgrade authority left this issuer (to a key, or to nobody).
     pub fn record_upgrade_authority_released(&mut self) {
-        self.governs_upgrades = false;
+        self.governs_upgrades = 0;
         self.upgrade_stale_index = self.proposal_index;
     }
 
@@ -478,22 +817,22 @@ impl Issuer {
         threshold: u8,
         time_lock: u32,
     ) -> Result<()> {
-        self.members = validated_members(members, threshold, time_lock)?;
+        let sorted = validated_members(members, threshold, time_lock)?;
+        self.member_count = fill_slots(&mut self.members, &sorted)?;
         self.threshold = threshold;
         self.time_lock = time_lock;
         self.stale_proposal_index = self.proposal_index;
         Ok(())
     }
 
-    pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+    pub fn set_roles(&mut self, roles: &Roles) -> Result<()> {
         roles.validate()?;
-        self.roles = roles;
-        Ok(())
+        self.roles.store(roles)
     }
 
     pub fn set_limits(&mut self, limits: Limits) -> Result<()> {
         limits.validate()?;
-        self.limits = limits;
+        self.limits = limits.into();
         Ok(())
     }
 
@@ -513,7 +852,7 @@ impl Issuer {
     /// Checks the reserve guard (when on) for a mint that takes supply to `supply_after` at
     /// unix time `now`. Both boundaries are inclusive.
     pub fn check_reserves(&self, supply_after: u64, now: i64) -> Result<()> {
-        if !self.limits.reserve_guard {
+        if self.limits.reserve_guard == 0 {
             return Ok(());
         }
         let age = now
@@ -528,6 +867,11 @@ impl Issuer {
             MinterError::ReservesExceeded
         );
         Ok(())
+    }
+
+    /// The smallest amount one redemption may burn.
+    pub fn min_redemption(&self) -> u64 {
+        self.limits.min_redemption
     }
 
     /// Records a reserve attestation: `as_of` not in the future and not older than the last
@@ -553,22 +897,22 @@ impl Issuer {
     }
 
     pub fn record_mint(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.minted, amount)?;
+        self.totals.minted.add(amount)?;
         self.check_totals()
     }
 
     pub fn record_redeem(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.redeemed, amount)?;
+        self.totals.redeemed.add(amount)?;
         self.check_totals()
     }
 
     pub fn record_refund(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.refunded, amount)?;
+        self.totals.refunded.add(amount)?;
         self.check_totals()
     }
 
     pub fn record_seized_burn(&mut self, amount: u64) -> Result<()> {
-        add_total(&mut self.totals.seized_burned, amount)?;
+        self.totals.seized_burned.add(amount)?;
         self.check_totals()
     }
 
@@ -580,12 +924,12 @@ impl Issuer {
 
     /// Freezers freeze and thaw.
     pub fn is_freezer(&self, key: &Pubkey) -> bool {
-        self.roles.freezers.contains(key)
+        self.freezers().contains(key)
     }
 
     /// The redemption operator settles and refunds.
     pub fn is_redemption_operator(&self, key: &Pubkey) -> bool {
-        self.roles.redemption_operator.as_ref() == Some(key)
+        self.redemption_operator().as_ref() == Some(key)
     }
 
     /// Called at the end of every instruction that changes the issuer's configuration
@@ -597,20 +941,40 @@ impl Issuer {
         // stored members are sorted, so the set is checked in place (no copy, no sort). The
         // checks stay in that one function: inlined into every caller, their Anchor errors
         // overflow SBF's 4 KiB frames on the registry route.
-        check_member_set(&self.members, self.threshold, self.time_lock)?;
+        require!(
+            usize::from(self.member_count) <= MAX_MEMBERS
+                && self.members[self.members().len()..]
+                    .iter()
+                    .all(|key| *key == Pubkey::default()),
+            MinterError::TooManyMembers
+        );
+        check_member_set(self.members(), self.threshold, self.time_lock)?;
         require!(
             self.stale_proposal_index <= self.proposal_index
                 && self.upgrade_stale_index <= self.proposal_index,
             MinterError::ProposalStale
         );
-        self.roles.validate()?;
-        self.limits.validate()?;
+        require!(self.roles.check_slots(), MinterError::TooManyRoleHolders);
+        self.roles().validate()?;
+        self.limits().validate()?;
         validate_execution_window(self.execution_window)?;
         let budget = &self.allowance_budget;
         validate_allowance_budget(budget.capacity, budget.window)?;
         require!(
             budget.available <= budget.capacity,
             MinterError::InvalidRateLimit
+        );
+        require!(
+            [
+                self.paused,
+                self.issuance_paused,
+                self.permanent_delegate,
+                self.default_frozen,
+                self.governs_upgrades,
+            ]
+            .iter()
+            .all(|flag| *flag <= 1),
+            MinterError::Overflow
         );
         self.check_totals()
     }

@@ -201,7 +201,7 @@ impl ProposalAction {
                 .find(|key| !issuer.is_member(key) && !accepted.contains(key))
                 .copied(),
             Self::SetRoles(roles) => issuer
-                .roles
+                .roles()
                 .new_holders(roles)
                 .find(|key| !accepted.contains(key))
                 .copied(),

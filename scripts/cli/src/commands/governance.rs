@@ -63,7 +63,7 @@ pub(super) async fn propose<B: Backend>(
             clear,
         } => {
             // only what was given changes: the rest stays as it is on the chain
-            let mut roles = issuer.roles.clone();
+            let mut roles = issuer.roles();
             for role in &clear {
                 match role {
                     RoleName::Pausers => roles.pausers.clear(),
@@ -139,7 +139,7 @@ pub(super) async fn propose<B: Backend>(
             reserve_guard,
             reserve_max_age,
         } => {
-            let mut limits = issuer.limits;
+            let mut limits = issuer.limits();
             if let Some(text) = supply_cap {
                 limits.supply_cap = amount("--supply-cap", &text, decimals)?;
             }
@@ -546,7 +546,7 @@ pub(super) async fn hand_over_upgrade_authority<B: Backend>(
     let issuer_address = pda::issuer(mint);
     let issuer = ctx.issuer(mint).await?;
     let governor = pda::upgrade_authority(&issuer_address);
-    if issuer.governs_upgrades {
+    if issuer.governs_upgrades() {
         return Ok(Report {
             text: format!(
                 "Issuer {issuer_address} already holds the upgrade authority ({governor})\n"
@@ -566,14 +566,14 @@ pub(super) async fn hand_over_upgrade_authority<B: Backend>(
             "Upgrade authority handed to issuer {issuer_address} ({governor}): {} of {} \
              members, time lock {}s",
             issuer.threshold,
-            issuer.members.len(),
+            issuer.members().len(),
             issuer.time_lock
         ),
         &executed,
         json!({
             "status": "handed over",
             "upgrade_authority": governor.to_string(),
-            "members": keys(&issuer.members),
+            "members": keys(issuer.members()),
             "threshold": issuer.threshold,
             "time_lock": issuer.time_lock,
         }),
@@ -600,7 +600,7 @@ pub(super) async fn proposals<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -
         "{} proposal(s); threshold {} of {}, time lock {}s\n",
         list.len(),
         issuer.threshold,
-        issuer.members.len(),
+        issuer.members().len(),
         issuer.time_lock
     );
     let mut rows = Vec::new();
@@ -663,7 +663,7 @@ async fn check_buffer<B: Backend>(
     buffer: &Pubkey,
     expected: &[u8; 32],
 ) -> Result<(), Failure> {
-    if !issuer.governs_upgrades {
+    if !issuer.governs_upgrades() {
         return Err(input(format!(
             "issuer {issuer_address} does not hold the program's upgrade authority (see \
              `usd1 hand-over-upgrade-authority`)"

@@ -243,7 +243,7 @@ impl<B: Backend> Ctx<'_, B> {
 
     async fn program_accounts<T>(&mut self, issuer: &Pubkey) -> Result<Vec<T>, Failure>
     where
-        T: anchor_lang::AccountDeserialize + anchor_lang::Discriminator,
+        T: usd1_client::accounts::ProgramAccount,
     {
         Ok(read::of_issuer::<B, T>(self.backend, issuer, "account")
             .await

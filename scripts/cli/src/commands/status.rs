@@ -27,8 +27,8 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
     };
     let covered = attested && reserves.amount >= view.supply;
     let stale = attested
-        && issuer.limits.reserve_max_age > 0
-        && age > i64::from(issuer.limits.reserve_max_age);
+        && issuer.limits().reserve_max_age > 0
+        && age > i64::from(issuer.limits().reserve_max_age);
     let outstanding = issuer.totals.outstanding();
     let mut text = String::new();
     text.push_str(&format!(
@@ -38,10 +38,10 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
     text.push_str(&format!(
         "Supply {}  paused {}  issuance paused {}  supply cap {}  min redemption {}\n",
         fmt(view.supply),
-        issuer.paused,
-        issuer.issuance_paused,
-        fmt(issuer.limits.supply_cap),
-        fmt(issuer.limits.min_redemption)
+        issuer.paused(),
+        issuer.issuance_paused(),
+        fmt(issuer.limits().supply_cap),
+        fmt(issuer.limits().min_redemption)
     ));
     text.push_str(&format!(
         "Reserves {}  as of {}  age {}s  covers supply: {}{}  guard {}  max age {}s\n",
@@ -50,29 +50,29 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
         age,
         if covered { "yes" } else { "NO" },
         if stale { " (stale)" } else { "" },
-        issuer.limits.reserve_guard,
-        issuer.limits.reserve_max_age
+        issuer.limits().reserve_guard,
+        issuer.limits().reserve_max_age
     ));
     text.push_str(&format!(
         "Totals minted {} redeemed {} refunded {} seized-burned {}  outstanding {}  (supply {})\n",
-        issuer.totals.minted,
-        issuer.totals.redeemed,
-        issuer.totals.refunded,
-        issuer.totals.seized_burned,
+        issuer.totals.minted(),
+        issuer.totals.redeemed(),
+        issuer.totals.refunded(),
+        issuer.totals.seized_burned(),
         outstanding.map_or("?".to_string(), |o| o.to_string()),
         view.supply
     ));
     text.push_str(&format!(
         "Governance {} of {}  time lock {}s  proposals opened {}  stale through {}\n",
         issuer.threshold,
-        issuer.members.len(),
+        issuer.members().len(),
         issuer.time_lock,
         issuer.proposal_index,
         issuer.stale_proposal_index
     ));
     text.push_str(&format!(
         "Upgrades {}\n",
-        if issuer.governs_upgrades {
+        if issuer.governs_upgrades() {
             format!(
                 "governed by this issuer (upgrade authority {})",
                 pda::upgrade_authority(&issuer_address)
@@ -81,10 +81,10 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
             "not governed by this issuer".to_string()
         }
     ));
-    for member in &issuer.members {
+    for member in issuer.members() {
         text.push_str(&format!("  member {member}\n"));
     }
-    let roles = &issuer.roles;
+    let roles = &issuer.roles();
     text.push_str(&format!(
         "Roles pausers [{}] freezers [{}] reserve attestor {} redemption operator {} mint attestor {} allowance manager {}\n",
         keys(&roles.pausers).join(", "),
@@ -94,7 +94,7 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
         key_or_none(&roles.mint_attestor),
         key_or_none(&roles.allowance_manager)
     ));
-    let budget = &issuer.allowance_budget;
+    let budget = &issuer.allowance_budget();
     let budget_left = issuer.allowance_budget_left(now);
     text.push_str(&format!(
         "Allowance budget {} per {}s, {} left\n",
@@ -104,7 +104,9 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
     ));
     text.push_str(&format!(
         "Extensions permanent delegate {}  default frozen {}  event seq {}\n",
-        issuer.permanent_delegate, issuer.default_frozen, issuer.event_seq
+        issuer.permanent_delegate(),
+        issuer.default_frozen(),
+        issuer.event_seq
     ));
     text.push_str(&format!("Minters {}\n", minters.len()));
     let mut minter_rows = Vec::new();
@@ -140,18 +142,18 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
         "symbol": view.symbol,
         "decimals": d,
         "supply": view.supply,
-        "paused": issuer.paused,
-        "issuance_paused": issuer.issuance_paused,
+        "paused": issuer.paused(),
+        "issuance_paused": issuer.issuance_paused(),
         "allowance_budget": {
             "capacity": budget.capacity,
             "window": budget.window,
             "left": budget_left,
         },
         "limits": {
-            "supply_cap": issuer.limits.supply_cap,
-            "min_redemption": issuer.limits.min_redemption,
-            "reserve_guard": issuer.limits.reserve_guard,
-            "reserve_max_age": issuer.limits.reserve_max_age,
+            "supply_cap": issuer.limits().supply_cap,
+            "min_redemption": issuer.limits().min_redemption,
+            "reserve_guard": issuer.limits().reserve_guard,
+            "reserve_max_age": issuer.limits().reserve_max_age,
         },
         "reserves": {
             "amount": reserves.amount,
@@ -162,22 +164,22 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
             "stale": stale,
         },
         "totals": {
-            "minted": issuer.totals.minted.to_string(),
-            "redeemed": issuer.totals.redeemed.to_string(),
-            "refunded": issuer.totals.refunded.to_string(),
-            "seized_burned": issuer.totals.seized_burned.to_string(),
+            "minted": issuer.totals.minted().to_string(),
+            "redeemed": issuer.totals.redeemed().to_string(),
+            "refunded": issuer.totals.refunded().to_string(),
+            "seized_burned": issuer.totals.seized_burned().to_string(),
             "outstanding": outstanding.map(|o| o.to_string()),
         },
         "governance": {
-            "members": keys(&issuer.members),
+            "members": keys(issuer.members()),
             "threshold": issuer.threshold,
             "time_lock": issuer.time_lock,
             "proposal_index": issuer.proposal_index,
             "stale_proposal_index": issuer.stale_proposal_index,
             "execution_window": issuer.execution_window,
-            "governs_upgrades": issuer.governs_upgrades,
+            "governs_upgrades": issuer.governs_upgrades(),
             "upgrade_authority": issuer
-                .governs_upgrades
+                .governs_upgrades()
                 .then(|| pda::upgrade_authority(&issuer_address).to_string()),
             "upgrade_stale_index": issuer.upgrade_stale_index,
         },
@@ -189,8 +191,8 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
             "mint_attestor": roles.mint_attestor.map(|k| k.to_string()),
             "allowance_manager": roles.allowance_manager.map(|k| k.to_string()),
         },
-        "permanent_delegate": issuer.permanent_delegate,
-        "default_frozen": issuer.default_frozen,
+        "permanent_delegate": issuer.permanent_delegate(),
+        "default_frozen": issuer.default_frozen(),
         "event_seq": issuer.event_seq,
         "minters": minter_rows,
     });
