@@ -487,6 +487,44 @@ async fn the_typescript_decoders_read_everything(f: &mut Fixture) {
     assert_eq!(field(0, "mint"), f.mint.to_string());
     assert_eq!(field(0, "event_seq"), state.event_seq.to_string());
     assert_eq!(field(0, "threshold"), u64::from(state.threshold));
+    // the zero-copy issuer (C layout, no implicit padding) reads the same through Borsh
+    let members = state.members();
+    assert_eq!(field(0, "member_count"), members.len() as u64);
+    let ts_members = field(0, "members");
+    let ts_members = ts_members.as_array().unwrap();
+    assert_eq!(ts_members.len(), usd1_client::MAX_MEMBERS);
+    for (i, member) in members.iter().enumerate() {
+        assert_eq!(ts_members[i], member.to_string());
+    }
+    assert_eq!(ts_members[members.len()], Pubkey::default().to_string());
+    let minted = state.totals.minted();
+    assert!(minted > 0, "the scenario minted");
+    assert_eq!(
+        field(0, "totals")["minted"]["halves"],
+        serde_json::json!([
+            (minted as u64).to_string(),
+            ((minted >> 64) as u64).to_string()
+        ])
+    );
+    assert_eq!(
+        field(0, "limits")["supply_cap"],
+        state.limits().supply_cap.to_string()
+    );
+    assert_eq!(field(0, "paused"), u64::from(state.paused()));
+    let roles = state.roles();
+    assert_eq!(
+        field(0, "roles")["pauser_count"],
+        roles.pausers.len() as u64
+    );
+    assert_eq!(
+        field(0, "roles")["redemption_operator"],
+        roles.redemption_operator.unwrap_or_default().to_string()
+    );
+    assert_eq!(field(0, "bump"), u64::from(state.bump));
+    assert_eq!(
+        field(0, "execution_window"),
+        u64::from(state.execution_window)
+    );
     assert_eq!(field(1, "authority"), minter.to_string());
     assert_eq!(field(1, "issuer"), issuer.to_string());
     assert_eq!(field(2, "issuer"), issuer.to_string());

@@ -134,4 +134,33 @@ mod tests {
             .iter()
             .all(|f| f.matches(&minter)));
     }
+
+    #[test]
+    fn a_zero_copy_issuer_of_the_wrong_length_is_an_error_not_a_panic() {
+        use crate::{Issuer, Limits, NewIssuer};
+        let issuer = Issuer::initialized(&NewIssuer {
+            mint: Pubkey::new_unique(),
+            bump: 255,
+            decimals: 6,
+            members: &[Pubkey::new_unique()],
+            threshold: 1,
+            time_lock: 0,
+            limits: Limits {
+                supply_cap: 1,
+                ..Limits::default()
+            },
+            permanent_delegate: false,
+            default_frozen: false,
+        })
+        .unwrap();
+        let mut data = Issuer::DISCRIMINATOR.to_vec();
+        data.extend_from_slice(anchor_lang::__private::bytemuck::bytes_of(&issuer));
+        assert_eq!(decode::<Issuer>(&data).unwrap(), issuer);
+        for len in [data.len() - 1, 8, 0] {
+            assert!(decode::<Issuer>(&data[..len]).is_err(), "{len} bytes");
+        }
+        let mut longer = data.clone();
+        longer.push(0);
+        assert!(decode::<Issuer>(&longer).is_err());
+    }
 }

@@ -1014,3 +1014,132 @@ fn is_sorted_unique(keys: &[Pubkey]) -> bool {
 pub fn all_unique(keys: &[Pubkey]) -> bool {
     keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(n: usize) -> Vec<Pubkey> {
+        (0..n).map(|_| Pubkey::new_unique()).collect()
+    }
+
+    fn issuer(members: &[Pubkey]) -> Issuer {
+        Issuer::initialized(&NewIssuer {
+            mint: Pubkey::new_unique(),
+            bump: 254,
+            decimals: 6,
+            members,
+            threshold: 1,
+            time_lock: 0,
+            limits: Limits {
+                supply_cap: 1,
+                ..Limits::default()
+            },
+            permanent_delegate: true,
+            default_frozen: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn totals_carry_into_the_high_half_and_refuse_to_wrap() {
+        let mut total = StoredU128::default();
+        total.add(u64::MAX).unwrap();
+        total.add(2).unwrap();
+        assert_eq!(total.get(), u128::from(u64::MAX) + 2);
+        assert_eq!(total.halves, [1, 1]);
+        total.set(u128::MAX);
+        assert!(total.add(1).is_err());
+        assert_eq!(total.get(), u128::MAX, "a refused add leaves the total");
+    }
+
+    #[test]
+    fn members_are_stored_sorted_and_a_smaller_set_clears_the_old_slots() {
+        let five = keys(5);
+        let mut issuer = issuer(&five);
+        let mut sorted = five.clone();
+        sorted.sort();
+        assert_eq!(issuer.members(), sorted.as_slice());
+        assert!(five.iter().all(|k| issuer.is_member(k)));
+        let two = keys(2);
+        issuer.set_governance(&two, 2, 60).unwrap();
+        assert_eq!(issuer.members().len(), 2);
+        assert!(!issuer.is_member(&five[0]));
+        assert!(issuer.members[2..].iter().all(|k| *k == Pubkey::default()));
+        issuer.invariant().unwrap();
+    }
+
+    #[test]
+    fn roles_round_trip_and_the_zero_key_is_nobody() {
+        let mut issuer = issuer(&keys(1));
+        assert_eq!(issuer.roles(), Roles::default());
+        let roles = Roles {
+            pausers: keys(8),
+            freezers: keys(3),
+            reserve_attestor: Some(Pubkey::new_unique()),
+            redemption_operator: None,
+            mint_attestor: Some(Pubkey::new_unique()),
+            allowance_manager: None,
+        };
+        issuer.set_roles(&roles).unwrap();
+        assert_eq!(issuer.roles(), roles);
+        assert_eq!(issuer.mint_attestor(), roles.mint_attestor);
+        assert_eq!(issuer.redemption_operator(), None);
+        assert!(issuer.is_freezer(&roles.freezers[2]));
+        // fewer holders: the old slots are cleared, the invariant holds
+        let fewer = Roles {
+            freezers: roles.freezers[..1].to_vec(),
+            ..Roles::default()
+        };
+        issuer.set_roles(&fewer).unwrap();
+        assert_eq!(issuer.roles(), fewer);
+        assert!(!issuer.is_freezer(&roles.freezers[2]));
+        issuer.invariant().unwrap();
+        // the all-zero key stands for "nobody": no role may name it
+        for zero in [
+            Roles {
+                pausers: vec![Pubkey::default()],
+                ..Roles::default()
+            },
+            Roles {
+                allowance_manager: Some(Pubkey::default()),
+                ..Roles::default()
+            },
+        ] {
+            assert_eq!(
+                issuer.set_roles(&zero).unwrap_err(),
+                MinterError::RoleHolderIsZeroKey.into()
+            );
+        }
+        assert_eq!(issuer.roles(), fewer, "a refused set leaves the roles");
+    }
+
+    #[test]
+    fn the_invariant_refuses_counts_past_the_slots_and_flags_other_than_0_or_1() {
+        let mut issuer = issuer(&keys(3));
+        issuer.member_count = 11;
+        assert!(issuer.invariant().is_err());
+        let mut issuer = self::tests::issuer(&keys(3));
+        issuer.roles.pauser_count = 9;
+        assert!(issuer.invariant().is_err());
+        let mut issuer = self::tests::issuer(&keys(3));
+        issuer.paused = 2;
+        assert!(issuer.invariant().is_err());
+        let issuer = self::tests::issuer(&keys(3));
+        assert!(issuer.permanent_delegate() && !issuer.default_frozen());
+        issuer.invariant().unwrap();
+    }
+
+    #[test]
+    fn limits_and_the_allowance_budget_convert_both_ways() {
+        let limits = Limits {
+            supply_cap: 7,
+            min_redemption: 3,
+            reserve_guard: true,
+            reserve_max_age: 60,
+        };
+        assert_eq!(Limits::from(StoredLimits::from(limits)), limits);
+        let bucket = RateLimit::new(100, 60, 5).consume(30, 5).unwrap();
+        assert_eq!(RateLimit::from(StoredRateLimit::from(bucket)), bucket);
+    }
+}
