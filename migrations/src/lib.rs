@@ -955,18 +955,7 @@ mod tests {
         };
         // an issuer as `initialize` leaves it from these args (every other field zero)
         let issuer_from = |args: &usd1_client::InitializeArgs| {
-            Issuer::initialized(&usd1_client::NewIssuer {
-                mint: Pubkey::new_unique(),
-                bump: 255,
-                decimals: args.decimals,
-                members: &args.members,
-                threshold: args.threshold,
-                time_lock: args.time_lock,
-                limits: args.limits,
-                permanent_delegate: args.permanent_delegate,
-                default_frozen: args.default_frozen,
-            })
-            .unwrap()
+            Issuer::initialized(&args.new_issuer(Pubkey::new_unique(), 255)).unwrap()
         };
         let issuer = issuer_from(&args);
         let view = usd1_client::token::MintView {

@@ -46,7 +46,7 @@ fn the_benchmark_measures_every_instruction() {
         "| execute: update metadata (3 fields + 1 added) |",
         "| reject (approved proposal, 1 of 2 to veto) |",
         "| suspend_minter |",
-        "| Issuer | 1257 |",
+        "| Issuer | 1320 |",
         "| Redemption | 236 |",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");

@@ -42,6 +42,23 @@ pub struct InitializeArgs {
     pub default_frozen: bool,
 }
 
+impl InitializeArgs {
+    /// What these args set on the issuer of `mint` at `bump`.
+    pub fn new_issuer(&self, mint: Pubkey, bump: u8) -> NewIssuer<'_> {
+        NewIssuer {
+            mint,
+            bump,
+            decimals: self.decimals,
+            members: &self.members,
+            threshold: self.threshold,
+            time_lock: self.time_lock,
+            limits: self.limits,
+            permanent_delegate: self.permanent_delegate,
+            default_frozen: self.default_frozen,
+        }
+    }
+}
+
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Initialize<'info> {
@@ -216,17 +233,7 @@ impl Initialize<'_> {
             data[..8].copy_from_slice(Issuer::DISCRIMINATOR);
             let issuer: &mut Issuer =
                 bytemuck::from_bytes_mut(&mut data[8..8 + Issuer::INIT_SPACE]);
-            issuer.init(&NewIssuer {
-                mint: mint_key,
-                bump,
-                decimals: args.decimals,
-                members: &args.members,
-                threshold: args.threshold,
-                time_lock: args.time_lock,
-                limits: args.limits,
-                permanent_delegate: args.permanent_delegate,
-                default_frozen: args.default_frozen,
-            })?;
+            issuer.init(&args.new_issuer(mint_key, bump))?;
             let seq = issuer.next_seq()?;
             issuer.invariant()?;
             (seq, issuer.members().to_vec())
