@@ -1,4 +1,4 @@
-//! `SBF_OUT_DIR=target/deploy cargo run -p usd1-bench`: runs every instruction once in the
+//! `SBF_OUT_DIR=target/deploy cargo run -p usd1-bench --bin usd1-bench`: runs every instruction once in the
 //! embedded SVM with the program's SBF binary and prints a table of compute units (with the
 //! share of Token-2022 and of the event self-CPIs), transaction sizes against the 1,232-byte
 //! limit, account sizes with their rent, and the size of the `.so`. Without SBF_OUT_DIR the
