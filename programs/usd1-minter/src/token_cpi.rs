@@ -11,8 +11,25 @@ use anchor_spl::token_interface::{
     PausableToggle, TokenMetadataRemoveKey, TokenMetadataUpdateField,
 };
 
+use crate::errors::MinterError;
 use crate::seeds::ISSUER_SEED;
 use crate::state::Issuer;
+
+/// Byte range of `supply` in a Token-2022 mint: after the mint authority's `COption<Pubkey>`
+/// (a 4-byte tag and the key), before the decimals.
+const MINT_SUPPLY: core::ops::Range<usize> = 36..44;
+
+/// The supply of the issuer's mint, read from its bytes. The accounts struct proved the
+/// address (the issuer's mint, a Token-2022 mint `initialize` created, with no close
+/// authority: nothing else can ever live there) and the owner, so no unpacking of the mint
+/// and its extensions is needed.
+pub fn mint_supply(mint: &AccountInfo) -> Result<u64> {
+    let data = mint.try_borrow_data()?;
+    let bytes = data.get(MINT_SUPPLY).ok_or(MinterError::WrongMint)?;
+    let mut supply = [0u8; 8];
+    supply.copy_from_slice(bytes);
+    Ok(u64::from_le_bytes(supply))
+}
 
 /// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.
 /// It keeps copies of what the calls need (the issuer's seeds, the decimals) and no borrow

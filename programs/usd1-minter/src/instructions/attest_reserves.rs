@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::ReservesAttested;
 use crate::state::*;
+use crate::token_cpi;
 
 /// The reserve attestor records the reserves backing the token, as of a time, with the hash
 /// of the report. With the reserve guard on, `mint` relies on the latest one.
@@ -16,8 +16,12 @@ pub struct AttestReserves<'info> {
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
     /// Read for the supply the event reports beside the reserves.
-    #[account(address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the issuer's mint by address and owner (constraints below).
+    #[account(
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
 }
 
 impl AttestReserves<'_> {
@@ -38,7 +42,7 @@ impl AttestReserves<'_> {
         report_hash: [u8; 32],
     ) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let supply = ctx.accounts.mint.supply;
+        let supply = token_cpi::mint_supply(&ctx.accounts.mint)?;
         let by = ctx.accounts.attestor.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.attest_reserves(amount, as_of, report_hash, now)?;

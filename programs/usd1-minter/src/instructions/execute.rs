@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
@@ -42,8 +41,14 @@ pub struct Execute<'info> {
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint (Unpause resumes it at the token level).
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the issuer's mint by address and owner (constraints below).
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
 

@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{Mint, TokenAccount};
+use anchor_spl::token_interface::TokenAccount;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::{ProposalExecuted, Seized};
 use crate::state::*;
-use crate::token_cpi::IssuerSigned;
+use crate::token_cpi::{self, IssuerSigned};
 
 /// Executes a `Seize` proposal: through the permanent delegate, moves tokens out of a frozen
 /// account to a treasury account, or burns them. The account is thawed only for the move and
@@ -37,8 +37,16 @@ pub struct ExecuteSeize<'info> {
         )
     )]
     pub proposal: Box<Account<'info, Proposal>>,
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
+    /// its supply where one is needed).
+    /// CHECK: the constraints below.
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     /// The frozen account named by the proposal.
     #[account(mut)]
     pub account: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -117,20 +125,12 @@ impl<'info> ExecuteSeize<'info> {
         let from_info = ctx.accounts.account.to_account_info();
         // Token-2022 moves nothing out of a frozen account, even for the permanent delegate
         token.thaw(from_info.clone())?;
-        let supply_after = match &ctx.accounts.destination {
-            Some(to) => {
-                token.delegate_transfer(from_info.clone(), to.to_account_info(), amount)?;
-                ctx.accounts.mint.supply
-            }
-            None => {
-                token.delegate_burn(from_info.clone(), amount)?;
-                ctx.accounts
-                    .mint
-                    .supply
-                    .checked_sub(amount)
-                    .ok_or(MinterError::Overflow)?
-            }
-        };
+        match &ctx.accounts.destination {
+            Some(to) => token.delegate_transfer(from_info.clone(), to.to_account_info(), amount)?,
+            None => token.delegate_burn(from_info.clone(), amount)?,
+        }
+        // the supply after the transfer (unchanged) or the burn, as the mint now holds it
+        let supply_after = token_cpi::mint_supply(&ctx.accounts.mint)?;
         token.freeze(from_info)?;
 
         let mut issuer = ctx.accounts.issuer.load_mut()?;

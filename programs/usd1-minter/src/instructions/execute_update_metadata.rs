@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
-use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
@@ -41,8 +40,14 @@ pub struct ExecuteUpdateMetadata<'info> {
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     /// The issuer's mint, which holds the metadata.
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the issuer's mint by address and owner (constraints below).
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
 }

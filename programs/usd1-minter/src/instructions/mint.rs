@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{Mint, TokenAccount};
+use anchor_spl::token_interface::TokenAccount;
 
 use crate::account_creation;
 use crate::errors::MinterError;
@@ -9,7 +9,7 @@ use crate::events::Minted;
 use crate::math::mint_attestation::{self, MintAttestation};
 use crate::seeds::MINT_RECEIPT_SEED;
 use crate::state::*;
-use crate::token_cpi::IssuerSigned;
+use crate::token_cpi::{self, IssuerSigned};
 
 /// An authorized minter issues `amount` for the funding request `request_id`.
 #[event_cpi]
@@ -50,8 +50,16 @@ pub struct MintTokens<'info> {
         bump,
     )]
     pub receipt: Box<Account<'info, MintReceipt>>,
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
+    /// its supply where one is needed).
+    /// CHECK: the constraints below.
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     #[account(mut, dup, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
     pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Program<'info, Token2022>,
@@ -128,9 +136,10 @@ impl MintTokens<'_> {
             .record_mint(amount, clock.unix_timestamp)?;
         // one read of the issuer for every check before the CPI (which must not overlap a
         // borrow of it)
+        let supply = token_cpi::mint_supply(&ctx.accounts.mint)?;
         let (mint, supply_after, attestor) = {
             let issuer = ctx.accounts.issuer.load()?;
-            let supply_after = issuer.check_supply_cap(ctx.accounts.mint.supply, amount)?;
+            let supply_after = issuer.check_supply_cap(supply, amount)?;
             issuer.check_reserves(supply_after, clock.unix_timestamp)?;
             (issuer.mint, supply_after, issuer.mint_attestor())
         };

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::Mint;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
@@ -18,8 +17,16 @@ pub struct Pause<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
+    /// its supply where one is needed).
+    /// CHECK: the constraints below.
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
 

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::{burn_checked, BurnChecked, Token2022};
-use anchor_spl::token_interface::{Mint, TokenAccount};
+use anchor_spl::token_interface::TokenAccount;
 
 use crate::account_creation;
 use crate::errors::MinterError;
@@ -8,6 +8,7 @@ use crate::event_cpi::emit_event;
 use crate::events::RedemptionRequested;
 use crate::seeds::REDEMPTION_SEED;
 use crate::state::*;
+use crate::token_cpi;
 
 /// A holder burns `amount` for redemption; the payout happens off-chain against
 /// `payout_reference`, then the redemption operator settles or refunds.
@@ -21,8 +22,16 @@ pub struct Redeem<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
+    /// its supply where one is needed).
+    /// CHECK: the constraints below.
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     #[account(
         mut,
         dup,
@@ -96,12 +105,8 @@ impl Redeem<'_> {
             amount,
             decimals,
         )?;
-        let supply_after = ctx
-            .accounts
-            .mint
-            .supply
-            .checked_sub(amount)
-            .ok_or(MinterError::Overflow)?;
+        // the supply after the burn, as the mint now holds it
+        let supply_after = token_cpi::mint_supply(&ctx.accounts.mint)?;
 
         let (holder, token_account) = (ctx.accounts.holder.key(), ctx.accounts.token_account.key());
         let issuer_key = ctx.accounts.issuer.key();

@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{Mint, TokenAccount};
+use anchor_spl::token_interface::TokenAccount;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::RedemptionRefunded;
 use crate::state::*;
-use crate::token_cpi::IssuerSigned;
+use crate::token_cpi::{self, IssuerSigned};
 
 /// The payout of a redemption failed: the redemption operator re-mints the burned amount to
 /// the account it came from, which the holder must still own. Minters' allowances and the supply cap are untouched: this
@@ -19,8 +19,16 @@ pub struct RefundRedemption<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
-    #[account(mut, dup, address = issuer.load()?.mint @ MinterError::WrongMint)]
-    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
+    /// its supply where one is needed).
+    /// CHECK: the constraints below.
+    #[account(
+        mut,
+        dup,
+        address = issuer.load()?.mint @ MinterError::WrongMint,
+        owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
+    )]
+    pub mint: UncheckedAccount<'info>,
     /// Only its key is used: the holder who redeemed, part of the redemption's
     /// address (the seeds bind the two).
     /// CHECK: the checks described above.
@@ -89,12 +97,8 @@ impl RefundRedemption<'_> {
             ctx.accounts.token_program.to_account_info(),
         )?
         .mint_to(token_account_info, amount)?;
-        let supply_after = ctx
-            .accounts
-            .mint
-            .supply
-            .checked_add(amount)
-            .ok_or(MinterError::Overflow)?;
+        // the supply after the re-mint, as the mint now holds it
+        let supply_after = token_cpi::mint_supply(&ctx.accounts.mint)?;
 
         let redemption = &mut ctx.accounts.redemption;
         redemption.refund(reason_code, now)?;
