@@ -75,7 +75,7 @@ async fn a_grant_adds_to_what_is_left() {
     .await
     .unwrap();
     let state = f.minter(&minter.pubkey()).await.unwrap();
-    assert_eq!((state.allowance, state.active), (90 * TOKEN, false));
+    assert_eq!((state.allowance, state.active()), (90 * TOKEN, false));
 }
 
 #[tokio::test]

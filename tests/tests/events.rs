@@ -527,6 +527,14 @@ async fn the_typescript_decoders_read_everything(f: &mut Fixture) {
     );
     assert_eq!(field(1, "authority"), minter.to_string());
     assert_eq!(field(1, "issuer"), issuer.to_string());
+    // the zero-copy minter: bump and issuer first, u8 flag, the bucket as stored
+    let minter_state: usd1_client::Minter = f.svm.decode(&minter_key).await.unwrap();
+    assert_eq!(field(1, "active"), 1);
+    assert_eq!(field(1, "allowance"), minter_state.allowance.to_string());
+    assert_eq!(
+        field(1, "rate_limit")["capacity"],
+        minter_state.rate_limit().capacity.to_string()
+    );
     assert_eq!(field(2, "issuer"), issuer.to_string());
     assert_eq!(field(2, "amount"), "10");
     assert_eq!(field(3, "issuer"), issuer.to_string());

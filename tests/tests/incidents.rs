@@ -344,7 +344,7 @@ async fn a_pauser_suspends_a_minter_at_once_and_only_that_minter() {
         )
     );
     let state = f.minter(&stolen.pubkey()).await.unwrap();
-    assert!(!state.active);
+    assert!(!state.active());
     assert_eq!(state.suspension_index, proposal_index);
     assert_program_error(
         f.mint_to(&stolen, &account, request_id(2), TOKEN).await,
@@ -381,10 +381,10 @@ async fn an_approval_from_before_the_suspension_cannot_reactivate() {
         f.execute(before).await,
         MinterError::MinterProposalOutlivedSuspension,
     );
-    assert!(!f.minter(&desk.pubkey()).await.unwrap().active);
+    assert!(!f.minter(&desk.pubkey()).await.unwrap().active());
     // a proposal opened after the suspension reactivates it
     f.pass(configure(desk.pubkey(), 0, true)).await.unwrap();
-    assert!(f.minter(&desk.pubkey()).await.unwrap().active);
+    assert!(f.minter(&desk.pubkey()).await.unwrap().active());
     let account = f.holder(&Pubkey::new_unique()).await;
     f.mint_to(&desk, &account, request_id(1), TOKEN)
         .await
@@ -415,7 +415,7 @@ async fn a_minter_of_another_issuer_cannot_be_suspended_here() {
         f.svm.send(&[ix], &[&member]).await,
         MinterError::WrongIssuer,
     );
-    assert!(f.minter(&desk.pubkey()).await.unwrap().active);
+    assert!(f.minter(&desk.pubkey()).await.unwrap().active());
     // the other issuer's events went past the fixture's log: this issuer's seq is whole
     f.assert_seq_complete().await;
 }

@@ -531,7 +531,7 @@ pub async fn run() -> DemoResult<()> {
         usd(view.supply),
         usd(balance),
         usd(minter.allowance),
-        usd(minter.rate_limit.available)
+        usd(minter.rate_limit().available)
     );
     let t = issuer.totals;
     println!(

@@ -41,7 +41,9 @@ pub trait ProgramAccount: AccountDeserialize + Discriminator {
 impl ProgramAccount for crate::Issuer {
     const EXACT_LEN: Option<usize> = Some(8 + <crate::Issuer as anchor_lang::Space>::INIT_SPACE);
 }
-impl ProgramAccount for crate::Minter {}
+impl ProgramAccount for crate::Minter {
+    const EXACT_LEN: Option<usize> = Some(8 + <crate::Minter as anchor_lang::Space>::INIT_SPACE);
+}
 impl ProgramAccount for crate::MintReceipt {}
 impl ProgramAccount for crate::Proposal {}
 impl ProgramAccount for crate::Redemption {}
@@ -79,7 +81,7 @@ pub fn of_issuer<T: Discriminator>(issuer: &Pubkey) -> [DataFilter; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Minter, Proposal, ProposalAction, ProposalStatus, RateLimit};
+    use crate::{Minter, Proposal, ProposalAction, ProposalStatus};
     use anchor_lang::AccountSerialize;
 
     fn serialized<T: AccountSerialize>(account: &T) -> Vec<u8> {
@@ -91,18 +93,22 @@ mod tests {
     #[test]
     fn issuer_filters_match_the_real_layouts() {
         let issuer = Pubkey::new_unique();
-        let minter = Minter {
-            bump: 254,
-            issuer,
-            authority: Pubkey::new_unique(),
-            active: true,
-            allowance: 1,
-            rate_limit: RateLimit::new(1, 1, 0),
-            total_minted: 0,
-            mint_count: 0,
-            rent_payer: Pubkey::new_unique(),
-            suspension_index: 0,
-        };
+        let mut minter = Minter::zeroed();
+        minter
+            .configure(
+                issuer,
+                &crate::MinterConfig {
+                    authority: Pubkey::new_unique(),
+                    allowance_grant: 1,
+                    rate_capacity: 1,
+                    rate_window: 1,
+                    active: true,
+                },
+                254,
+                Pubkey::new_unique(),
+                0,
+            )
+            .unwrap();
         let proposal = Proposal {
             bump: 253,
             issuer,
@@ -118,7 +124,9 @@ mod tests {
             pause_count: 0,
             accepted: vec![],
         };
-        let (minter, proposal) = (serialized(&minter), serialized(&proposal));
+        let mut zero_copy = Minter::DISCRIMINATOR.to_vec();
+        zero_copy.extend_from_slice(anchor_lang::__private::bytemuck::bytes_of(&minter));
+        let (minter, proposal) = (zero_copy, serialized(&proposal));
         assert!(of_issuer::<Minter>(&issuer)
             .iter()
             .all(|f| f.matches(&minter)));

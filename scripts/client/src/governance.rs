@@ -85,17 +85,17 @@ pub fn diff(action: &ProposalAction, now: &Current<'_>) -> Vec<FieldChange> {
                 ),
                 FieldChange::new(
                     "rate_capacity",
-                    shown(m.map(|m| amount(m.rate_limit.capacity))),
+                    shown(m.map(|m| amount(m.rate_limit().capacity))),
                     amount(config.rate_capacity),
                 ),
                 FieldChange::new(
                     "rate_window",
-                    shown(m.map(|m| format!("{}s", m.rate_limit.window))),
+                    shown(m.map(|m| format!("{}s", m.rate_limit().window))),
                     format!("{}s", config.rate_window),
                 ),
                 FieldChange::new(
                     "active",
-                    shown(m.map(|m| m.active.to_string())),
+                    shown(m.map(|m| m.active().to_string())),
                     config.active,
                 ),
             ]

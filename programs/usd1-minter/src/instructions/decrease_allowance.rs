@@ -17,7 +17,7 @@ pub struct DecreaseAllowance<'info> {
     pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: AccountLoader<'info, Minter>,
 }
 
 impl DecreaseAllowance<'_> {
@@ -34,9 +34,12 @@ impl DecreaseAllowance<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn decrease_allowance(ctx: Context<Self>, amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let allowance_before = ctx.accounts.minter.decrease_allowance(amount)?;
-        let allowance_after = ctx.accounts.minter.allowance;
-        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let (allowance_before, allowance_after, authority) = {
+            let mut minter = ctx.accounts.minter.load_mut()?;
+            let before = minter.decrease_allowance(amount)?;
+            (before, minter.allowance, minter.authority)
+        };
+        let minter = ctx.accounts.minter.key();
         let by = ctx.accounts.authority.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;

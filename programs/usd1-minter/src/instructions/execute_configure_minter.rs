@@ -96,7 +96,8 @@ impl ExecuteConfigureMinter<'_> {
             &[MINTER_SEED, issuer_key.as_ref(), config.authority.as_ref()],
         )?;
         let info = ctx.accounts.minter.to_account_info();
-        let mut minter: Minter = if account_creation::is_vacant(&info) {
+        let fresh = account_creation::is_vacant(&info);
+        if fresh {
             account_creation::create_account(
                 &ctx.accounts.executor.to_account_info(),
                 &info,
@@ -110,27 +111,32 @@ impl ExecuteConfigureMinter<'_> {
                     &[bump],
                 ]],
             )?;
-            account_creation::new_value(&info)?
         } else {
             require_keys_eq!(*info.owner, crate::ID, MinterError::MinterAccountInvalid);
-            let data = info.try_borrow_data()?;
-            Minter::try_deserialize(&mut &data[..])?
-        };
-        let created = minter.is_new();
-        if created {
-            // a new minter's key must have accepted: a mistyped one would hold an allowance
-            // nobody can use or lower by its own signature
-            ctx.accounts
-                .proposal
-                .require_accepted(&*ctx.accounts.issuer.load()?, true)?;
-        } else {
-            require!(
-                !minter.has_outlived_suspension(index),
-                MinterError::MinterProposalOutlivedSuspension
-            );
         }
-        minter.configure(issuer_key, &config, bump, executor, now)?;
-        account_creation::write_account(&info, &minter)?;
+        // configured in place (the system program's call above is done: no borrow spans it)
+        let (created, allowance) = {
+            let mut data = info.try_borrow_mut_data()?;
+            if fresh {
+                data[..8].copy_from_slice(Minter::DISCRIMINATOR);
+            }
+            let minter = Minter::in_account_data(&mut data)?;
+            let created = minter.is_new();
+            if created {
+                // a new minter's key must have accepted: a mistyped one would hold an
+                // allowance nobody can use or lower by its own signature
+                ctx.accounts
+                    .proposal
+                    .require_accepted(&*ctx.accounts.issuer.load()?, true)?;
+            } else {
+                require!(
+                    !minter.has_outlived_suspension(index),
+                    MinterError::MinterProposalOutlivedSuspension
+                );
+            }
+            minter.configure(issuer_key, &config, bump, executor, now)?;
+            (created, minter.allowance)
+        };
 
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
@@ -154,7 +160,7 @@ impl ExecuteConfigureMinter<'_> {
                 minter: minter_key,
                 created,
                 allowance_grant: config.allowance_grant,
-                allowance: minter.allowance,
+                allowance,
                 rate_capacity: config.rate_capacity,
                 rate_window: config.rate_window,
                 active: config.active,

@@ -33,10 +33,10 @@ pub struct ExecuteRemoveMinter<'info> {
     )]
     pub proposal: Box<Account<'info, Proposal>>,
     #[account(mut, dup, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: AccountLoader<'info, Minter>,
     /// Receives the minter's rent; must be the account that paid it.
     /// CHECK: the checks described above.
-    #[account(mut, address = minter.rent_payer @ MinterError::WrongRentReceiver)]
+    #[account(mut, address = minter.load()?.rent_payer @ MinterError::WrongRentReceiver)]
     pub rent_receiver: UncheckedAccount<'info>,
 }
 
@@ -52,7 +52,7 @@ impl ExecuteRemoveMinter<'_> {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(
                     *authority,
-                    self.minter.authority,
+                    self.minter.load()?.authority,
                     MinterError::MinterAuthorityMismatch
                 );
                 Ok(())
@@ -70,8 +70,10 @@ impl ExecuteRemoveMinter<'_> {
             .execute(&*ctx.accounts.issuer.load()?, now)?;
         let index = ctx.accounts.proposal.index;
         let minter = ctx.accounts.minter.key();
-        let authority = ctx.accounts.minter.authority;
-        let allowance_forfeited = ctx.accounts.minter.allowance;
+        let (authority, allowance_forfeited) = {
+            let minter = ctx.accounts.minter.load()?;
+            (minter.authority, minter.allowance)
+        };
 
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;

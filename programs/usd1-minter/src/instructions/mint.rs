@@ -30,7 +30,7 @@ pub struct MintTokens<'info> {
         has_one = issuer @ MinterError::WrongIssuer,
         has_one = authority @ MinterError::NotMinterAuthority,
     )]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: AccountLoader<'info, Minter>,
     /// The `MintReceipt`, created here on first use of `request_id` (also when the
     /// address was funded first); an account already there means the request was minted,
     /// and the mint is refused.
@@ -76,7 +76,7 @@ impl MintTokens<'_> {
         let issuer = self.issuer.load()?;
         crate::cu_checkpoint!("mint: accounts loaded");
         issuer.check_issuance_open()?;
-        require!(self.minter.active, MinterError::MinterInactive);
+        require!(self.minter.load()?.active(), MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
         require!(
             account_creation::is_vacant(&self.receipt.to_account_info()),
@@ -131,9 +131,11 @@ impl MintTokens<'_> {
     pub fn mint(ctx: Context<Self>, request_id: [u8; 32], amount: u64) -> Result<()> {
         let clock = Clock::get()?;
         crate::cu_checkpoint!("mint: clock read");
-        ctx.accounts
-            .minter
-            .record_mint(amount, clock.unix_timestamp)?;
+        let allowance_after = {
+            let mut minter = ctx.accounts.minter.load_mut()?;
+            minter.record_mint(amount, clock.unix_timestamp)?;
+            minter.allowance
+        };
         // one read of the issuer for every check before the CPI (which must not overlap a
         // borrow of it)
         let supply = token_cpi::mint_supply(&ctx.accounts.mint)?;
@@ -195,7 +197,6 @@ impl MintTokens<'_> {
             },
         )?;
 
-        let allowance_after = ctx.accounts.minter.allowance;
         crate::cu_checkpoint!("mint: receipt written");
         emit_event!(
             ctx,

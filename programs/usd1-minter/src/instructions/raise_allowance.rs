@@ -17,7 +17,7 @@ pub struct RaiseAllowance<'info> {
     pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: AccountLoader<'info, Minter>,
 }
 
 impl RaiseAllowance<'_> {
@@ -32,7 +32,7 @@ impl RaiseAllowance<'_> {
         // while either pause holds
         issuer.check_issuance_open()?;
         // a suspended or deactivated minter stays where governance left it
-        require!(self.minter.active, MinterError::MinterInactive);
+        require!(self.minter.load()?.active(), MinterError::MinterInactive);
         Ok(())
     }
 
@@ -41,9 +41,12 @@ impl RaiseAllowance<'_> {
         let now = Clock::get()?.unix_timestamp;
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let budget_left = issuer.spend_allowance_budget(amount, now)?;
-        let allowance_before = ctx.accounts.minter.raise_allowance(amount)?;
-        let allowance_after = ctx.accounts.minter.allowance;
-        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let (allowance_before, allowance_after, authority) = {
+            let mut minter = ctx.accounts.minter.load_mut()?;
+            let before = minter.raise_allowance(amount)?;
+            (before, minter.allowance, minter.authority)
+        };
+        let minter = ctx.accounts.minter.key();
         let manager = ctx.accounts.manager.key();
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(

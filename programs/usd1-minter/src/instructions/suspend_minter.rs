@@ -16,7 +16,7 @@ pub struct SuspendMinter<'info> {
     pub issuer: AccountLoader<'info, Issuer>,
     /// Owned by this program, so created by governance; has_one binds it to this issuer.
     #[account(mut, dup, has_one = issuer @ MinterError::WrongIssuer)]
-    pub minter: Box<Account<'info, Minter>>,
+    pub minter: AccountLoader<'info, Minter>,
 }
 
 impl SuspendMinter<'_> {
@@ -34,8 +34,12 @@ impl SuspendMinter<'_> {
     pub fn suspend_minter(ctx: Context<Self>) -> Result<()> {
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let suspension_index = issuer.proposal_index;
-        ctx.accounts.minter.suspend(suspension_index);
-        let (authority, minter) = (ctx.accounts.minter.authority, ctx.accounts.minter.key());
+        let authority = {
+            let mut minter = ctx.accounts.minter.load_mut()?;
+            minter.suspend(suspension_index);
+            minter.authority
+        };
+        let minter = ctx.accounts.minter.key();
         let by = ctx.accounts.authority.key();
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(

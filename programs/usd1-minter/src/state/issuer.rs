@@ -191,7 +191,7 @@ impl StoredU128 {
     }
 
     /// Adds `amount`; refuses to wrap.
-    fn add(&mut self, amount: u64) -> Result<()> {
+    pub(crate) fn add(&mut self, amount: u64) -> Result<()> {
         // a u64 add with carry into the high half: no u128 arithmetic on-chain
         let (lo, carry) = self.halves[0].overflowing_add(amount);
         let hi = self.halves[1]

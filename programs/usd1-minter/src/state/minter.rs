@@ -2,11 +2,16 @@ use anchor_lang::prelude::*;
 
 use crate::errors::MinterError;
 use crate::math::rate_limit::{RateLimit, RateLimitError};
+use crate::state::issuer::{StoredRateLimit, StoredU128};
 
 /// `["minter", issuer, authority]`: an authorized minter, created and changed only by
 /// governance. The authority signs its own mints.
-#[account]
-#[derive(InitSpace, Debug)]
+///
+/// Zero-copy, like the issuer: `mint` reads and writes it in place. C layout without implicit
+/// padding; the bump and the issuer lead, as in every account of this program (clients
+/// select an issuer's accounts by that prefix).
+#[account(zero_copy)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Minter {
     /// Canonical bump of this PDA.
     pub bump: u8,
@@ -14,24 +19,34 @@ pub struct Minter {
     pub issuer: Pubkey,
     /// The key that signs this minter's mints.
     pub authority: Pubkey,
-    /// A deactivated minter keeps its account but cannot mint.
-    pub active: bool,
+    /// Who paid this account's rent; receives it back when the minter is removed.
+    pub rent_payer: Pubkey,
+    /// A deactivated minter keeps its account but cannot mint: 1 active, 0 not (`active()`).
+    active: u8,
+    /// Zero.
+    _padding: [u8; 6],
     /// Base units this minter may still mint; counts down on mint and on `decrease_allowance`,
     /// grows only by governance grants and the allowance manager's raises (drawn from the
     /// issuer's budget). Lifetime minted never exceeds the sum of grants and raises.
     pub allowance: u64,
-    /// Token bucket bounding how fast the allowance can be spent.
-    pub rate_limit: RateLimit,
-    /// Lifetime base units minted.
-    pub total_minted: u128,
     /// Number of successful mints.
     pub mint_count: u64,
-    /// Who paid this account's rent; receives it back when the minter is removed.
-    pub rent_payer: Pubkey,
     /// ConfigureMinter proposals with an index at or below this were created before this
     /// minter's last suspension and cannot execute on it (an approval given before the key
     /// was suspected must not reactivate it).
     pub suspension_index: u64,
+    /// Lifetime base units minted (`total_minted()`).
+    total_minted: StoredU128,
+    /// Token bucket bounding how fast the allowance can be spent (`rate_limit()`).
+    rate_limit: StoredRateLimit,
+}
+
+// no implicit padding (Borsh readers see the same bytes), a whole number of u64s
+const _: () = assert!(core::mem::size_of::<Minter>() == 184);
+const _: () = assert!(core::mem::align_of::<Minter>() == 8);
+
+impl Space for Minter {
+    const INIT_SPACE: usize = core::mem::size_of::<Minter>();
 }
 
 /// A governance decision about a minter (from `ConfigureMinter`).
@@ -63,6 +78,41 @@ impl MinterConfig {
 }
 
 impl Minter {
+    /// A zeroed minter: what a just-created account holds before `configure`.
+    pub fn zeroed() -> Self {
+        bytemuck::Zeroable::zeroed()
+    }
+
+    /// Whether the minter may mint.
+    pub fn active(&self) -> bool {
+        self.active != 0
+    }
+
+    /// The rate-limit bucket as last stored (not refilled).
+    pub fn rate_limit(&self) -> RateLimit {
+        self.rate_limit.into()
+    }
+
+    /// Lifetime base units minted.
+    pub fn total_minted(&self) -> u128 {
+        self.total_minted.get()
+    }
+
+    /// The minter in an account's data, discriminator and exact length checked (for the
+    /// instruction that creates or updates it by hand; the account's data is 8-aligned).
+    pub fn in_account_data(data: &mut [u8]) -> Result<&mut Minter> {
+        require!(
+            data.len() == 8 + Self::INIT_SPACE,
+            MinterError::MinterAccountInvalid
+        );
+        let (discriminator, body) = data.split_at_mut(8);
+        require!(
+            discriminator == Self::DISCRIMINATOR,
+            anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch
+        );
+        Ok(bytemuck::from_bytes_mut(body))
+    }
+
     /// Whether this account was just created (its zeroed bytes read back: no issuer yet).
     pub fn is_new(&self) -> bool {
         self.issuer == Pubkey::default()
@@ -85,17 +135,18 @@ impl Minter {
             self.issuer = issuer;
             self.authority = config.authority;
             self.rent_payer = rent_payer;
-            self.rate_limit = RateLimit::new(config.rate_capacity, config.rate_window, now);
+            self.rate_limit = RateLimit::new(config.rate_capacity, config.rate_window, now).into();
         } else {
-            self.rate_limit =
-                self.rate_limit
-                    .reconfigured(config.rate_capacity, config.rate_window, now);
+            self.rate_limit = self
+                .rate_limit()
+                .reconfigured(config.rate_capacity, config.rate_window, now)
+                .into();
         }
         self.allowance = self
             .allowance
             .checked_add(config.allowance_grant)
             .ok_or(MinterError::Overflow)?;
-        self.active = config.active;
+        self.active = u8::from(config.active);
         self.invariant()
     }
 
@@ -107,15 +158,15 @@ impl Minter {
             .allowance
             .checked_sub(amount)
             .ok_or(MinterError::AllowanceExceeded)?;
-        let bucket = self.rate_limit.consume(amount, now).map_err(|e| match e {
-            RateLimitError::Exceeded => MinterError::RateLimitExceeded,
-        })?;
+        let bucket = self
+            .rate_limit()
+            .consume(amount, now)
+            .map_err(|e| match e {
+                RateLimitError::Exceeded => MinterError::RateLimitExceeded,
+            })?;
         self.allowance = allowance;
-        self.rate_limit = bucket;
-        self.total_minted = self
-            .total_minted
-            .checked_add(u128::from(amount))
-            .ok_or(MinterError::Overflow)?;
+        self.rate_limit = bucket.into();
+        self.total_minted.add(amount)?;
         self.mint_count = self
             .mint_count
             .checked_add(1)
@@ -126,7 +177,7 @@ impl Minter {
     /// Suspends at once: inactive until an executed proposal created after `proposal_index`
     /// (the issuer's latest) reactivates it.
     pub fn suspend(&mut self, proposal_index: u64) {
-        self.active = false;
+        self.active = 0;
         self.suspension_index = proposal_index;
     }
 
@@ -154,6 +205,7 @@ impl Minter {
 
     /// Called at the end of every instruction that changes the minter.
     pub fn invariant(&self) -> Result<()> {
+        require!(self.active <= 1, MinterError::MinterAccountInvalid);
         require!(
             self.rate_limit.capacity > 0 && self.rate_limit.window > 0,
             MinterError::InvalidRateLimit
@@ -182,18 +234,7 @@ mod tests {
     }
 
     fn new_minter() -> Minter {
-        Minter {
-            bump: 0,
-            issuer: Pubkey::default(),
-            authority: Pubkey::default(),
-            active: false,
-            allowance: 0,
-            rate_limit: RateLimit::new(1, 1, 0),
-            total_minted: 0,
-            mint_count: 0,
-            rent_payer: Pubkey::default(),
-            suspension_index: 0,
-        }
+        Minter::zeroed()
     }
 
     /// One step of a minter's life: mint, governance grant, or immediate decrease.
@@ -242,7 +283,7 @@ mod tests {
                         decreased += u128::from(before - minter.allowance);
                     }
                 }
-                prop_assert_eq!(minter.total_minted, minted);
+                prop_assert_eq!(minter.total_minted(), minted);
                 prop_assert!(minted + u128::from(minter.allowance) <= granted);
                 prop_assert_eq!(u128::from(minter.allowance), granted - minted - decreased);
             }

@@ -111,26 +111,26 @@ pub(super) async fn status<B: Backend>(ctx: &mut Ctx<'_, B>, mint: &Pubkey) -> C
     text.push_str(&format!("Minters {}\n", minters.len()));
     let mut minter_rows = Vec::new();
     for m in &minters {
-        let rate_left = m.rate_limit.refilled(now).available;
+        let rate_left = m.rate_limit().refilled(now).available;
         text.push_str(&format!(
             "  {} {} allowance {} rate left {} of {} per {}s minted {} in {} mint(s)\n",
             m.authority,
-            if m.active { "active" } else { "inactive" },
+            if m.active() { "active" } else { "inactive" },
             fmt(m.allowance),
             fmt(rate_left),
-            fmt(m.rate_limit.capacity),
-            m.rate_limit.window,
-            m.total_minted,
+            fmt(m.rate_limit().capacity),
+            m.rate_limit().window,
+            m.total_minted(),
             m.mint_count
         ));
         minter_rows.push(json!({
             "authority": m.authority.to_string(),
-            "active": m.active,
+            "active": m.active(),
             "allowance": m.allowance,
             "rate_left": rate_left,
-            "rate_capacity": m.rate_limit.capacity,
-            "rate_window": m.rate_limit.window,
-            "total_minted": m.total_minted.to_string(),
+            "rate_capacity": m.rate_limit().capacity,
+            "rate_window": m.rate_limit().window,
+            "total_minted": m.total_minted().to_string(),
             "mint_count": m.mint_count,
             "suspension_index": m.suspension_index,
         }));
