@@ -160,6 +160,22 @@ pub fn write_account<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Re
     value.try_serialize(&mut writer)
 }
 
+/// Makes the account [`create_account`] just made (exactly `8 + size_of::<T>()` bytes, zeroed)
+/// a zero-copy `T`: writes its discriminator and fills the value in place.
+pub fn init_zero_copy<T: anchor_lang::ZeroCopy>(
+    target: &AccountInfo,
+    fill: impl FnOnce(&mut T) -> Result<()>,
+) -> Result<()> {
+    let mut data = target.try_borrow_mut_data()?;
+    require!(
+        data.len() == 8 + core::mem::size_of::<T>(),
+        ErrorCode::AccountDidNotSerialize
+    );
+    let (discriminator, body) = data.split_at_mut(8);
+    discriminator.copy_from_slice(T::DISCRIMINATOR);
+    fill(bytemuck::from_bytes_mut(body))
+}
+
 /// The value of an account [`create_account`] just made: its zeroed bytes read as `T` (what
 /// Anchor's `init` hands a handler), for the handler to fill in and [`write_account`].
 pub fn new_value<T: AccountDeserialize>(target: &AccountInfo) -> Result<T> {

@@ -44,7 +44,10 @@ impl ProgramAccount for crate::Issuer {
 impl ProgramAccount for crate::Minter {
     const EXACT_LEN: Option<usize> = Some(8 + <crate::Minter as anchor_lang::Space>::INIT_SPACE);
 }
-impl ProgramAccount for crate::MintReceipt {}
+impl ProgramAccount for crate::MintReceipt {
+    const EXACT_LEN: Option<usize> =
+        Some(8 + <crate::MintReceipt as anchor_lang::Space>::INIT_SPACE);
+}
 impl ProgramAccount for crate::Proposal {}
 impl ProgramAccount for crate::Redemption {}
 

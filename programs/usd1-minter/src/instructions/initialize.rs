@@ -228,16 +228,15 @@ impl Initialize<'_> {
         )?;
 
         // filled in place: the account is zeroed, the discriminator makes it an Issuer
-        let (seq, members) = {
-            let mut data = issuer_info.try_borrow_mut_data()?;
-            data[..8].copy_from_slice(Issuer::DISCRIMINATOR);
-            let issuer: &mut Issuer =
-                bytemuck::from_bytes_mut(&mut data[8..8 + Issuer::INIT_SPACE]);
+        let mut seq_members = (0, Vec::new());
+        account_creation::init_zero_copy(&issuer_info, |issuer: &mut Issuer| {
             issuer.init(&args.new_issuer(mint_key, bump))?;
             let seq = issuer.next_seq()?;
             issuer.invariant()?;
-            (seq, issuer.members().to_vec())
-        };
+            seq_members = (seq, issuer.members().to_vec());
+            Ok(())
+        })?;
+        let (seq, members) = seq_members;
         emit_event!(
             ctx,
             IssuerInitialized {

@@ -49,7 +49,7 @@ pub struct MintTokens<'info> {
         seeds = [crate::seeds::MINT_RECEIPT_SEED, issuer.key().as_ref(), request_id.as_ref()],
         bump,
     )]
-    pub receipt: Box<Account<'info, MintReceipt>>,
+    pub receipt: AccountLoader<'info, MintReceipt>,
     /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
     /// its supply where one is needed).
     /// CHECK: the constraints below.
@@ -182,20 +182,21 @@ impl MintTokens<'_> {
             &[MINT_RECEIPT_SEED, issuer_key.as_ref(), request_id.as_ref()],
         )?;
         crate::cu_checkpoint!("mint: receipt created");
-        account_creation::write_account(
-            &receipt,
-            &MintReceipt {
+        account_creation::init_zero_copy(&receipt, |r: &mut MintReceipt| {
+            *r = MintReceipt {
                 bump,
                 issuer: issuer_key,
                 request_id,
                 minter: authority,
                 recipient,
+                _padding: [0; 7],
                 amount,
                 slot: clock.slot,
                 unix_timestamp: clock.unix_timestamp,
                 seq,
-            },
-        )?;
+            };
+            Ok(())
+        })?;
 
         crate::cu_checkpoint!("mint: receipt written");
         emit_event!(
