@@ -1,19 +1,44 @@
 //! Token-2022 calls the issuer PDA signs (it holds the mint, freeze and permanent-delegate
 //! authorities). One place for the CPI plumbing, so handlers read as what they do.
+//!
+//! The frequent calls (mint, freeze, thaw, pause, resume, the delegate's transfer and burn)
+//! are encoded here, as Token-2022's `TokenInstruction::pack` encodes them (tag, then the
+//! little-endian amount and the decimals where the instruction has them), and invoked without
+//! the RefCell re-checks: no borrow of any account they pass is live (the issuer's data is
+//! never held across a call). The metadata updates go through `anchor_spl`.
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::{
-    burn_checked, freeze_account, mint_to, thaw_account, transfer_checked, BurnChecked,
-    FreezeAccount, MintTo, ThawAccount, TransferChecked,
-};
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed_unchecked;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 use anchor_spl::token_interface::{
-    pausable_pause, pausable_resume, token_metadata_remove_key, token_metadata_update_field,
-    PausableToggle, TokenMetadataRemoveKey, TokenMetadataUpdateField,
+    token_metadata_remove_key, token_metadata_update_field, TokenMetadataRemoveKey,
+    TokenMetadataUpdateField,
 };
 
 use crate::errors::MinterError;
 use crate::seeds::ISSUER_SEED;
 use crate::state::Issuer;
+
+/// Token-2022 instruction tags (`TokenInstruction`), and the Pausable extension's own.
+const MINT_TO: u8 = 7;
+const FREEZE_ACCOUNT: u8 = 10;
+const THAW_ACCOUNT: u8 = 11;
+const TRANSFER_CHECKED: u8 = 12;
+const BURN_CHECKED: u8 = 15;
+const PAUSABLE_EXTENSION: u8 = 44;
+const PAUSABLE_PAUSE: u8 = 1;
+const PAUSABLE_RESUME: u8 = 2;
+
+/// `tag`, then `amount` (LE) and `decimals` where given.
+fn token_data(tag: u8, amount: Option<u64>, decimals: Option<u8>) -> Vec<u8> {
+    let mut data = Vec::with_capacity(10);
+    data.push(tag);
+    if let Some(amount) = amount {
+        data.extend_from_slice(&amount.to_le_bytes());
+    }
+    data.extend(decimals);
+    data
+}
 
 /// Byte range of `supply` in a Token-2022 mint: after the mint authority's `COption<Pubkey>`
 /// (a 4-byte tag and the key), before the decimals.
@@ -79,21 +104,52 @@ impl<'info> IssuerSigned<'info> {
         self.issuer.clone()
     }
 
+    /// Invokes Token-2022 with `data` over `accounts` (their metas: writable or not; the
+    /// issuer, last, signs), signed by the issuer's seeds.
+    fn invoke<const N: usize>(
+        &self,
+        data: Vec<u8>,
+        accounts: [(&AccountInfo<'info>, bool); N],
+    ) -> Result<()> {
+        let metas = accounts
+            .iter()
+            .map(|(info, writable)| {
+                let signer = info.key == self.issuer.key;
+                if *writable {
+                    AccountMeta::new(*info.key, signer)
+                } else {
+                    AccountMeta::new_readonly(*info.key, signer)
+                }
+            })
+            .collect();
+        let infos = accounts.map(|(info, _)| info.clone());
+        let seeds: [&[u8]; 3] = [ISSUER_SEED, self.issuer_mint.as_ref(), &self.bump];
+        invoke_signed_unchecked(
+            &Instruction {
+                program_id: *self.token_program.key,
+                accounts: metas,
+                data,
+            },
+            &infos,
+            &[&seeds],
+        )
+        .map_err(Into::into)
+    }
+
     /// Pauses the mint at the token level (transfers, mints, burns stop).
     pub fn pause(&self) -> Result<()> {
-        self.call(self.pausable_toggle(), pausable_pause)
+        self.toggle_pause(PAUSABLE_PAUSE)
     }
 
     pub fn resume(&self) -> Result<()> {
-        self.call(self.pausable_toggle(), pausable_resume)
+        self.toggle_pause(PAUSABLE_RESUME)
     }
 
-    fn pausable_toggle(&self) -> PausableToggle<'info> {
-        PausableToggle {
-            token_program_id: self.token_program.clone(),
-            mint: self.mint.clone(),
-            authority: self.authority(),
-        }
+    fn toggle_pause(&self, which: u8) -> Result<()> {
+        self.invoke(
+            vec![PAUSABLE_EXTENSION, which],
+            [(&self.mint, true), (&self.issuer, false)],
+        )
     }
 
     /// Sets one metadata field (the issuer is the metadata's update authority). Token-2022
@@ -120,30 +176,24 @@ impl<'info> IssuerSigned<'info> {
     }
 
     pub fn mint_to(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
-        let accounts = MintTo {
-            mint: self.mint.clone(),
-            to,
-            authority: self.authority(),
-        };
-        self.call(accounts, |ctx| mint_to(ctx, amount))
+        self.invoke(
+            token_data(MINT_TO, Some(amount), None),
+            [(&self.mint, true), (&to, true), (&self.issuer, false)],
+        )
     }
 
     pub fn freeze(&self, account: AccountInfo<'info>) -> Result<()> {
-        let accounts = FreezeAccount {
-            account,
-            mint: self.mint.clone(),
-            authority: self.authority(),
-        };
-        self.call(accounts, freeze_account)
+        self.invoke(
+            token_data(FREEZE_ACCOUNT, None, None),
+            [(&account, true), (&self.mint, false), (&self.issuer, false)],
+        )
     }
 
     pub fn thaw(&self, account: AccountInfo<'info>) -> Result<()> {
-        let accounts = ThawAccount {
-            account,
-            mint: self.mint.clone(),
-            authority: self.authority(),
-        };
-        self.call(accounts, thaw_account)
+        self.invoke(
+            token_data(THAW_ACCOUNT, None, None),
+            [(&account, true), (&self.mint, false), (&self.issuer, false)],
+        )
     }
 
     /// Moves `amount` out of `from` as the mint's permanent delegate.
@@ -153,24 +203,22 @@ impl<'info> IssuerSigned<'info> {
         to: AccountInfo<'info>,
         amount: u64,
     ) -> Result<()> {
-        let decimals = self.decimals;
-        let accounts = TransferChecked {
-            from,
-            mint: self.mint.clone(),
-            to,
-            authority: self.authority(),
-        };
-        self.call(accounts, |ctx| transfer_checked(ctx, amount, decimals))
+        self.invoke(
+            token_data(TRANSFER_CHECKED, Some(amount), Some(self.decimals)),
+            [
+                (&from, true),
+                (&self.mint, false),
+                (&to, true),
+                (&self.issuer, false),
+            ],
+        )
     }
 
     /// Burns `amount` from `from` as the mint's permanent delegate.
     pub fn delegate_burn(&self, from: AccountInfo<'info>, amount: u64) -> Result<()> {
-        let decimals = self.decimals;
-        let accounts = BurnChecked {
-            mint: self.mint.clone(),
-            from,
-            authority: self.authority(),
-        };
-        self.call(accounts, |ctx| burn_checked(ctx, amount, decimals))
+        self.invoke(
+            token_data(BURN_CHECKED, Some(amount), Some(self.decimals)),
+            [(&from, true), (&self.mint, true), (&self.issuer, false)],
+        )
     }
 }
