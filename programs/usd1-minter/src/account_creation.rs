@@ -8,7 +8,9 @@
 //! to rent exemption, allocated and assigned instead: three instructions every system program
 //! knows, signed by the PDA's seeds (or by the keypair, which signs the transaction).
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{self, Allocate, Assign, CreateAccount, Transfer};
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed_unchecked;
+use anchor_lang::system_program;
 
 use crate::pda;
 
@@ -81,56 +83,71 @@ pub fn create_funded_account<'info>(
     target_seeds: &[&[&[u8]]],
 ) -> Result<()> {
     let current = target.lamports();
-    let program = system_program.key();
     if current == 0 {
-        return system_program::create_account(
-            CpiContext::new_with_signer(
-                program,
-                CreateAccount {
-                    from: payer.clone(),
-                    to: target.clone(),
-                },
-                target_seeds,
-            ),
-            required,
-            space as u64,
-            owner,
+        let mut data = system_data(CREATE_ACCOUNT, 52);
+        data.extend_from_slice(&required.to_le_bytes());
+        data.extend_from_slice(&(space as u64).to_le_bytes());
+        data.extend_from_slice(owner.as_ref());
+        return invoke_system(
+            system_program,
+            data,
+            &[(payer, true), (target, true)],
+            target_seeds,
         );
     }
     // funded before us: pay only what rent exemption still needs, then take it over
     let top_up = required.saturating_sub(current);
     if top_up > 0 {
-        system_program::transfer(
-            CpiContext::new(
-                program,
-                Transfer {
-                    from: payer.clone(),
-                    to: target.clone(),
-                },
-            ),
-            top_up,
-        )?;
+        let mut data = system_data(TRANSFER, 12);
+        data.extend_from_slice(&top_up.to_le_bytes());
+        invoke_system(system_program, data, &[(payer, true), (target, false)], &[])?;
     }
-    system_program::allocate(
-        CpiContext::new_with_signer(
-            program,
-            Allocate {
-                account_to_allocate: target.clone(),
-            },
-            target_seeds,
-        ),
-        space as u64,
-    )?;
-    system_program::assign(
-        CpiContext::new_with_signer(
-            program,
-            Assign {
-                account_to_assign: target.clone(),
-            },
-            target_seeds,
-        ),
-        owner,
+    let mut data = system_data(ALLOCATE, 12);
+    data.extend_from_slice(&(space as u64).to_le_bytes());
+    invoke_system(system_program, data, &[(target, true)], target_seeds)?;
+    let mut data = system_data(ASSIGN, 36);
+    data.extend_from_slice(owner.as_ref());
+    invoke_system(system_program, data, &[(target, true)], target_seeds)
+}
+
+/// System program instruction tags (`SystemInstruction`, bincode: a u32 LE variant index,
+/// then the fields).
+const CREATE_ACCOUNT: u32 = 0;
+const ASSIGN: u32 = 1;
+const TRANSFER: u32 = 2;
+const ALLOCATE: u32 = 8;
+
+/// A system instruction's data: its tag, with room for `len` bytes in all.
+fn system_data(tag: u32, len: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(len);
+    data.extend_from_slice(&tag.to_le_bytes());
+    data
+}
+
+/// Invokes the system program with `data` over `accounts` (all writable; the flag says
+/// which sign: the payer signed the transaction, a PDA target signs by `seeds`, a keypair
+/// target signed the transaction). Unchecked: no caller holds a borrow of these accounts.
+fn invoke_system<'info>(
+    system_program: &AccountInfo<'info>,
+    data: Vec<u8>,
+    accounts: &[(&AccountInfo<'info>, bool)],
+    seeds: &[&[&[u8]]],
+) -> Result<()> {
+    let metas = accounts
+        .iter()
+        .map(|(info, signer)| AccountMeta::new(*info.key, *signer))
+        .collect();
+    let infos: Vec<AccountInfo<'info>> = accounts.iter().map(|(info, _)| (*info).clone()).collect();
+    invoke_signed_unchecked(
+        &Instruction {
+            program_id: *system_program.key,
+            accounts: metas,
+            data,
+        },
+        &infos,
+        seeds,
     )
+    .map_err(Into::into)
 }
 
 /// The rent-exempt balance of `space` bytes, in integers: `Rent::minimum_balance` multiplies
