@@ -8,10 +8,9 @@
 //! to rent exemption, allocated and assigned instead: three instructions every system program
 //! knows, signed by the PDA's seeds (or by the keypair, which signs the transaction).
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use anchor_lang::solana_program::program::invoke_signed_unchecked;
 use anchor_lang::system_program;
 
+use crate::cpi::{self, CpiAccount};
 use crate::pda;
 
 /// True when nothing lives at `target` yet: owned by the system program with no data (a
@@ -126,28 +125,22 @@ fn system_data(tag: u32, len: usize) -> Vec<u8> {
 
 /// Invokes the system program with `data` over `accounts` (all writable; the flag says
 /// which sign: the payer signed the transaction, a PDA target signs by `seeds`, a keypair
-/// target signed the transaction). Unchecked: no caller holds a borrow of these accounts.
+/// target signed the transaction).
 fn invoke_system<'info>(
     system_program: &AccountInfo<'info>,
     data: Vec<u8>,
     accounts: &[(&AccountInfo<'info>, bool)],
     seeds: &[&[&[u8]]],
 ) -> Result<()> {
-    let metas = accounts
+    let accounts: Vec<CpiAccount> = accounts
         .iter()
-        .map(|(info, signer)| AccountMeta::new(*info.key, *signer))
+        .map(|&(info, signer)| CpiAccount {
+            info,
+            writable: true,
+            signer,
+        })
         .collect();
-    let infos: Vec<AccountInfo<'info>> = accounts.iter().map(|(info, _)| (*info).clone()).collect();
-    invoke_signed_unchecked(
-        &Instruction {
-            program_id: *system_program.key,
-            accounts: metas,
-            data,
-        },
-        &infos,
-        seeds,
-    )
-    .map_err(Into::into)
+    cpi::invoke_unchecked(system_program.key, data, &accounts, seeds)
 }
 
 /// The rent-exempt balance of `space` bytes, in integers: `Rent::minimum_balance` multiplies
@@ -178,19 +171,32 @@ pub fn write_account<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Re
 }
 
 /// Makes the account [`create_account`] just made (exactly `8 + size_of::<T>()` bytes, zeroed)
-/// a zero-copy `T`: writes its discriminator and fills the value in place.
-pub fn init_zero_copy<T: anchor_lang::ZeroCopy>(
+/// a zero-copy `T`: writes its discriminator and fills the value in place; returns what
+/// `fill` returns.
+pub fn init_zero_copy<T: anchor_lang::ZeroCopy, R>(
     target: &AccountInfo,
-    fill: impl FnOnce(&mut T) -> Result<()>,
-) -> Result<()> {
+    fill: impl FnOnce(&mut T) -> Result<R>,
+) -> Result<R> {
     let mut data = target.try_borrow_mut_data()?;
+    if let Some(discriminator) = data.get_mut(..8) {
+        discriminator.copy_from_slice(T::DISCRIMINATOR);
+    }
+    fill(zero_copy_mut(&mut data)?)
+}
+
+/// The zero-copy `T` in an account's data, its exact length and discriminator checked (for
+/// accounts an instruction creates or updates by hand; account data is 8-aligned).
+pub fn zero_copy_mut<T: anchor_lang::ZeroCopy>(data: &mut [u8]) -> Result<&mut T> {
     require!(
         data.len() == 8 + core::mem::size_of::<T>(),
-        ErrorCode::AccountDidNotSerialize
+        ErrorCode::AccountDidNotDeserialize
     );
     let (discriminator, body) = data.split_at_mut(8);
-    discriminator.copy_from_slice(T::DISCRIMINATOR);
-    fill(bytemuck::from_bytes_mut(body))
+    require!(
+        discriminator == T::DISCRIMINATOR,
+        ErrorCode::AccountDiscriminatorMismatch
+    );
+    Ok(bytemuck::from_bytes_mut(body))
 }
 
 /// The value of an account [`create_account`] just made: its zeroed bytes read as `T` (what

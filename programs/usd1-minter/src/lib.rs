@@ -37,6 +37,7 @@ macro_rules! cu_checkpoint {
 pub(crate) use cu_checkpoint;
 
 pub mod account_creation;
+pub mod cpi;
 pub mod errors;
 pub mod event_cpi;
 pub mod events;

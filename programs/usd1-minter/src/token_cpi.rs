@@ -4,17 +4,16 @@
 //! The frequent calls (mint, freeze, thaw, pause, resume, the delegate's transfer and burn)
 //! are encoded here, as Token-2022's `TokenInstruction::pack` encodes them (tag, then the
 //! little-endian amount and the decimals where the instruction has them), and invoked without
-//! the RefCell re-checks: no borrow of any account they pass is live (the issuer's data is
-//! never held across a call). The metadata updates go through `anchor_spl`.
+//! the RefCell re-checks (`crate::cpi`): no borrow of any account they pass is live (the
+//! issuer's data is never held across a call). The metadata updates go through `anchor_spl`.
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use anchor_lang::solana_program::program::invoke_signed_unchecked;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 use anchor_spl::token_interface::{
     token_metadata_remove_key, token_metadata_update_field, TokenMetadataRemoveKey,
     TokenMetadataUpdateField,
 };
 
+use crate::cpi::{self, CpiAccount};
 use crate::errors::MinterError;
 use crate::seeds::ISSUER_SEED;
 use crate::state::Issuer;
@@ -111,29 +110,13 @@ impl<'info> IssuerSigned<'info> {
         data: Vec<u8>,
         accounts: [(&AccountInfo<'info>, bool); N],
     ) -> Result<()> {
-        let metas = accounts
-            .iter()
-            .map(|(info, writable)| {
-                let signer = info.key == self.issuer.key;
-                if *writable {
-                    AccountMeta::new(*info.key, signer)
-                } else {
-                    AccountMeta::new_readonly(*info.key, signer)
-                }
-            })
-            .collect();
-        let infos = accounts.map(|(info, _)| info.clone());
+        let accounts = accounts.map(|(info, writable)| CpiAccount {
+            info,
+            writable,
+            signer: info.key == self.issuer.key,
+        });
         let seeds: [&[u8]; 3] = [ISSUER_SEED, self.issuer_mint.as_ref(), &self.bump];
-        invoke_signed_unchecked(
-            &Instruction {
-                program_id: *self.token_program.key,
-                accounts: metas,
-                data,
-            },
-            &infos,
-            &[&seeds],
-        )
-        .map_err(Into::into)
+        cpi::invoke_unchecked(self.token_program.key, data, &accounts, &[&seeds])
     }
 
     /// Pauses the mint at the token level (transfers, mints, burns stop).

@@ -120,7 +120,7 @@ impl ExecuteConfigureMinter<'_> {
             if fresh {
                 data[..8].copy_from_slice(Minter::DISCRIMINATOR);
             }
-            let minter = Minter::in_account_data(&mut data)?;
+            let minter: &mut Minter = account_creation::zero_copy_mut(&mut data)?;
             let created = minter.is_new();
             if created {
                 // a new minter's key must have accepted: a mistyped one would hold an

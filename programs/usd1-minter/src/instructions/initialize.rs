@@ -228,15 +228,13 @@ impl Initialize<'_> {
         )?;
 
         // filled in place: the account is zeroed, the discriminator makes it an Issuer
-        let mut seq_members = (0, Vec::new());
-        account_creation::init_zero_copy(&issuer_info, |issuer: &mut Issuer| {
-            issuer.init(&args.new_issuer(mint_key, bump))?;
-            let seq = issuer.next_seq()?;
-            issuer.invariant()?;
-            seq_members = (seq, issuer.members().to_vec());
-            Ok(())
-        })?;
-        let (seq, members) = seq_members;
+        let (seq, members) =
+            account_creation::init_zero_copy(&issuer_info, |issuer: &mut Issuer| {
+                issuer.init(&args.new_issuer(mint_key, bump))?;
+                let seq = issuer.next_seq()?;
+                issuer.invariant()?;
+                Ok((seq, issuer.members().to_vec()))
+            })?;
         emit_event!(
             ctx,
             IssuerInitialized {

@@ -98,21 +98,6 @@ impl Minter {
         self.total_minted.get()
     }
 
-    /// The minter in an account's data, discriminator and exact length checked (for the
-    /// instruction that creates or updates it by hand; the account's data is 8-aligned).
-    pub fn in_account_data(data: &mut [u8]) -> Result<&mut Minter> {
-        require!(
-            data.len() == 8 + Self::INIT_SPACE,
-            MinterError::MinterAccountInvalid
-        );
-        let (discriminator, body) = data.split_at_mut(8);
-        require!(
-            discriminator == Self::DISCRIMINATOR,
-            anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch
-        );
-        Ok(bytemuck::from_bytes_mut(body))
-    }
-
     /// Whether this account was just created (its zeroed bytes read back: no issuer yet).
     pub fn is_new(&self) -> bool {
         self.issuer == Pubkey::default()
