@@ -90,7 +90,7 @@ pub fn create_funded_account<'info>(
         return invoke_system(
             system_program,
             data,
-            &[(payer, true), (target, true)],
+            [(payer, true), (target, true)],
             target_seeds,
         );
     }
@@ -99,14 +99,14 @@ pub fn create_funded_account<'info>(
     if top_up > 0 {
         let mut data = system_data(TRANSFER, 12);
         data.extend_from_slice(&top_up.to_le_bytes());
-        invoke_system(system_program, data, &[(payer, true), (target, false)], &[])?;
+        invoke_system(system_program, data, [(payer, true), (target, false)], &[])?;
     }
     let mut data = system_data(ALLOCATE, 12);
     data.extend_from_slice(&(space as u64).to_le_bytes());
-    invoke_system(system_program, data, &[(target, true)], target_seeds)?;
+    invoke_system(system_program, data, [(target, true)], target_seeds)?;
     let mut data = system_data(ASSIGN, 36);
     data.extend_from_slice(owner.as_ref());
-    invoke_system(system_program, data, &[(target, true)], target_seeds)
+    invoke_system(system_program, data, [(target, true)], target_seeds)
 }
 
 /// System program instruction tags (`SystemInstruction`, bincode: a u32 LE variant index,
@@ -126,21 +126,18 @@ fn system_data(tag: u32, len: usize) -> Vec<u8> {
 /// Invokes the system program with `data` over `accounts` (all writable; the flag says
 /// which sign: the payer signed the transaction, a PDA target signs by `seeds`, a keypair
 /// target signed the transaction).
-fn invoke_system<'info>(
+fn invoke_system<'info, const N: usize>(
     system_program: &AccountInfo<'info>,
     data: Vec<u8>,
-    accounts: &[(&AccountInfo<'info>, bool)],
+    accounts: [(&AccountInfo<'info>, bool); N],
     seeds: &[&[&[u8]]],
 ) -> Result<()> {
-    let accounts: Vec<CpiAccount> = accounts
-        .iter()
-        .map(|&(info, signer)| CpiAccount {
-            info,
-            writable: true,
-            signer,
-        })
-        .collect();
-    cpi::invoke_unchecked(system_program.key, data, &accounts, seeds)
+    let accounts = accounts.map(|(info, signer)| CpiAccount {
+        info,
+        writable: true,
+        signer,
+    });
+    cpi::invoke_unchecked(system_program.key, data, accounts, seeds)
 }
 
 /// The rent-exempt balance of `space` bytes, in integers: `Rent::minimum_balance` multiplies

@@ -13,11 +13,12 @@ pub struct CpiAccount<'a, 'info> {
     pub signer: bool,
 }
 
-/// Invokes `program_id` with `data` over `accounts`, signed by `seeds`.
-pub fn invoke_unchecked<'info>(
+/// Invokes `program_id` with `data` over `accounts`, signed by `seeds` (a fixed array: the
+/// account infos stay off the heap).
+pub fn invoke_unchecked<'info, const N: usize>(
     program_id: &Pubkey,
     data: Vec<u8>,
-    accounts: &[CpiAccount<'_, 'info>],
+    accounts: [CpiAccount<'_, 'info>; N],
     seeds: &[&[&[u8]]],
 ) -> Result<()> {
     let metas = accounts
@@ -28,7 +29,7 @@ pub fn invoke_unchecked<'info>(
             is_writable: a.writable,
         })
         .collect();
-    let infos: Vec<AccountInfo<'info>> = accounts.iter().map(|a| a.info.clone()).collect();
+    let infos = accounts.map(|a| a.info.clone());
     invoke_signed_unchecked(
         &Instruction {
             program_id: *program_id,

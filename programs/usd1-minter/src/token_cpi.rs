@@ -116,7 +116,7 @@ impl<'info> IssuerSigned<'info> {
             signer: info.key == self.issuer.key,
         });
         let seeds: [&[u8]; 3] = [ISSUER_SEED, self.issuer_mint.as_ref(), &self.bump];
-        cpi::invoke_unchecked(self.token_program.key, data, &accounts, &[&seeds])
+        cpi::invoke_unchecked(self.token_program.key, data, accounts, &[&seeds])
     }
 
     /// Pauses the mint at the token level (transfers, mints, burns stop).
