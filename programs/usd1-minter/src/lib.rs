@@ -60,81 +60,96 @@ pub mod usd1_minter {
 
     /// Creates the Token-2022 mint (every authority the issuer PDA) and the issuer. Signers:
     /// payer, mint keypair.
+    #[instruction(discriminator = 1)]
     pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         Initialize::initialize(ctx, args)
     }
 
     /// A member proposes a governance action at `index` (the issuer's `proposal_index + 1`);
     /// their approval counts. Signer: member.
+    #[instruction(discriminator = 2)]
     pub fn propose(ctx: Context<Propose>, index: u64, action: ProposalAction) -> Result<()> {
         Propose::propose(ctx, index, action)
     }
 
     /// A member approves an active proposal once. Signer: member.
+    #[instruction(discriminator = 3)]
     pub fn approve(ctx: Context<ProposalVote>) -> Result<()> {
         ProposalVote::approve(ctx)
     }
 
     /// A member rejects an active proposal once. Signer: member.
+    #[instruction(discriminator = 4)]
     pub fn reject(ctx: Context<ProposalVote>) -> Result<()> {
         ProposalVote::reject(ctx)
     }
 
     /// The proposer withdraws an unexecuted proposal. Signer: proposer.
+    #[instruction(discriminator = 5)]
     pub fn cancel(ctx: Context<Cancel>) -> Result<()> {
         Cancel::cancel(ctx)
     }
 
     /// Executes SetGovernance, SetRoles, SetLimits, SetExecutionWindow, Unpause,
     /// ResumeIssuance or SetAllowanceBudget. Signer: anyone.
+    #[instruction(discriminator = 6)]
     pub fn execute(ctx: Context<Execute>) -> Result<()> {
         Execute::execute(ctx)
     }
 
     /// Executes ConfigureMinter (creates or updates the minter). Signer: anyone (pays rent).
+    #[instruction(discriminator = 7)]
     pub fn execute_configure_minter(ctx: Context<ExecuteConfigureMinter>) -> Result<()> {
         ExecuteConfigureMinter::execute_configure_minter(ctx)
     }
 
     /// Executes RemoveMinter (closes the minter). Signer: anyone.
+    #[instruction(discriminator = 8)]
     pub fn execute_remove_minter(ctx: Context<ExecuteRemoveMinter>) -> Result<()> {
         ExecuteRemoveMinter::execute_remove_minter(ctx)
     }
 
     /// Closes an ended proposal, returning its rent to the proposer. Signer: anyone.
+    #[instruction(discriminator = 9)]
     pub fn close_proposal(ctx: Context<CloseProposal>) -> Result<()> {
         CloseProposal::close_proposal(ctx)
     }
 
     /// Pauses issuance and the token. Signer: a pauser or a member.
+    #[instruction(discriminator = 10)]
     pub fn pause(ctx: Context<Pause>) -> Result<()> {
         Pause::pause(ctx)
     }
 
     /// Mints `amount` for funding request `request_id`. Signer: the minter's authority (and,
     /// when a mint attestor is set, its Ed25519 co-signature in the previous instruction).
+    #[instruction(discriminator = 11)]
     pub fn mint(ctx: Context<MintTokens>, request_id: [u8; 32], amount: u64) -> Result<()> {
         MintTokens::mint(ctx, request_id, amount)
     }
 
     /// Executes Seize (moves or burns tokens of a frozen account through the permanent
     /// delegate). Signer: anyone.
+    #[instruction(discriminator = 12)]
     pub fn execute_seize(ctx: Context<ExecuteSeize>) -> Result<()> {
         ExecuteSeize::execute_seize(ctx)
     }
 
     /// Freezes a token account of this mint. Signer: a freezer.
+    #[instruction(discriminator = 13)]
     pub fn freeze(ctx: Context<FreezeOrThaw>, reason_code: u16) -> Result<()> {
         FreezeOrThaw::freeze(ctx, reason_code)
     }
 
     /// Thaws a token account of this mint (in KYC mode: admits a holder). Signer: a freezer.
+    #[instruction(discriminator = 14)]
     pub fn thaw(ctx: Context<FreezeOrThaw>) -> Result<()> {
         FreezeOrThaw::thaw(ctx)
     }
 
     /// Burns `amount` from the holder's account for redemption against `payout_reference`.
     /// Signer: the token account's owner.
+    #[instruction(discriminator = 15)]
     pub fn redeem(
         ctx: Context<Redeem>,
         redemption_id: [u8; 32],
@@ -145,6 +160,7 @@ pub mod usd1_minter {
     }
 
     /// Marks a requested redemption paid. Signer: the redemption operator.
+    #[instruction(discriminator = 16)]
     pub fn settle_redemption(
         ctx: Context<SettleRedemption>,
         redemption_id: [u8; 32],
@@ -155,6 +171,7 @@ pub mod usd1_minter {
 
     /// Re-mints a requested redemption's amount to its token account. Signer: the redemption
     /// operator.
+    #[instruction(discriminator = 17)]
     pub fn refund_redemption(
         ctx: Context<RefundRedemption>,
         redemption_id: [u8; 32],
@@ -165,11 +182,13 @@ pub mod usd1_minter {
 
     /// Lowers a minter's allowance by `amount` at once (to zero at most). Signer: a pauser,
     /// a member or the allowance manager.
+    #[instruction(discriminator = 18)]
     pub fn decrease_allowance(ctx: Context<DecreaseAllowance>, amount: u64) -> Result<()> {
         DecreaseAllowance::decrease_allowance(ctx, amount)
     }
 
     /// Records the reserves backing the token. Signer: the reserve attestor.
+    #[instruction(discriminator = 19)]
     pub fn attest_reserves(
         ctx: Context<AttestReserves>,
         amount: u64,
@@ -181,48 +200,56 @@ pub mod usd1_minter {
 
     /// Hands the program's upgrade authority to this issuer's `["upgrade_authority",
     /// issuer]` PDA (loader `SetAuthorityChecked`). Signer: the current upgrade authority.
+    #[instruction(discriminator = 20)]
     pub fn hand_over_upgrade_authority(ctx: Context<HandOverUpgradeAuthority>) -> Result<()> {
         HandOverUpgradeAuthority::hand_over_upgrade_authority(ctx)
     }
 
     /// Executes UpgradeProgram (loader `Upgrade` from the hash-checked buffer). Signer:
     /// anyone (request about 1,400,000 compute units: the hash reads the whole buffer).
+    #[instruction(discriminator = 21)]
     pub fn execute_upgrade_program(ctx: Context<ExecuteUpgradeProgram>) -> Result<()> {
         ExecuteUpgradeProgram::execute_upgrade_program(ctx)
     }
 
     /// Executes SetUpgradeAuthority. Signers: anyone, and the new authority when there is
     /// one.
+    #[instruction(discriminator = 22)]
     pub fn execute_set_upgrade_authority(ctx: Context<ExecuteSetUpgradeAuthority>) -> Result<()> {
         ExecuteSetUpgradeAuthority::execute_set_upgrade_authority(ctx)
     }
 
     /// A key the proposal names (a new member, role holder or minter authority) accepts it;
     /// the proposal executes only once every key it newly puts in charge has. Signer: the key.
+    #[instruction(discriminator = 23)]
     pub fn accept(ctx: Context<Accept>) -> Result<()> {
         Accept::accept(ctx)
     }
 
     /// Suspends a minter at once; only an executed ConfigureMinter created after this
     /// reactivates it. Signer: a pauser or a member.
+    #[instruction(discriminator = 24)]
     pub fn suspend_minter(ctx: Context<SuspendMinter>) -> Result<()> {
         SuspendMinter::suspend_minter(ctx)
     }
 
     /// Pauses issuance only (mint and refund stop; transfers and redemptions go on); only
     /// an executed ResumeIssuance resumes. Signer: a pauser or a member.
+    #[instruction(discriminator = 25)]
     pub fn pause_issuance(ctx: Context<PauseIssuance>) -> Result<()> {
         PauseIssuance::pause_issuance(ctx)
     }
 
     /// Raises an active minter's allowance by `amount`, drawn from the allowance budget.
     /// Signer: the allowance manager.
+    #[instruction(discriminator = 26)]
     pub fn raise_allowance(ctx: Context<RaiseAllowance>, amount: u64) -> Result<()> {
         RaiseAllowance::raise_allowance(ctx, amount)
     }
 
     /// Executes UpdateMetadata (Token-2022 metadata updates signed by the issuer). Signer:
     /// anyone (pays for the mint's growth).
+    #[instruction(discriminator = 27)]
     pub fn execute_update_metadata(ctx: Context<ExecuteUpdateMetadata>) -> Result<()> {
         ExecuteUpdateMetadata::execute_update_metadata(ctx)
     }
