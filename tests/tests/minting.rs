@@ -540,3 +540,93 @@ async fn forged_issuer_accounts_cannot_mint() {
     );
     assert_eq!(f.supply().await, 0);
 }
+
+/// The recipient is read from its bytes (`token_cpi::token_account`): only an initialized
+/// token account of the mint, owned by Token-2022, is one; a multisig, a mint, an account
+/// typed otherwise or uninitialized, and any account another program owns are refused as
+/// Anchor's `InterfaceAccount<TokenAccount>` refused them. A byte-for-byte copy of a real
+/// token account under Token-2022 is one (the control: the checks read the real layout).
+#[tokio::test]
+async fn only_an_initialized_token_account_of_the_mint_is_a_recipient() {
+    use solana_sdk::instruction::InstructionError;
+    use solana_sdk::transaction::TransactionError;
+    use usd1_client::backend::SendError;
+    #[track_caller]
+    fn assert_invalid_account_data<T: std::fmt::Debug>(result: Result<T, SendError>) {
+        match result {
+            // refused by the program's own read, before Token-2022 is called
+            Err(SendError::Transaction {
+                error: TransactionError::InstructionError(_, InstructionError::InvalidAccountData),
+                logs,
+            }) => {
+                let token_call = format!("Program {} invoke", usd1_client::TOKEN_PROGRAM_ID);
+                assert!(
+                    !logs.iter().any(|l| l.starts_with(&token_call)),
+                    "{logs:#?}"
+                );
+            }
+            other => panic!("expected InvalidAccountData, got {other:?}"),
+        }
+    }
+    let (mut f, minter, holder) = setup().await;
+    let real = f.svm.account(&holder).await.unwrap();
+    assert!(
+        real.data.len() > 165 && real.data[165] == 2,
+        "an extended token account"
+    );
+    let mut n = 0;
+    let place = |f: &mut Fixture, owner: Pubkey, data: Vec<u8>| {
+        let key = Pubkey::new_unique();
+        f.svm.set_account(
+            &key,
+            Account {
+                lamports: 10_000_000,
+                data,
+                owner,
+                executable: false,
+                rent_epoch: 0,
+            },
+        );
+        key
+    };
+    let token_2022 = usd1_client::TOKEN_PROGRAM_ID;
+
+    let copy = place(&mut f, token_2022, real.data.clone());
+    n += 1;
+    f.mint_to(&minter, &copy, request_id(n), 7).await.unwrap();
+    assert_eq!(f.balance(&copy).await, 7);
+
+    let mut multisig = real.data[..165].to_vec();
+    multisig.resize(355, 0);
+    multisig[165] = 2;
+    let mut typed_mint = real.data.clone();
+    typed_mint[165] = 1;
+    let mut uninitialized = real.data.clone();
+    uninitialized[108] = 0;
+    let mut short = real.data[..164].to_vec();
+    short[108] = 1;
+    for data in [multisig, typed_mint, uninitialized, short] {
+        let key = place(&mut f, token_2022, data);
+        n += 1;
+        assert_invalid_account_data(f.mint_to(&minter, &key, request_id(n), 1).await);
+    }
+    let mint = f.mint;
+    n += 1;
+    assert_invalid_account_data(f.mint_to(&minter, &mint, request_id(n), 1).await);
+
+    for owner in [PROGRAM_ID, anchor_lang::system_program::ID] {
+        let key = place(&mut f, owner, real.data.clone());
+        n += 1;
+        assert_anchor_error(
+            f.mint_to(&minter, &key, request_id(n), 1).await,
+            AnchorError::AccountOwnedByWrongProgram,
+        );
+    }
+    n += 1;
+    assert_anchor_error(
+        f.mint_to(&minter, &Pubkey::new_unique(), request_id(n), 1)
+            .await,
+        AnchorError::AccountNotInitialized,
+    );
+    assert_eq!(f.supply().await, 7);
+}

@@ -11,8 +11,12 @@
 //!   canonical bump from `crate::pda` too.
 //! - Mutable program and token accounts are marked `dup`: Anchor's duplicate-mutable check (a
 //!   `HashSet` per instruction) is left out where each such account has its own type, because
-//!   one address holds one discriminator (or one Token-2022 account type), so they cannot
-//!   alias. Seizure's two token accounts keep the check.
+//!   one address holds one discriminator, so they cannot alias.
+//! - Token accounts are `UncheckedAccount`s read from their bytes (`token_cpi::token_account`,
+//!   the checks of `InterfaceAccount<TokenAccount>` without copying or walking the state), and
+//!   the issuer's mint is checked by address and owner; neither is encoded on exit. Seizure's
+//!   two token accounts cannot alias: each must be the one its proposal names, and a proposal
+//!   cannot name one account twice (`SeizeToSelf`).
 //! - Events go through `event_cpi::emit` (the bytes of `emit_cpi!`, written once).
 #![allow(clippy::result_large_err)]
 

@@ -1,8 +1,8 @@
 //! Token-2022 calls the issuer PDA signs (it holds the mint, freeze and permanent-delegate
 //! authorities). One place for the CPI plumbing, so handlers read as what they do.
 //!
-//! The frequent calls (mint, freeze, thaw, pause, resume, the delegate's transfer and burn)
-//! are encoded here, as Token-2022's `TokenInstruction::pack` encodes them (tag, then the
+//! The frequent calls (mint, freeze, thaw, pause, resume, the delegate's transfer and burn,
+//! and the holder's own burn at `redeem`) are encoded here, as Token-2022's `TokenInstruction::pack` encodes them (tag, then the
 //! little-endian amount and the decimals where the instruction has them), and invoked without
 //! the RefCell re-checks (`crate::cpi`): no borrow of any account they pass is live (the
 //! issuer's data is never held across a call). The metadata updates go through `anchor_spl`.
@@ -53,6 +53,95 @@ pub fn mint_supply(mint: &AccountInfo) -> Result<u64> {
     let mut supply = [0u8; 8];
     supply.copy_from_slice(bytes);
     Ok(u64::from_le_bytes(supply))
+}
+
+/// The holder burns `amount` from its own token account `from` (it signs the transaction;
+/// no issuer authority involved), encoded as the issuer's calls are.
+pub fn holder_burn<'info>(
+    token_program: &AccountInfo<'info>,
+    mint: &AccountInfo<'info>,
+    from: &AccountInfo<'info>,
+    holder: &AccountInfo<'info>,
+    amount: u64,
+    decimals: u8,
+) -> Result<()> {
+    let account = |info, writable, signer| CpiAccount {
+        info,
+        writable,
+        signer,
+    };
+    cpi::invoke_unchecked(
+        token_program.key,
+        token_data(BURN_CHECKED, Some(amount), Some(decimals)),
+        [
+            account(from, true, false),
+            account(mint, true, false),
+            account(holder, false, true),
+        ],
+        &[],
+    )
+}
+
+/// What the program reads of a token account: its mint, owner, balance and frozen state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenAccountState {
+    pub mint: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub frozen: bool,
+}
+
+/// Length of a token account's base state (`spl_token_2022::state::Account::LEN`) and of a
+/// multisig (`Multisig::LEN`), and the byte after the base state that holds an extended
+/// account's type (`AccountType::Account` = 2).
+const ACCOUNT_LEN: usize = 165;
+const MULTISIG_LEN: usize = 355;
+const ACCOUNT_TYPE_ACCOUNT: u8 = 2;
+/// `AccountState` (byte 108 of the base state): Uninitialized, Initialized, Frozen.
+const ACCOUNT_STATE: usize = 108;
+const STATE_INITIALIZED: u8 = 1;
+const STATE_FROZEN: u8 = 2;
+
+/// The token account at `info`, read from its bytes with the checks Anchor's
+/// `InterfaceAccount<TokenAccount>` makes (Token-2022's `StateWithExtensions::<Account>::unpack`),
+/// failing the same way: an empty system account is `AccountNotInitialized`; an owner other
+/// than Token-2022 or the token program `AccountOwnedByWrongProgram`; anything but an
+/// initialized token account (not exactly the base length or longer and typed Account, a
+/// multisig, uninitialized) `InvalidAccountData`. No copy of the base state, no walk of its
+/// extensions: the four fields are read where they are. A legacy token account passes these
+/// checks and then fails the caller's mint check, as before.
+pub fn token_account(info: &AccountInfo) -> Result<TokenAccountState> {
+    // Token-2022 first: the one comparison on the path of every account of this mint
+    let owners = <anchor_spl::token_interface::TokenAccount as anchor_lang::Owners>::owners();
+    if *info.owner != anchor_spl::token_2022::ID && !owners.contains(info.owner) {
+        if *info.owner == anchor_lang::system_program::ID && info.lamports() == 0 {
+            return err!(ErrorCode::AccountNotInitialized);
+        }
+        return err!(ErrorCode::AccountOwnedByWrongProgram);
+    }
+    let data = info.try_borrow_data()?;
+    let typed = match data.len() {
+        ACCOUNT_LEN => true,
+        MULTISIG_LEN => false,
+        len => len > ACCOUNT_LEN && data[ACCOUNT_LEN] == ACCOUNT_TYPE_ACCOUNT,
+    };
+    let state = *data.get(ACCOUNT_STATE).unwrap_or(&0);
+    if !(typed && (state == STATE_INITIALIZED || state == STATE_FROZEN)) {
+        return Err(ProgramError::InvalidAccountData.into());
+    }
+    let key_at = |at: usize| {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&data[at..at + 32]);
+        Pubkey::new_from_array(key)
+    };
+    let mut amount = [0u8; 8];
+    amount.copy_from_slice(&data[64..72]);
+    Ok(TokenAccountState {
+        mint: key_at(0),
+        owner: key_at(32),
+        amount: u64::from_le_bytes(amount),
+        frozen: state == STATE_FROZEN,
+    })
 }
 
 /// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.

@@ -34,10 +34,12 @@ pub struct Cancel<'info> {
 impl Cancel<'_> {
     /// The proposer withdraws an open or approved proposal; stale ones too.
     pub fn cancel(ctx: Context<Self>) -> Result<()> {
+        crate::cu_checkpoint!("cancel: accounts loaded");
         let proposer = ctx.accounts.proposer.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let proposal = &mut ctx.accounts.proposal;
         proposal.cancel(&proposer)?;
+        crate::cu_checkpoint!("cancel: proposal cancelled");
         let seq = issuer.next_seq()?;
         let (mint, index) = (issuer.mint, proposal.index);
         emit_event!(
@@ -49,6 +51,7 @@ impl Cancel<'_> {
                 proposer
             }
         );
+        crate::cu_checkpoint!("cancel: event emitted");
         Ok(())
     }
 }

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::TokenAccount;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
@@ -47,12 +46,16 @@ pub struct ExecuteSeize<'info> {
         owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
     )]
     pub mint: UncheckedAccount<'info>,
-    /// The frozen account named by the proposal.
+    /// The frozen account named by the proposal (read by `token_cpi::token_account` in
+    /// `validate`).
+    /// CHECK: see above.
     #[account(mut)]
-    pub account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The treasury account named by the proposal; absent when the proposal burns.
+    pub account: UncheckedAccount<'info>,
+    /// The treasury account named by the proposal; absent when the proposal burns. It cannot
+    /// be `account`: the proposal names two different accounts (`SeizeToSelf`).
+    /// CHECK: as `account`.
     #[account(mut)]
-    pub destination: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
+    pub destination: Option<UncheckedAccount<'info>>,
     pub token_program: Program<'info, Token2022>,
 }
 
@@ -81,18 +84,17 @@ impl<'info> ExecuteSeize<'info> {
             account,
             MinterError::SeizeAccountMismatch
         );
-        require_keys_eq!(self.account.mint, self.mint.key(), MinterError::WrongMint);
-        require!(self.account.is_frozen(), MinterError::AccountNotFrozen);
-        require!(
-            self.account.amount >= amount,
-            MinterError::InsufficientBalance
-        );
+        let from = token_cpi::token_account(&self.account)?;
+        require_keys_eq!(from.mint, self.mint.key(), MinterError::WrongMint);
+        require!(from.frozen, MinterError::AccountNotFrozen);
+        require!(from.amount >= amount, MinterError::InsufficientBalance);
         match (destination, &self.destination) {
             (None, None) => {}
             (Some(named), Some(given)) => {
                 require_keys_eq!(given.key(), named, MinterError::SeizeAccountMismatch);
-                require_keys_eq!(given.mint, self.mint.key(), MinterError::WrongMint);
-                require!(!given.is_frozen(), MinterError::AccountFrozen);
+                let to = token_cpi::token_account(given)?;
+                require_keys_eq!(to.mint, self.mint.key(), MinterError::WrongMint);
+                require!(!to.frozen, MinterError::AccountFrozen);
             }
             _ => return err!(MinterError::SeizeAccountMismatch),
         }
@@ -115,7 +117,7 @@ impl<'info> ExecuteSeize<'info> {
             return err!(MinterError::WrongExecuteInstruction);
         };
         let index = ctx.accounts.proposal.index;
-        let owner = ctx.accounts.account.owner;
+        let owner = token_cpi::token_account(&ctx.accounts.account)?.owner;
 
         let token = IssuerSigned::new(
             &ctx.accounts.issuer,

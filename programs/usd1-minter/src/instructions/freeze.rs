@@ -1,12 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::TokenAccount;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::{AccountFrozen, AccountThawed};
 use crate::state::*;
-use crate::token_cpi::IssuerSigned;
+use crate::token_cpi::{self, IssuerSigned};
 
 /// A freezer freezes or thaws one token account of this mint (`freeze`, `thaw`). In KYC mode
 /// (DefaultAccountState Frozen) thawing is how a new holder is admitted.
@@ -25,29 +24,28 @@ pub struct FreezeOrThaw<'info> {
         owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
     )]
     pub mint: UncheckedAccount<'info>,
-    #[account(mut, dup, constraint = token_account.mint == mint.key() @ MinterError::WrongMint)]
-    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// A token account of the issuer's mint (read by `token_cpi::token_account` in `validate`).
+    /// CHECK: see above.
+    #[account(mut)]
+    pub token_account: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
 
 impl<'info> FreezeOrThaw<'info> {
     /// `to_frozen`: the state the call moves the account to.
     fn validate(&self, to_frozen: bool) -> Result<()> {
+        let token_account = token_cpi::token_account(&self.token_account)?;
+        require_keys_eq!(token_account.mint, self.mint.key(), MinterError::WrongMint);
         let issuer = self.issuer.load()?;
         require!(
             issuer.is_freezer(self.freezer.key),
             MinterError::NotAFreezer
         );
+        let frozen = token_account.frozen;
         if to_frozen {
-            require!(
-                !self.token_account.is_frozen(),
-                MinterError::AccountAlreadyFrozen
-            );
+            require!(!frozen, MinterError::AccountAlreadyFrozen);
         } else {
-            require!(
-                self.token_account.is_frozen(),
-                MinterError::AccountNotFrozen
-            );
+            require!(frozen, MinterError::AccountNotFrozen);
         }
         Ok(())
     }
@@ -63,11 +61,9 @@ impl<'info> FreezeOrThaw<'info> {
     #[access_control(ctx.accounts.validate(true))]
     pub fn freeze(ctx: Context<Self>, reason_code: u16) -> Result<()> {
         let account_info = ctx.accounts.token_account.to_account_info();
+        let owner = token_cpi::token_account(&account_info)?.owner;
         ctx.accounts.token()?.freeze(account_info)?;
-        let (account, owner) = (
-            ctx.accounts.token_account.key(),
-            ctx.accounts.token_account.owner,
-        );
+        let account = ctx.accounts.token_account.key();
         let by = ctx.accounts.freezer.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
@@ -88,11 +84,9 @@ impl<'info> FreezeOrThaw<'info> {
     #[access_control(ctx.accounts.validate(false))]
     pub fn thaw(ctx: Context<Self>) -> Result<()> {
         let account_info = ctx.accounts.token_account.to_account_info();
+        let owner = token_cpi::token_account(&account_info)?.owner;
         ctx.accounts.token()?.thaw(account_info)?;
-        let (account, owner) = (
-            ctx.accounts.token_account.key(),
-            ctx.accounts.token_account.owner,
-        );
+        let account = ctx.accounts.token_account.key();
         let by = ctx.accounts.freezer.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);

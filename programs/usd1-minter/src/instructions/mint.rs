@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::TokenAccount;
 
 use crate::account_creation;
 use crate::errors::MinterError;
@@ -60,8 +59,10 @@ pub struct MintTokens<'info> {
         owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
     )]
     pub mint: UncheckedAccount<'info>,
-    #[account(mut, dup, constraint = recipient.mint == mint.key() @ MinterError::WrongMint)]
-    pub recipient: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// A token account of the issuer's mint (read by `token_cpi::token_account` in `validate`).
+    /// CHECK: see above.
+    #[account(mut)]
+    pub recipient: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
     /// The instructions sysvar (address checked), read for the mint attestor's
@@ -75,6 +76,8 @@ impl MintTokens<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
         let issuer = self.issuer.load()?;
         crate::cu_checkpoint!("mint: accounts loaded");
+        let recipient = token_cpi::token_account(&self.recipient)?;
+        require_keys_eq!(recipient.mint, self.mint.key(), MinterError::WrongMint);
         issuer.check_issuance_open()?;
         require!(self.minter.load()?.active(), MinterError::MinterInactive);
         require!(amount > 0, MinterError::ZeroAmount);
@@ -82,7 +85,7 @@ impl MintTokens<'_> {
             account_creation::is_vacant(&self.receipt.to_account_info()),
             MinterError::RequestIdReused
         );
-        require!(!self.recipient.is_frozen(), MinterError::AccountFrozen);
+        require!(!recipient.frozen, MinterError::AccountFrozen);
         crate::cu_checkpoint!("mint: validated");
         Ok(())
     }

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::{burn_checked, BurnChecked, Token2022};
-use anchor_spl::token_interface::TokenAccount;
+use anchor_spl::token_2022::Token2022;
 
 use crate::account_creation;
 use crate::errors::MinterError;
@@ -32,13 +31,11 @@ pub struct Redeem<'info> {
         owner = anchor_spl::token_2022::ID @ MinterError::WrongMint,
     )]
     pub mint: UncheckedAccount<'info>,
-    #[account(
-        mut,
-        dup,
-        constraint = token_account.mint == mint.key() @ MinterError::WrongMint,
-        constraint = token_account.owner == holder.key() @ MinterError::NotTokenAccountOwner,
-    )]
-    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The holder's token account of the issuer's mint, burned from (read by
+    /// `token_cpi::token_account` in `validate`).
+    /// CHECK: see above.
+    #[account(mut)]
+    pub token_account: UncheckedAccount<'info>,
     /// The `Redemption`, created here on the holder's first use of `redemption_id`
     /// (also when the address was funded first); an account already there means the id
     /// was used, and the redeem is refused. The holder is part of the address, so nobody
@@ -64,6 +61,13 @@ pub struct Redeem<'info> {
 
 impl Redeem<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
+        let token_account = token_cpi::token_account(&self.token_account)?;
+        require_keys_eq!(token_account.mint, self.mint.key(), MinterError::WrongMint);
+        require_keys_eq!(
+            token_account.owner,
+            self.holder.key(),
+            MinterError::NotTokenAccountOwner
+        );
         let issuer = self.issuer.load()?;
         require!(!issuer.paused(), MinterError::Paused);
         require!(amount > 0, MinterError::ZeroAmount);
@@ -71,9 +75,9 @@ impl Redeem<'_> {
             amount >= issuer.min_redemption(),
             MinterError::BelowMinRedemption
         );
-        require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
+        require!(!token_account.frozen, MinterError::AccountFrozen);
         require!(
-            self.token_account.amount >= amount,
+            token_account.amount >= amount,
             MinterError::InsufficientBalance
         );
         require!(
@@ -92,16 +96,11 @@ impl Redeem<'_> {
     ) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let decimals = ctx.accounts.issuer.load()?.decimals;
-        // the holder signs the burn itself: no issuer authority involved
-        burn_checked(
-            CpiContext::new(
-                ctx.accounts.token_program.key(),
-                BurnChecked {
-                    mint: ctx.accounts.mint.to_account_info(),
-                    from: ctx.accounts.token_account.to_account_info(),
-                    authority: ctx.accounts.holder.to_account_info(),
-                },
-            ),
+        token_cpi::holder_burn(
+            &ctx.accounts.token_program,
+            &ctx.accounts.mint,
+            &ctx.accounts.token_account,
+            &ctx.accounts.holder,
             amount,
             decimals,
         )?;

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::TokenAccount;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
@@ -57,9 +56,11 @@ pub struct RefundRedemption<'info> {
     )]
     pub redemption: Box<Account<'info, Redemption>>,
     /// The account the redemption burned from, still owned by the holder who redeemed (a
-    /// token account can change owner after the burn: the refund follows the holder).
-    #[account(mut, dup, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
-    pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// token account can change owner after the burn: the refund follows the holder); read
+    /// by `token_cpi::token_account` in `validate`.
+    /// CHECK: see above.
+    #[account(mut, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
+    pub token_account: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
 
@@ -72,13 +73,14 @@ impl RefundRedemption<'_> {
         );
         // before any token moves: a resolved redemption is refused up front
         self.redemption.require_requested()?;
+        let token_account = token_cpi::token_account(&self.token_account)?;
         require_keys_eq!(
-            self.token_account.owner,
+            token_account.owner,
             self.holder.key(),
             MinterError::RefundAccountNotHolders
         );
         issuer.check_issuance_open()?;
-        require!(!self.token_account.is_frozen(), MinterError::AccountFrozen);
+        require!(!token_account.frozen, MinterError::AccountFrozen);
         Ok(())
     }
 
