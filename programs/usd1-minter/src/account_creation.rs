@@ -202,3 +202,14 @@ pub fn new_value<T: AccountDeserialize>(target: &AccountInfo) -> Result<T> {
     let data = target.try_borrow_data()?;
     T::try_deserialize_unchecked(&mut &data[..])
 }
+
+/// Closes a program account as Anchor's `close` constraint does: its lamports to
+/// `destination` (not itself), then owned by the system program and empty, so it can never
+/// be read as the program's again.
+pub fn close<'info>(account: &AccountInfo<'info>, destination: &AccountInfo<'info>) -> Result<()> {
+    require_keys_neq!(*account.key, *destination.key, ErrorCode::ConstraintClose);
+    destination.add_lamports(account.lamports())?;
+    **account.try_borrow_mut_lamports()? = 0;
+    account.assign(&system_program::ID);
+    account.resize(0).map_err(Into::into)
+}

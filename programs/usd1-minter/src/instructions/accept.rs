@@ -42,7 +42,7 @@ impl Accept<'_> {
             !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        issuer.check_context(&self.proposal)
+        issuer.check_context(self.proposal.context())
     }
 
     #[access_control(ctx.accounts.validate())]

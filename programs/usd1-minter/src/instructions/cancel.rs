@@ -11,24 +11,30 @@ pub struct Cancel<'info> {
     pub proposer: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
+    /// no re-encoding on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator), its address under the issuer.
+    #[cfg(not(feature = "idl-build"))]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+        constraint = ProposalInPlace::load(&proposal)?.is_at_own_address(&proposal.key(), &issuer.key())
             @ ErrorCode::ConstraintSeeds,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
+    /// no re-encoding on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
+    #[account(
+        mut,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
 }
 
 impl Cancel<'_> {
@@ -37,11 +43,14 @@ impl Cancel<'_> {
         crate::cu_checkpoint!("cancel: accounts loaded");
         let proposer = ctx.accounts.proposer.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
-        let proposal = &mut ctx.accounts.proposal;
-        proposal.cancel(&proposer)?;
+        let index = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.cancel(&proposer)?;
+            proposal.index()
+        };
         crate::cu_checkpoint!("cancel: proposal cancelled");
         let seq = issuer.next_seq()?;
-        let (mint, index) = (issuer.mint, proposal.index);
+        let mint = issuer.mint;
         emit_event!(
             ctx,
             ProposalCancelled {

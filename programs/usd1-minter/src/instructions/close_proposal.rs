@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation;
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::ProposalClosed;
@@ -12,27 +13,34 @@ use crate::state::*;
 pub struct CloseProposal<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action),
+    /// closed by the handler.
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator), its address under the issuer.
+    #[cfg(not(feature = "idl-build"))]
     #[account(
         mut,
-        dup,
-        close = proposer,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+        constraint = ProposalInPlace::load(&proposal)?.is_at_own_address(&proposal.key(), &issuer.key())
             @ ErrorCode::ConstraintSeeds,
-        has_one = proposer @ MinterError::WrongRentReceiver,
+        constraint = ProposalInPlace::load(&proposal)?.proposer() == proposer.key()
+            @ MinterError::WrongRentReceiver,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action),
+    /// closed by the handler.
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
+    #[account(
+        mut,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
+        has_one = proposer,
     )]
-    pub proposal: Box<Account<'info, Proposal>>,
-    /// The proposer (has_one above); receives the rent.
+    pub proposal: Account<'info, Proposal>,
+    /// The proposer (checked against the proposal above); receives the rent.
     /// CHECK: the checks described above.
     #[account(mut)]
     pub proposer: UncheckedAccount<'info>,
@@ -42,17 +50,19 @@ impl CloseProposal<'_> {
     fn validate(&self) -> Result<()> {
         let issuer = self.issuer.load()?;
         let now = Clock::get()?.unix_timestamp;
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        let state = proposal.state();
         // stale, outlived or expired: it can never execute
-        let dead = issuer.is_stale(self.proposal.index)
-            || issuer.has_outlived(&self.proposal)
-            || self.proposal.has_expired(&issuer, now);
-        require!(self.proposal.has_ended(dead), MinterError::ProposalNotEnded);
+        let dead = issuer.is_stale(proposal.index())
+            || issuer.has_outlived(proposal.context()?)
+            || state.has_expired(issuer.time_lock, now);
+        require!(state.has_ended(dead), MinterError::ProposalNotEnded);
         Ok(())
     }
 
     #[access_control(ctx.accounts.validate())]
     pub fn close_proposal(ctx: Context<Self>) -> Result<()> {
-        let index = ctx.accounts.proposal.index;
+        let index = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?.index();
         let rent_receiver = ctx.accounts.proposer.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let mint = issuer.mint;
@@ -66,6 +76,6 @@ impl CloseProposal<'_> {
                 rent_receiver
             }
         );
-        Ok(())
+        account_creation::close(ctx.accounts.proposal.as_ref(), &ctx.accounts.proposer)
     }
 }

@@ -70,11 +70,11 @@ impl Execute<'_> {
             }
             ProposalAction::Unpause => {
                 require!(issuer.paused(), MinterError::NotPaused);
-                issuer.check_context(&self.proposal)
+                issuer.check_context(self.proposal.context())
             }
             ProposalAction::ResumeIssuance => {
                 require!(issuer.issuance_paused(), MinterError::IssuanceNotPaused);
-                issuer.check_context(&self.proposal)
+                issuer.check_context(self.proposal.context())
             }
             _ => Ok(()),
         }

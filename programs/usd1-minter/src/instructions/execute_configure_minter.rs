@@ -63,7 +63,7 @@ impl ExecuteConfigureMinter<'_> {
             !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        issuer.check_context(&self.proposal)?;
+        issuer.check_context(self.proposal.context())?;
         match &self.proposal.action {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(

@@ -47,7 +47,7 @@ impl ExecuteRemoveMinter<'_> {
             !issuer.is_stale(self.proposal.index),
             MinterError::ProposalStale
         );
-        issuer.check_context(&self.proposal)?;
+        issuer.check_context(self.proposal.context())?;
         match &self.proposal.action {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(

@@ -62,7 +62,7 @@ impl ExecuteSetUpgradeAuthority<'_> {
         let ProposalAction::SetUpgradeAuthority { new } = self.proposal.action else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        issuer.check_context(&self.proposal)?;
+        issuer.check_context(self.proposal.context())?;
         require!(
             new == self.new_authority.as_ref().map(|a| a.key()),
             MinterError::UpgradeAuthorityMismatch

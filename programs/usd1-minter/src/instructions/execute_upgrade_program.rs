@@ -79,7 +79,7 @@ impl ExecuteUpgradeProgram<'_> {
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        issuer.check_context(&self.proposal)?;
+        issuer.check_context(self.proposal.context())?;
         // before hashing: an unapproved or executed proposal says so cheaply
         self.proposal.require_approved()?;
         require_keys_eq!(

@@ -73,7 +73,7 @@ impl Propose<'_> {
         // validate checked that `index` is the one this claims
         issuer.claim_proposal_index()?;
         let pause_count = issuer.pause_count_for(&action);
-        let mut proposal = Proposal::open(
+        let proposal = Proposal::open(
             issuer_key,
             index,
             bump,
@@ -82,11 +82,15 @@ impl Propose<'_> {
             now,
             pause_count,
         )?;
-        // the proposer's approval counts at once
-        proposal.approve(proposer, &issuer, now)?;
         account_creation::write_account(&info, &proposal)?;
+        // the proposer's approval counts at once
+        let status = {
+            let mut in_place = ProposalInPlace::load(&info)?;
+            in_place.approve(&proposer, issuer.threshold, issuer.execution_window, now)?;
+            in_place.status()
+        };
         let seq = issuer.next_seq()?;
-        let (mint, status) = (issuer.mint, proposal.status);
+        let mint = issuer.mint;
         emit_event!(
             ctx,
             ProposalCreated {

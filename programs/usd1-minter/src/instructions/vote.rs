@@ -14,35 +14,42 @@ pub struct ProposalVote<'info> {
     pub member: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
+    /// no re-encoding on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator), its address under the issuer.
+    #[cfg(not(feature = "idl-build"))]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
+        constraint = ProposalInPlace::load(&proposal)?.is_at_own_address(&proposal.key(), &issuer.key())
             @ ErrorCode::ConstraintSeeds,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
+    /// no re-encoding on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
+    #[account(
+        mut,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
 }
 
 impl ProposalVote<'_> {
     fn validate(&self) -> Result<()> {
         let issuer = self.issuer.load()?;
         require!(issuer.is_member(self.member.key), MinterError::NotAMember);
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        issuer.check_context(&self.proposal)
+        issuer.check_context(proposal.context()?)
     }
 
     #[access_control(ctx.accounts.validate())]
@@ -50,11 +57,15 @@ impl ProposalVote<'_> {
         let now = Clock::get()?.unix_timestamp;
         let member = ctx.accounts.member.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
-        let proposal = &mut ctx.accounts.proposal;
-        proposal.approve(member, &issuer, now)?;
+        let (index, status, approvals) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.approve(&member, issuer.threshold, issuer.execution_window, now)?;
+            // at most MAX_MEMBERS (`ProposalInPlace::load`)
+            let approvals = proposal.approval_count() as u8;
+            (proposal.index(), proposal.status(), approvals)
+        };
         let seq = issuer.next_seq()?;
-        let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
-        let approvals = proposal.approvals.len() as u8; // at most MAX_MEMBERS (invariant)
+        let mint = issuer.mint;
         emit_event!(
             ctx,
             ProposalApproved {
@@ -73,11 +84,15 @@ impl ProposalVote<'_> {
     pub fn reject(ctx: Context<Self>) -> Result<()> {
         let member = ctx.accounts.member.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
-        let proposal = &mut ctx.accounts.proposal;
-        proposal.reject(member, issuer.threshold, issuer.members().len())?;
+        let (index, status, rejections) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.reject(&member, issuer.threshold, issuer.members().len())?;
+            // at most MAX_MEMBERS (`ProposalInPlace::load`)
+            let rejections = proposal.rejection_count() as u8;
+            (proposal.index(), proposal.status(), rejections)
+        };
         let seq = issuer.next_seq()?;
-        let (mint, index, status) = (issuer.mint, proposal.index, proposal.status);
-        let rejections = proposal.rejections.len() as u8; // at most MAX_MEMBERS (invariant)
+        let mint = issuer.mint;
         if status == ProposalStatus::Vetoed {
             emit_event!(
                 ctx,

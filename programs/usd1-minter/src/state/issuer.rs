@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::MinterError;
 use crate::math::rate_limit::{RateLimit, RateLimitError};
 use crate::seeds::ISSUER_SEED;
-use crate::state::{Proposal, ProposalAction};
+use crate::state::{ActionKind, ProposalAction, ProposalContext};
 
 /// Most members a multisig can have.
 pub const MAX_MEMBERS: usize = 10;
@@ -677,21 +677,21 @@ impl Issuer {
     /// Refuses a proposal whose situation has passed (beyond staleness, which covers
     /// every proposal): an Unpause from an earlier pause, a minter proposal from before the
     /// last minter removal.
-    pub fn check_context(&self, proposal: &Proposal) -> Result<()> {
-        match proposal.action {
-            ProposalAction::Unpause => require!(
+    pub fn check_context(&self, proposal: ProposalContext) -> Result<()> {
+        match proposal.kind {
+            ActionKind::Unpause => require!(
                 proposal.pause_count == self.pause_count,
                 MinterError::UnpauseOutlivedPause
             ),
-            ProposalAction::ResumeIssuance => require!(
+            ActionKind::ResumeIssuance => require!(
                 proposal.pause_count == self.issuance_pause_count,
                 MinterError::IssuanceResumeOutlivedPause
             ),
-            ProposalAction::ConfigureMinter(_) | ProposalAction::RemoveMinter { .. } => require!(
+            ActionKind::ConfigureMinter | ActionKind::RemoveMinter => require!(
                 proposal.index > self.minter_stale_index,
                 MinterError::MinterProposalOutlivedRemoval
             ),
-            ProposalAction::UpgradeProgram { .. } | ProposalAction::SetUpgradeAuthority { .. } => {
+            ActionKind::UpgradeProgram | ActionKind::SetUpgradeAuthority => {
                 require!(self.governs_upgrades(), MinterError::NotUpgradeGovernor);
                 require!(
                     proposal.index > self.upgrade_stale_index,
@@ -704,7 +704,7 @@ impl Issuer {
     }
 
     /// True when [`Self::check_context`] refuses `proposal`: it can never execute.
-    pub fn has_outlived(&self, proposal: &Proposal) -> bool {
+    pub fn has_outlived(&self, proposal: ProposalContext) -> bool {
         self.check_context(proposal).is_err()
     }
 

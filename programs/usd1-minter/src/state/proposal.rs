@@ -227,7 +227,9 @@ pub enum ProposalStatus {
     Vetoed,
 }
 
-/// `["proposal", issuer, index (u64 LE)]`: one governance decision.
+/// `["proposal", issuer, index (u64 LE)]`: one governance decision. Its fixed-size fields
+/// come first, so that voting, cancelling and closing read and write them in place
+/// ([`ProposalInPlace`]) without decoding the action.
 #[account]
 #[derive(Debug)]
 pub struct Proposal {
@@ -244,12 +246,6 @@ pub struct Proposal {
     pub created_at: i64,
     /// Unix time the threshold was reached (0 before); the time lock runs from here.
     pub approved_at: i64,
-    /// Members who approved, in vote order, unique.
-    pub approvals: Vec<Pubkey>,
-    /// Members who rejected, in vote order, unique, disjoint from approvals.
-    pub rejections: Vec<Pubkey>,
-    /// What execution does.
-    pub action: ProposalAction,
     /// The issuer's `pause_count` when this was proposed (an Unpause resumes only that
     /// pause); for a ResumeIssuance, its `issuance_pause_count`.
     pub pause_count: u64,
@@ -257,6 +253,12 @@ pub struct Proposal {
     /// proposal expires by the window it was approved under, so a later, longer window does
     /// not revive an expired approval.
     pub execution_window: u32,
+    /// Members who approved, in vote order, unique.
+    pub approvals: Vec<Pubkey>,
+    /// Members who rejected, in vote order, unique, disjoint from approvals.
+    pub rejections: Vec<Pubkey>,
+    /// What execution does.
+    pub action: ProposalAction,
     /// Keys the action names that have signed `accept` (a new member, role holder or minter
     /// authority counts only once it has), in acceptance order, unique.
     pub accepted: Vec<Pubkey>,
@@ -290,10 +292,10 @@ impl Proposal {
             + 1
             + 8
             + 8
-            + 2 * (4 + 32 * MAX_MEMBERS)
-            + action_len
             + 8
             + 4
+            + 2 * (4 + 32 * MAX_MEMBERS)
+            + action_len
             + accept_len
     }
 
@@ -326,55 +328,6 @@ impl Proposal {
         };
         proposal.invariant()?;
         Ok(proposal)
-    }
-
-    fn has_voted(&self, member: &Pubkey) -> bool {
-        self.approvals.contains(member) || self.rejections.contains(member)
-    }
-
-    /// Records `member`'s approval; at the issuer's threshold the proposal is Approved, its
-    /// time lock starts and the issuer's execution window is fixed for it.
-    pub fn approve(&mut self, member: Pubkey, issuer: &Issuer, now: i64) -> Result<()> {
-        require!(
-            self.status == ProposalStatus::Active,
-            MinterError::ProposalNotActive
-        );
-        require!(!self.has_voted(&member), MinterError::AlreadyVoted);
-        self.approvals.push(member);
-        if self.approvals.len() >= usize::from(issuer.threshold) {
-            self.status = ProposalStatus::Approved;
-            self.approved_at = now;
-            self.execution_window = issuer.execution_window;
-        }
-        self.invariant()
-    }
-
-    /// Records `member`'s rejection. An active proposal whose threshold is out of reach is
-    /// Rejected; an approved one (in its time lock, or unlocked but not yet executed) with
-    /// `threshold` rejections is Vetoed: the time lock is the window in which honest members
-    /// stop a compromised quorum.
-    pub fn reject(&mut self, member: Pubkey, threshold: u8, member_count: usize) -> Result<()> {
-        require!(
-            matches!(
-                self.status,
-                ProposalStatus::Active | ProposalStatus::Approved
-            ),
-            MinterError::ProposalNotActive
-        );
-        require!(!self.has_voted(&member), MinterError::AlreadyVoted);
-        self.rejections.push(member);
-        if self.status == ProposalStatus::Approved {
-            if self.rejections.len() >= usize::from(threshold) {
-                self.status = ProposalStatus::Vetoed;
-            }
-        } else {
-            // members who could still approve: everyone who has not rejected
-            let could_approve = member_count.saturating_sub(self.rejections.len());
-            if could_approve < usize::from(threshold) {
-                self.status = ProposalStatus::Rejected;
-            }
-        }
-        self.invariant()
     }
 
     /// Records that `key`, named by the action, accepts it. Open and approved proposals
@@ -411,20 +364,6 @@ impl Proposal {
         }
     }
 
-    /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
-    pub fn cancel(&mut self, by: &Pubkey) -> Result<()> {
-        require_keys_eq!(*by, self.proposer, MinterError::NotProposer);
-        require!(
-            matches!(
-                self.status,
-                ProposalStatus::Active | ProposalStatus::Approved
-            ),
-            MinterError::ProposalNotActive
-        );
-        self.status = ProposalStatus::Cancelled;
-        self.invariant()
-    }
-
     /// Marks it executed if it reached its threshold and the time lock has passed. The
     /// caller checks staleness (it needs the issuer) and applies the action.
     pub fn execute(&mut self, issuer: &Issuer, now: i64) -> Result<()> {
@@ -439,14 +378,134 @@ impl Proposal {
         self.invariant()
     }
 
-    /// An approved proposal not executed within the execution window it was approved under,
-    /// after its time lock, has expired: it can never execute (only be closed).
+    /// An approved proposal past its time lock and execution window can never execute.
     pub fn has_expired(&self, issuer: &Issuer, now: i64) -> bool {
+        self.state().has_expired(issuer.time_lock, now)
+    }
+
+    pub fn require_approved(&self) -> Result<()> {
+        self.state().require_approved()
+    }
+
+    pub fn has_ended(&self, stale: bool) -> bool {
+        self.state().has_ended(stale)
+    }
+
+    /// Status and approval timing, as [`ProposalInPlace::state`] reads them in place.
+    pub fn state(&self) -> ProposalState {
+        ProposalState {
+            status: self.status,
+            approved_at: self.approved_at,
+            execution_window: self.execution_window,
+        }
+    }
+
+    /// What `Issuer::check_context` needs, as [`ProposalInPlace::context`] reads it in place.
+    pub fn context(&self) -> ProposalContext {
+        ProposalContext {
+            index: self.index,
+            pause_count: self.pause_count,
+            kind: self.action.kind(),
+        }
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.approvals.len() <= MAX_MEMBERS && self.rejections.len() <= MAX_MEMBERS,
+            MinterError::TooManyMembers
+        );
+        require!(all_unique(&self.approvals), MinterError::AlreadyVoted);
+        require!(all_unique(&self.rejections), MinterError::AlreadyVoted);
+        require!(
+            !self.approvals.iter().any(|a| self.rejections.contains(a)),
+            MinterError::AlreadyVoted
+        );
+        require!(all_unique(&self.accepted), MinterError::AlreadyAccepted);
+        Ok(())
+    }
+}
+
+/// Which action a proposal holds: `ProposalAction`'s Borsh variant index (its first byte),
+/// for the checks that need only that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ActionKind {
+    ConfigureMinter,
+    RemoveMinter,
+    SetGovernance,
+    SetRoles,
+    SetLimits,
+    Unpause,
+    Seize,
+    SetExecutionWindow,
+    UpgradeProgram,
+    SetUpgradeAuthority,
+    ResumeIssuance,
+    UpdateMetadata,
+    SetAllowanceBudget,
+}
+
+impl ActionKind {
+    const ALL: [Self; 13] = [
+        Self::ConfigureMinter,
+        Self::RemoveMinter,
+        Self::SetGovernance,
+        Self::SetRoles,
+        Self::SetLimits,
+        Self::Unpause,
+        Self::Seize,
+        Self::SetExecutionWindow,
+        Self::UpgradeProgram,
+        Self::SetUpgradeAuthority,
+        Self::ResumeIssuance,
+        Self::UpdateMetadata,
+        Self::SetAllowanceBudget,
+    ];
+
+    /// The kind whose Borsh variant index is `variant`.
+    pub fn from_variant(variant: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(variant)).copied()
+    }
+}
+
+impl ProposalAction {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::ConfigureMinter(_) => ActionKind::ConfigureMinter,
+            Self::RemoveMinter { .. } => ActionKind::RemoveMinter,
+            Self::SetGovernance { .. } => ActionKind::SetGovernance,
+            Self::SetRoles(_) => ActionKind::SetRoles,
+            Self::SetLimits(_) => ActionKind::SetLimits,
+            Self::Unpause => ActionKind::Unpause,
+            Self::Seize { .. } => ActionKind::Seize,
+            Self::SetExecutionWindow { .. } => ActionKind::SetExecutionWindow,
+            Self::UpgradeProgram { .. } => ActionKind::UpgradeProgram,
+            Self::SetUpgradeAuthority { .. } => ActionKind::SetUpgradeAuthority,
+            Self::ResumeIssuance => ActionKind::ResumeIssuance,
+            Self::UpdateMetadata(_) => ActionKind::UpdateMetadata,
+            Self::SetAllowanceBudget { .. } => ActionKind::SetAllowanceBudget,
+        }
+    }
+}
+
+/// A proposal's status and approval timing: the rules of its lifecycle that need nothing
+/// else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProposalState {
+    pub status: ProposalStatus,
+    pub approved_at: i64,
+    pub execution_window: u32,
+}
+
+impl ProposalState {
+    /// An approved proposal not executed within the execution window it was approved under,
+    /// after the issuer's time lock, has expired: it can never execute (only be closed).
+    pub fn has_expired(&self, time_lock: u32, now: i64) -> bool {
         self.status == ProposalStatus::Approved
             && now
                 > self
                     .approved_at
-                    .saturating_add(i64::from(issuer.time_lock))
+                    .saturating_add(i64::from(time_lock))
                     .saturating_add(i64::from(self.execution_window))
     }
 
@@ -473,19 +532,484 @@ impl Proposal {
                     | ProposalStatus::Vetoed
             )
     }
+}
 
-    pub fn invariant(&self) -> Result<()> {
-        require!(
-            self.approvals.len() <= MAX_MEMBERS && self.rejections.len() <= MAX_MEMBERS,
-            MinterError::TooManyMembers
+/// What the issuer's situation checks (`Issuer::check_context`) read of a proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProposalContext {
+    pub index: u64,
+    pub pause_count: u64,
+    pub kind: ActionKind,
+}
+
+/// Byte offsets of a proposal's fixed-size fields in its account (discriminator first, then
+/// Borsh in field order); the approvals' length prefix follows them.
+mod offset {
+    pub const BUMP: usize = 8;
+    pub const INDEX: usize = 41;
+    pub const PROPOSER: usize = 49;
+    pub const STATUS: usize = 81;
+    pub const APPROVED_AT: usize = 90;
+    pub const PAUSE_COUNT: usize = 98;
+    pub const EXECUTION_WINDOW: usize = 106;
+    pub const APPROVALS: usize = 110;
+}
+
+const STATUSES: [ProposalStatus; 6] = [
+    ProposalStatus::Active,
+    ProposalStatus::Approved,
+    ProposalStatus::Rejected,
+    ProposalStatus::Cancelled,
+    ProposalStatus::Executed,
+    ProposalStatus::Vetoed,
+];
+
+/// A proposal account read and written in place: its fixed-size fields and vote lists at
+/// their Borsh offsets, the action only by its variant byte. Voting, cancelling and closing
+/// change nothing else, so they neither decode the action nor re-encode the account (about
+/// 2,000 units of `Account<Proposal>`). A vote inserts its key at the end of its list and
+/// moves the rest of the account up by 32 bytes: `Proposal::space` leaves room for every
+/// member's vote, so only unused zero bytes leave the end (checked).
+pub struct ProposalInPlace<'a, 'info> {
+    data: core::cell::RefMut<'a, &'info mut [u8]>,
+    approvals: usize,
+    rejections: usize,
+}
+
+impl<'a, 'info> ProposalInPlace<'a, 'info> {
+    /// The proposal at `info`, refused as `Account<Proposal>` refuses: an empty system
+    /// account, another owner, a missing or different discriminator; and vote lists that do
+    /// not fit (never written by this program).
+    pub fn load(info: &'a AccountInfo<'info>) -> Result<Self> {
+        if *info.owner == anchor_lang::system_program::ID && info.lamports() == 0 {
+            return err!(ErrorCode::AccountNotInitialized);
+        }
+        require_keys_eq!(
+            *info.owner,
+            crate::ID,
+            ErrorCode::AccountOwnedByWrongProgram
         );
-        require!(all_unique(&self.approvals), MinterError::AlreadyVoted);
-        require!(all_unique(&self.rejections), MinterError::AlreadyVoted);
+        let data = info.try_borrow_mut_data()?;
+        require!(data.len() >= 8, ErrorCode::AccountDiscriminatorNotFound);
         require!(
-            !self.approvals.iter().any(|a| self.rejections.contains(a)),
-            MinterError::AlreadyVoted
+            data[..8] == *Proposal::DISCRIMINATOR,
+            ErrorCode::AccountDiscriminatorMismatch
         );
-        require!(all_unique(&self.accepted), MinterError::AlreadyAccepted);
+        let count_at = |at: usize| -> Result<usize> {
+            let bytes = data
+                .get(at..at + 4)
+                .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+            let count = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+            require!(count <= MAX_MEMBERS, ErrorCode::AccountDidNotDeserialize);
+            Ok(count)
+        };
+        let approvals = count_at(offset::APPROVALS)?;
+        let rejections = count_at(offset::APPROVALS + 4 + 32 * approvals)?;
+        let proposal = Self {
+            data,
+            approvals,
+            rejections,
+        };
+        // the action's variant byte is inside the account, and the status is one
+        require!(
+            proposal.action_at() < proposal.data.len()
+                && usize::from(proposal.data[offset::STATUS]) < STATUSES.len(),
+            ErrorCode::AccountDidNotDeserialize
+        );
+        Ok(proposal)
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&self.data[at..at + 8]);
+        u64::from_le_bytes(bytes)
+    }
+
+    fn rejections_at(&self) -> usize {
+        offset::APPROVALS + 4 + 32 * self.approvals
+    }
+
+    fn action_at(&self) -> usize {
+        self.rejections_at() + 4 + 32 * self.rejections
+    }
+
+    pub fn index(&self) -> u64 {
+        self.u64_at(offset::INDEX)
+    }
+
+    pub fn proposer(&self) -> Pubkey {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&self.data[offset::PROPOSER..offset::PROPOSER + 32]);
+        Pubkey::new_from_array(key)
+    }
+
+    pub fn status(&self) -> ProposalStatus {
+        STATUSES[usize::from(self.data[offset::STATUS])] // in range: checked by `load`
+    }
+
+    pub fn approval_count(&self) -> usize {
+        self.approvals
+    }
+
+    pub fn rejection_count(&self) -> usize {
+        self.rejections
+    }
+
+    pub fn state(&self) -> ProposalState {
+        let mut window = [0u8; 4];
+        window.copy_from_slice(&self.data[offset::EXECUTION_WINDOW..offset::EXECUTION_WINDOW + 4]);
+        ProposalState {
+            status: self.status(),
+            approved_at: self.u64_at(offset::APPROVED_AT) as i64,
+            execution_window: u32::from_le_bytes(window),
+        }
+    }
+
+    /// Refuses an action variant this program does not know (never written by it).
+    pub fn context(&self) -> Result<ProposalContext> {
+        Ok(ProposalContext {
+            index: self.index(),
+            pause_count: self.u64_at(offset::PAUSE_COUNT),
+            kind: ActionKind::from_variant(self.data[self.action_at()])
+                .ok_or(ErrorCode::AccountDidNotDeserialize)?,
+        })
+    }
+
+    /// True when `key` is this proposal's PDA under `issuer` (see
+    /// [`Proposal::is_at_own_address`]).
+    pub fn is_at_own_address(&self, key: &Pubkey, issuer: &Pubkey) -> bool {
+        crate::pda::is_program_address(
+            key,
+            &[
+                crate::seeds::PROPOSAL_SEED,
+                issuer.as_ref(),
+                &self.data[offset::INDEX..offset::INDEX + 8],
+            ],
+            self.data[offset::BUMP],
+        )
+    }
+
+    fn has_voted(&self, member: &Pubkey) -> bool {
+        let listed = |at: usize, count: usize| {
+            self.data[at + 4..at + 4 + 32 * count]
+                .chunks_exact(32)
+                .any(|key| key == member.as_ref())
+        };
+        listed(offset::APPROVALS, self.approvals) || listed(self.rejections_at(), self.rejections)
+    }
+
+    /// Inserts `member` at the end of the list at `list_at` (of `count` keys): the rest of
+    /// the account moves up 32 bytes, and its last 32 bytes, which must be unused, drop off.
+    fn insert_vote(&mut self, list_at: usize, count: usize, member: &Pubkey) -> Result<()> {
+        require!(count < MAX_MEMBERS, MinterError::TooManyMembers);
+        let len = self.data.len();
+        let at = list_at + 4 + 32 * count;
+        require!(
+            at + 32 <= len && self.data[len - 32..] == [0u8; 32],
+            ErrorCode::AccountDidNotSerialize
+        );
+        self.data.copy_within(at..len - 32, at + 32);
+        self.data[at..at + 32].copy_from_slice(member.as_ref());
+        let count = u32::try_from(count + 1).map_err(|_| MinterError::Overflow)?;
+        self.data[list_at..list_at + 4].copy_from_slice(&count.to_le_bytes());
         Ok(())
+    }
+
+    fn set_status(&mut self, status: ProposalStatus) {
+        self.data[offset::STATUS] = status as u8;
+    }
+
+    /// Records `member`'s approval; at `threshold` the proposal is Approved, its time lock
+    /// starts and `execution_window` (the issuer's now) is fixed for it.
+    pub fn approve(
+        &mut self,
+        member: &Pubkey,
+        threshold: u8,
+        execution_window: u32,
+        now: i64,
+    ) -> Result<()> {
+        require!(
+            self.status() == ProposalStatus::Active,
+            MinterError::ProposalNotActive
+        );
+        require!(!self.has_voted(member), MinterError::AlreadyVoted);
+        self.insert_vote(offset::APPROVALS, self.approvals, member)?;
+        self.approvals += 1;
+        if self.approvals >= usize::from(threshold) {
+            self.set_status(ProposalStatus::Approved);
+            self.data[offset::APPROVED_AT..offset::APPROVED_AT + 8]
+                .copy_from_slice(&now.to_le_bytes());
+            self.data[offset::EXECUTION_WINDOW..offset::EXECUTION_WINDOW + 4]
+                .copy_from_slice(&execution_window.to_le_bytes());
+        }
+        Ok(())
+    }
+
+    /// Records `member`'s rejection. An active proposal whose threshold is out of reach is
+    /// Rejected; an approved one (in its time lock, or unlocked but not yet executed) with
+    /// `threshold` rejections is Vetoed: the time lock is the window in which honest members
+    /// stop a compromised quorum.
+    pub fn reject(&mut self, member: &Pubkey, threshold: u8, member_count: usize) -> Result<()> {
+        let status = self.status();
+        require!(
+            matches!(status, ProposalStatus::Active | ProposalStatus::Approved),
+            MinterError::ProposalNotActive
+        );
+        require!(!self.has_voted(member), MinterError::AlreadyVoted);
+        self.insert_vote(self.rejections_at(), self.rejections, member)?;
+        self.rejections += 1;
+        if status == ProposalStatus::Approved {
+            if self.rejections >= usize::from(threshold) {
+                self.set_status(ProposalStatus::Vetoed);
+            }
+        } else {
+            // members who could still approve: everyone who has not rejected
+            let could_approve = member_count.saturating_sub(self.rejections);
+            if could_approve < usize::from(threshold) {
+                self.set_status(ProposalStatus::Rejected);
+            }
+        }
+        Ok(())
+    }
+
+    /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
+    pub fn cancel(&mut self, by: &Pubkey) -> Result<()> {
+        require_keys_eq!(*by, self.proposer(), MinterError::NotProposer);
+        require!(
+            matches!(
+                self.status(),
+                ProposalStatus::Active | ProposalStatus::Approved
+            ),
+            MinterError::ProposalNotActive
+        );
+        self.set_status(ProposalStatus::Cancelled);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::issuer::{Limits, Roles};
+    use crate::state::minter::MinterConfig;
+
+    fn actions() -> Vec<ProposalAction> {
+        let key = Pubkey::new_unique();
+        vec![
+            ProposalAction::ConfigureMinter(MinterConfig {
+                authority: key,
+                allowance_grant: 5,
+                rate_capacity: 5,
+                rate_window: 60,
+                active: true,
+            }),
+            ProposalAction::RemoveMinter { authority: key },
+            ProposalAction::SetGovernance {
+                members: vec![key, Pubkey::new_unique()],
+                threshold: 2,
+                time_lock: 0,
+            },
+            ProposalAction::SetRoles(Roles::default()),
+            ProposalAction::SetLimits(Limits::default()),
+            ProposalAction::Unpause,
+            ProposalAction::Seize {
+                account: key,
+                destination: None,
+                amount: 1,
+            },
+            ProposalAction::SetExecutionWindow { seconds: 3600 },
+            ProposalAction::UpgradeProgram {
+                buffer: key,
+                buffer_hash: [7; 32],
+                spill: Pubkey::new_unique(),
+            },
+            ProposalAction::SetUpgradeAuthority { new: None },
+            ProposalAction::ResumeIssuance,
+            ProposalAction::UpdateMetadata(MetadataUpdate {
+                name: "n".into(),
+                symbol: "s".into(),
+                uri: "u".into(),
+                fields: vec![],
+                remove_keys: vec![],
+            }),
+            ProposalAction::SetAllowanceBudget {
+                capacity: 1,
+                window: 60,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_kind_is_the_borsh_variant_byte() {
+        let actions = actions();
+        assert_eq!(actions.len(), ActionKind::ALL.len());
+        for action in actions {
+            let variant = borsh::to_vec(&action).unwrap()[0];
+            assert_eq!(variant, action.kind() as u8);
+            assert_eq!(ActionKind::from_variant(variant), Some(action.kind()));
+        }
+        assert_eq!(ActionKind::from_variant(ActionKind::ALL.len() as u8), None);
+    }
+
+    /// A new proposal as `Proposal::open` makes one (without validating the action).
+    fn opened(action: ProposalAction, proposer: Pubkey) -> Proposal {
+        Proposal {
+            bump: 254,
+            issuer: Pubkey::new_unique(),
+            index: 9,
+            proposer,
+            status: ProposalStatus::Active,
+            created_at: 100,
+            approved_at: 0,
+            pause_count: 3,
+            execution_window: 0,
+            approvals: Vec::new(),
+            rejections: Vec::new(),
+            action,
+            accepted: Vec::new(),
+        }
+    }
+
+    /// An account as `propose` writes it: the struct's Borsh in an account of
+    /// `Proposal::space`, the rest zero.
+    fn account_bytes(proposal: &Proposal) -> Vec<u8> {
+        let mut data = Proposal::DISCRIMINATOR.to_vec();
+        proposal.serialize(&mut data).unwrap();
+        data.resize(Proposal::space(&proposal.action), 0);
+        data
+    }
+
+    fn with_in_place<R>(data: &mut [u8], f: impl FnOnce(&mut ProposalInPlace) -> R) -> R {
+        let key = Pubkey::new_unique();
+        let mut lamports = 1u64;
+        let info = AccountInfo::new(&key, false, true, &mut lamports, data, &crate::ID, false);
+        let mut proposal = ProposalInPlace::load(&info).unwrap();
+        f(&mut proposal)
+    }
+
+    #[test]
+    fn votes_in_place_write_what_the_struct_encodes() {
+        for action in actions() {
+            let members: Vec<Pubkey> = (0..MAX_MEMBERS).map(|_| Pubkey::new_unique()).collect();
+            let mut expected = opened(action, members[0]);
+            expected.accepted.push(Pubkey::new_unique());
+            let mut data = account_bytes(&expected);
+            // six approvals (threshold 6 reached at the last), then four rejections veto it
+            for (i, member) in members.iter().enumerate() {
+                let now = 1_000 + i as i64;
+                if i < 6 {
+                    with_in_place(&mut data, |p| p.approve(member, 6, 777, now)).unwrap();
+                    expected.approvals.push(*member);
+                    if i == 5 {
+                        expected.status = ProposalStatus::Approved;
+                        expected.approved_at = now;
+                        expected.execution_window = 777;
+                    }
+                } else {
+                    with_in_place(&mut data, |p| p.reject(member, 4, MAX_MEMBERS)).unwrap();
+                    expected.rejections.push(*member);
+                    if i == 9 {
+                        expected.status = ProposalStatus::Vetoed;
+                    }
+                }
+                assert_eq!(data, account_bytes(&expected), "after vote {i}");
+                let decoded = Proposal::try_deserialize(&mut data.as_slice()).unwrap();
+                assert_eq!(decoded.approvals, expected.approvals);
+                assert_eq!(decoded.action, expected.action);
+            }
+            with_in_place(&mut data, |p| {
+                assert_eq!(p.state(), expected.state());
+                assert_eq!(p.context().unwrap(), expected.context());
+                assert_eq!(p.proposer(), expected.proposer);
+                assert_eq!(p.index(), 9);
+                assert_eq!(
+                    p.approve(&members[0], 6, 777, 0).unwrap_err(),
+                    error!(MinterError::ProposalNotActive)
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn in_place_rules_refuse_as_the_struct_did() {
+        let members: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
+        let open = opened(ProposalAction::Unpause, members[0]);
+        let mut data = account_bytes(&open);
+        with_in_place(&mut data, |p| {
+            p.approve(&members[0], 2, 60, 5).unwrap();
+            assert_eq!(
+                p.approve(&members[0], 2, 60, 5).unwrap_err(),
+                error!(MinterError::AlreadyVoted)
+            );
+            assert_eq!(
+                p.reject(&members[0], 2, 3).unwrap_err(),
+                error!(MinterError::AlreadyVoted)
+            );
+            // 3 members, threshold 2: two rejections leave one who could approve
+            p.reject(&members[1], 2, 3).unwrap();
+            assert_eq!(p.status(), ProposalStatus::Active);
+            p.reject(&members[2], 2, 3).unwrap();
+            assert_eq!(p.status(), ProposalStatus::Rejected);
+            assert_eq!(
+                p.cancel(&members[0]).unwrap_err(),
+                error!(MinterError::ProposalNotActive)
+            );
+        });
+        let mut data = account_bytes(&open);
+        with_in_place(&mut data, |p| {
+            assert_eq!(
+                p.cancel(&members[1]).unwrap_err(),
+                error!(MinterError::NotProposer)
+            );
+            p.cancel(&members[0]).unwrap();
+            assert_eq!(p.status(), ProposalStatus::Cancelled);
+        });
+        // a full account: the last 32 bytes in use are never dropped
+        let mut data = account_bytes(&open);
+        let len = data.len();
+        data[len - 1] = 1;
+        with_in_place(&mut data, |p| {
+            assert_eq!(
+                p.approve(&members[0], 2, 60, 5).unwrap_err(),
+                error!(ErrorCode::AccountDidNotSerialize)
+            );
+        });
+    }
+
+    #[test]
+    fn only_a_proposal_of_this_program_loads() {
+        let open = opened(ProposalAction::Unpause, Pubkey::new_unique());
+        let key = Pubkey::new_unique();
+        let load = |data: &mut Vec<u8>, owner: &Pubkey, mut lamports: u64| {
+            let info = AccountInfo::new(&key, false, true, &mut lamports, data, owner, false);
+            ProposalInPlace::load(&info).err()
+        };
+        let system = anchor_lang::system_program::ID;
+        assert_eq!(
+            load(&mut vec![], &system, 0),
+            Some(error!(ErrorCode::AccountNotInitialized))
+        );
+        let mut data = account_bytes(&open);
+        assert_eq!(
+            load(&mut data, &system, 1),
+            Some(error!(ErrorCode::AccountOwnedByWrongProgram))
+        );
+        assert_eq!(
+            load(&mut vec![1, 2], &crate::ID, 1),
+            Some(error!(ErrorCode::AccountDiscriminatorNotFound))
+        );
+        let mut other = account_bytes(&open);
+        other[0] ^= 1;
+        assert_eq!(
+            load(&mut other, &crate::ID, 1),
+            Some(error!(ErrorCode::AccountDiscriminatorMismatch))
+        );
+        let mut too_many = account_bytes(&open);
+        too_many[offset::APPROVALS] = (MAX_MEMBERS + 1) as u8;
+        assert_eq!(
+            load(&mut too_many, &crate::ID, 1),
+            Some(error!(ErrorCode::AccountDidNotDeserialize))
+        );
+        assert_eq!(load(&mut data, &crate::ID, 1), None);
     }
 }
