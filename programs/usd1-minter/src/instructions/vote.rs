@@ -16,13 +16,10 @@ pub struct ProposalVote<'info> {
     pub issuer: AccountLoader<'info, Issuer>,
     /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
     /// no re-encoding on exit).
-    /// CHECK: `ProposalInPlace::load` (owner, discriminator), its address under the issuer.
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate` (one load for both).
     #[cfg(not(feature = "idl-build"))]
-    #[account(
-        mut,
-        constraint = ProposalInPlace::load(&proposal)?.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
-    )]
+    #[account(mut)]
     pub proposal: UncheckedAccount<'info>,
     /// The proposal, read and written in place (`ProposalInPlace`: no decoding of its action,
     /// no re-encoding on exit).
@@ -42,9 +39,13 @@ pub struct ProposalVote<'info> {
 
 impl ProposalVote<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(issuer.is_member(self.member.key), MinterError::NotAMember);
-        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
         require!(
             !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
