@@ -15,51 +15,59 @@ pub struct Accept<'info> {
     pub key: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read and written in place (`ProposalInPlace`: the key appended to its
+    /// accepted list, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read and written in place (`ProposalInPlace`: the key appended to its
+    /// accepted list, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
 }
 
 impl Accept<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        issuer.check_context(self.proposal.context())
+        issuer.check_context(proposal.context()?)
     }
 
     #[access_control(ctx.accounts.validate())]
     pub fn accept(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        // an expired approval can never execute: accepting it would record nothing useful
-        require!(
-            !ctx.accounts
-                .proposal
-                .has_expired(&*ctx.accounts.issuer.load()?, now),
-            MinterError::ProposalExpired
-        );
         let key = ctx.accounts.key.key();
-        let proposal = &mut ctx.accounts.proposal;
-        proposal.accept(key)?;
-        let proposal_index = proposal.index;
         let mut issuer = ctx.accounts.issuer.load_mut()?;
+        let proposal_index = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            // an expired approval can never execute: accepting it would record nothing useful
+            require!(
+                !proposal.state().has_expired(issuer.time_lock, now),
+                MinterError::ProposalExpired
+            );
+            proposal.accept(&key)?;
+            proposal.index()
+        };
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
         emit_event!(
             ctx,

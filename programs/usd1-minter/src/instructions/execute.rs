@@ -22,24 +22,27 @@ pub struct Execute<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// The issuer's mint (Unpause resumes it at the token level).
     /// CHECK: the issuer's mint by address and owner (constraints below).
     #[account(
@@ -54,27 +57,33 @@ pub struct Execute<'info> {
 
 impl Execute<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        match self.proposal.action {
-            ProposalAction::ConfigureMinter(_)
-            | ProposalAction::RemoveMinter { .. }
-            | ProposalAction::Seize { .. }
-            | ProposalAction::UpgradeProgram { .. }
-            | ProposalAction::SetUpgradeAuthority { .. }
-            | ProposalAction::UpdateMetadata(_) => {
+        let context = proposal.context()?;
+        match context.kind {
+            ActionKind::ConfigureMinter
+            | ActionKind::RemoveMinter
+            | ActionKind::Seize
+            | ActionKind::UpgradeProgram
+            | ActionKind::SetUpgradeAuthority
+            | ActionKind::UpdateMetadata => {
                 err!(MinterError::WrongExecuteInstruction)
             }
-            ProposalAction::Unpause => {
+            ActionKind::Unpause => {
                 require!(issuer.paused(), MinterError::NotPaused);
-                issuer.check_context(self.proposal.context())
+                issuer.check_context(context)
             }
-            ProposalAction::ResumeIssuance => {
+            ActionKind::ResumeIssuance => {
                 require!(issuer.issuance_paused(), MinterError::IssuanceNotPaused);
-                issuer.check_context(self.proposal.context())
+                issuer.check_context(context)
             }
             _ => Ok(()),
         }
@@ -84,18 +93,18 @@ impl Execute<'_> {
     pub fn execute(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
-        // keys it newly puts in charge must have accepted (against the issuer as it is at
-        // execution, so keys that already hold the role need not); checked once it could
-        // otherwise execute, so the refusal is the last thing missing
-        ctx.accounts
-            .proposal
-            .require_accepted(&*ctx.accounts.issuer.load()?, false)?;
-        let index = ctx.accounts.proposal.index;
-        // borrowed, not cloned: the proposal keeps its action, the issuer takes copies
-        let action = &ctx.accounts.proposal.action;
+        let (index, action) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            let issuer = ctx.accounts.issuer.load()?;
+            proposal.execute(issuer.time_lock, now)?;
+            let (action, accepted) = proposal.action_and_accepted()?;
+            // keys it newly puts in charge must have accepted (against the issuer as it is at
+            // execution, so keys that already hold the role need not); checked once it could
+            // otherwise execute, so the refusal is the last thing missing
+            action.require_accepted(&issuer, &accepted, false)?;
+            (proposal.index(), action)
+        };
+        let action = &action;
 
         if *action == ProposalAction::Unpause {
             IssuerSigned::new(

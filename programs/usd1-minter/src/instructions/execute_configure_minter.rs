@@ -18,24 +18,27 @@ pub struct ExecuteConfigureMinter<'info> {
     pub executor: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// Only its key is used, as the minter's PDA seed; validate checks it is the
     /// authority named by the proposal.
     /// CHECK: the checks described above.
@@ -58,13 +61,18 @@ pub struct ExecuteConfigureMinter<'info> {
 
 impl ExecuteConfigureMinter<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        issuer.check_context(self.proposal.context())?;
-        match &self.proposal.action {
+        issuer.check_context(proposal.context()?)?;
+        match proposal.action_and_accepted()?.0 {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(
                     config.authority,
@@ -83,11 +91,13 @@ impl ExecuteConfigureMinter<'_> {
         let executor = ctx.accounts.executor.key();
         let issuer_key = ctx.accounts.issuer.key();
         let minter_key = ctx.accounts.minter.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
-        let index = ctx.accounts.proposal.index;
-        let ProposalAction::ConfigureMinter(config) = ctx.accounts.proposal.action else {
+        let (index, action, accepted) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            let (action, accepted) = proposal.action_and_accepted()?;
+            (proposal.index(), action, accepted)
+        };
+        let ProposalAction::ConfigureMinter(config) = &action else {
             return err!(MinterError::WrongExecuteInstruction);
         };
 
@@ -125,16 +135,14 @@ impl ExecuteConfigureMinter<'_> {
             if created {
                 // a new minter's key must have accepted: a mistyped one would hold an
                 // allowance nobody can use or lower by its own signature
-                ctx.accounts
-                    .proposal
-                    .require_accepted(&*ctx.accounts.issuer.load()?, true)?;
+                action.require_accepted(&*ctx.accounts.issuer.load()?, &accepted, true)?;
             } else {
                 require!(
                     !minter.has_outlived_suspension(index),
                     MinterError::MinterProposalOutlivedSuspension
                 );
             }
-            minter.configure(issuer_key, &config, bump, executor, now)?;
+            minter.configure(issuer_key, config, bump, executor, now)?;
             (created, minter.allowance)
         };
 

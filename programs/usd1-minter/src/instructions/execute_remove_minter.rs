@@ -14,24 +14,27 @@ pub struct ExecuteRemoveMinter<'info> {
     pub executor: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     #[account(mut, dup, close = rent_receiver, has_one = issuer @ MinterError::WrongIssuer)]
     pub minter: AccountLoader<'info, Minter>,
     /// Receives the minter's rent; must be the account that paid it.
@@ -42,16 +45,21 @@ pub struct ExecuteRemoveMinter<'info> {
 
 impl ExecuteRemoveMinter<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        issuer.check_context(self.proposal.context())?;
-        match &self.proposal.action {
+        issuer.check_context(proposal.context()?)?;
+        match proposal.action_and_accepted()?.0 {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(
-                    *authority,
+                    authority,
                     self.minter.load()?.authority,
                     MinterError::MinterAuthorityMismatch
                 );
@@ -65,10 +73,11 @@ impl ExecuteRemoveMinter<'_> {
     pub fn execute_remove_minter(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
-        let index = ctx.accounts.proposal.index;
+        let index = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            proposal.index()
+        };
         let minter = ctx.accounts.minter.key();
         let (authority, allowance_forfeited) = {
             let minter = ctx.accounts.minter.load()?;

@@ -18,24 +18,27 @@ pub struct ExecuteSeize<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// The issuer's mint (by address and owner: no unpacking; `token_cpi::mint_supply` reads
     /// its supply where one is needed).
     /// CHECK: the constraints below.
@@ -61,18 +64,23 @@ pub struct ExecuteSeize<'info> {
 
 impl<'info> ExecuteSeize<'info> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
         // before the account checks: an executed seizure reports that, not a balance
-        self.proposal.require_approved()?;
+        proposal.state().require_approved()?;
         let ProposalAction::Seize {
             account,
             destination,
             amount,
-        } = self.proposal.action
+        } = proposal.action_and_accepted()?.0
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
@@ -105,18 +113,19 @@ impl<'info> ExecuteSeize<'info> {
     pub fn execute_seize(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
+        let (index, action) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            (proposal.index(), proposal.action_and_accepted()?.0)
+        };
         let ProposalAction::Seize {
             account: from,
             destination,
             amount,
-        } = ctx.accounts.proposal.action
+        } = action
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        let index = ctx.accounts.proposal.index;
         let owner = token_cpi::token_account(&ctx.accounts.account)?.owner;
 
         let token = IssuerSigned::new(

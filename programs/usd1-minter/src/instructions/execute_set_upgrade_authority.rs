@@ -17,24 +17,27 @@ pub struct ExecuteSetUpgradeAuthority<'info> {
     pub executor: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// A PDA without data; it signs the loader's call.
     /// CHECK: the checks described above.
     #[account(seeds = [UPGRADE_AUTHORITY_SEED, issuer.key().as_ref()], bump)]
@@ -54,15 +57,20 @@ pub struct ExecuteSetUpgradeAuthority<'info> {
 
 impl ExecuteSetUpgradeAuthority<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        let ProposalAction::SetUpgradeAuthority { new } = self.proposal.action else {
+        let ProposalAction::SetUpgradeAuthority { new } = proposal.action_and_accepted()?.0 else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        issuer.check_context(self.proposal.context())?;
+        issuer.check_context(proposal.context()?)?;
         require!(
             new == self.new_authority.as_ref().map(|a| a.key()),
             MinterError::UpgradeAuthorityMismatch
@@ -74,10 +82,11 @@ impl ExecuteSetUpgradeAuthority<'_> {
     pub fn execute_set_upgrade_authority(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
-        let index = ctx.accounts.proposal.index;
+        let index = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            proposal.index()
+        };
         let issuer_key = ctx.accounts.issuer.key();
         let bump = [ctx.bumps.upgrade_authority];
         let seeds: &[&[u8]] = &[UPGRADE_AUTHORITY_SEED, issuer_key.as_ref(), &bump];

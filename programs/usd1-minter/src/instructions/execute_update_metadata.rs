@@ -21,24 +21,27 @@ pub struct ExecuteUpdateMetadata<'info> {
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// The issuer's mint, which holds the metadata.
     /// CHECK: the issuer's mint by address and owner (constraints below).
     #[account(
@@ -54,12 +57,17 @@ pub struct ExecuteUpdateMetadata<'info> {
 
 impl ExecuteUpdateMetadata<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        match &self.proposal.action {
+        match proposal.action_and_accepted()?.0 {
             ProposalAction::UpdateMetadata(update) => update.validate(),
             _ => err!(MinterError::WrongExecuteInstruction),
         }
@@ -69,11 +77,12 @@ impl ExecuteUpdateMetadata<'_> {
     pub fn execute_update_metadata(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
-        let index = ctx.accounts.proposal.index;
-        let ProposalAction::UpdateMetadata(update) = ctx.accounts.proposal.action.clone() else {
+        let (index, action) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            (proposal.index(), proposal.action_and_accepted()?.0)
+        };
+        let ProposalAction::UpdateMetadata(update) = action else {
             return err!(MinterError::WrongExecuteInstruction);
         };
 

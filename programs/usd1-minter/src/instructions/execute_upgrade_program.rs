@@ -17,24 +17,27 @@ pub struct ExecuteUpgradeProgram<'info> {
     pub executor: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     pub issuer: AccountLoader<'info, Issuer>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    /// CHECK: `ProposalInPlace::load` (owner, discriminator) and its address under the issuer,
+    /// first thing in `validate`.
+    #[cfg(not(feature = "idl-build"))]
+    #[account(mut)]
+    pub proposal: UncheckedAccount<'info>,
+    /// The proposal, read in place (`ProposalInPlace`: its status written there, its action
+    /// decoded once, nothing re-encoded on exit).
+    // The IDL's view of the same account: typed, with its seeds, for clients.
+    #[cfg(feature = "idl-build")]
     #[account(
         mut,
-        dup,
-        constraint = proposal.is_at_own_address(&proposal.key(), &issuer.key())
-            @ ErrorCode::ConstraintSeeds,
+        seeds = [
+            crate::seeds::PROPOSAL_SEED,
+            issuer.key().as_ref(),
+            &proposal.index.to_le_bytes(),
+        ],
+        bump = proposal.bump,
     )]
-    #[cfg_attr(
-        feature = "idl-build",
-        account(
-            seeds = [
-                crate::seeds::PROPOSAL_SEED,
-                issuer.key().as_ref(),
-                &proposal.index.to_le_bytes(),
-            ],
-            bump = proposal.bump,
-        )
-    )]
-    pub proposal: Box<Account<'info, Proposal>>,
+    pub proposal: Account<'info, Proposal>,
     /// A PDA without data; it signs the loader's Upgrade.
     /// CHECK: the checks described above.
     #[account(seeds = [UPGRADE_AUTHORITY_SEED, issuer.key().as_ref()], bump)]
@@ -66,22 +69,27 @@ pub struct ExecuteUpgradeProgram<'info> {
 
 impl ExecuteUpgradeProgram<'_> {
     fn validate(&self) -> Result<()> {
+        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
+        require!(
+            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
+            ErrorCode::ConstraintSeeds
+        );
         let issuer = self.issuer.load()?;
         require!(
-            !issuer.is_stale(self.proposal.index),
+            !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
         let ProposalAction::UpgradeProgram {
             buffer,
             buffer_hash,
             spill,
-        } = self.proposal.action
+        } = proposal.action_and_accepted()?.0
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        issuer.check_context(self.proposal.context())?;
+        issuer.check_context(proposal.context()?)?;
         // before hashing: an unapproved or executed proposal says so cheaply
-        self.proposal.require_approved()?;
+        proposal.state().require_approved()?;
         require_keys_eq!(
             self.buffer.key(),
             buffer,
@@ -105,18 +113,19 @@ impl ExecuteUpgradeProgram<'_> {
     pub fn execute_upgrade_program(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let executor = ctx.accounts.executor.key();
-        ctx.accounts
-            .proposal
-            .execute(&*ctx.accounts.issuer.load()?, now)?;
+        let (index, action) = {
+            let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
+            proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
+            (proposal.index(), proposal.action_and_accepted()?.0)
+        };
         let ProposalAction::UpgradeProgram {
             buffer,
             buffer_hash,
             ..
-        } = ctx.accounts.proposal.action
+        } = action
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
-        let index = ctx.accounts.proposal.index;
 
         // state and events first: from the Upgrade on, this program cannot be invoked again
         // in this slot (the loader delays the new code's visibility), so `emit_cpi!` after it

@@ -182,6 +182,16 @@ impl ProposalAction {
         unique
     }
 
+    /// True when `key` is one of [`Self::named_keys`] (without building the list).
+    pub fn names(&self, key: &Pubkey) -> bool {
+        match self {
+            Self::SetGovernance { members, .. } => members.contains(key),
+            Self::SetRoles(roles) => roles.keys().any(|named| named == key),
+            Self::ConfigureMinter(config) => config.authority == *key,
+            _ => false,
+        }
+    }
+
     /// The first key this action would newly put in charge, against the issuer as it is now,
     /// that is not in `accepted`: a member it adds, a role it gives to a key that does not
     /// hold it, a ConfigureMinter's authority when `creates_minter` (its minter does not exist
@@ -330,50 +340,16 @@ impl Proposal {
         Ok(proposal)
     }
 
-    /// Records that `key`, named by the action, accepts it. Open and approved proposals
-    /// only (an ended one can never execute).
-    pub fn accept(&mut self, key: Pubkey) -> Result<()> {
-        require!(
-            matches!(
-                self.status,
-                ProposalStatus::Active | ProposalStatus::Approved
-            ),
-            MinterError::ProposalNotActive
-        );
-        require!(
-            self.action.named_keys().contains(&key),
-            MinterError::NotNamedInProposal
-        );
-        require!(!self.accepted.contains(&key), MinterError::AlreadyAccepted);
-        self.accepted.push(key);
-        self.invariant()
-    }
-
-    /// Refuses when a key the action newly puts in charge has not accepted (see
-    /// [`ProposalAction::first_unaccepted_key`]); logs the key.
+    /// See [`ProposalAction::require_accepted`].
     pub fn require_accepted(&self, issuer: &Issuer, creates_minter: bool) -> Result<()> {
-        match self
-            .action
-            .first_unaccepted_key(issuer, &self.accepted, creates_minter)
-        {
-            None => Ok(()),
-            Some(key) => {
-                msg!("not accepted: {}", key);
-                err!(MinterError::KeyNotAccepted)
-            }
-        }
+        self.action
+            .require_accepted(issuer, &self.accepted, creates_minter)
     }
 
     /// Marks it executed if it reached its threshold and the time lock has passed. The
     /// caller checks staleness (it needs the issuer) and applies the action.
     pub fn execute(&mut self, issuer: &Issuer, now: i64) -> Result<()> {
-        self.require_approved()?;
-        let unlocks_at = self
-            .approved_at
-            .checked_add(i64::from(issuer.time_lock))
-            .ok_or(MinterError::Overflow)?;
-        require!(now >= unlocks_at, MinterError::TimeLockNotElapsed);
-        require!(!self.has_expired(issuer, now), MinterError::ProposalExpired);
+        self.state().require_executable(issuer.time_lock, now)?;
         self.status = ProposalStatus::Executed;
         self.invariant()
     }
@@ -469,6 +445,23 @@ impl ActionKind {
 }
 
 impl ProposalAction {
+    /// Refuses when a key the action newly puts in charge is not in `accepted` (see
+    /// [`Self::first_unaccepted_key`]); logs the key.
+    pub fn require_accepted(
+        &self,
+        issuer: &Issuer,
+        accepted: &[Pubkey],
+        creates_minter: bool,
+    ) -> Result<()> {
+        match self.first_unaccepted_key(issuer, accepted, creates_minter) {
+            None => Ok(()),
+            Some(key) => {
+                msg!("not accepted: {}", key);
+                err!(MinterError::KeyNotAccepted)
+            }
+        }
+    }
+
     pub fn kind(&self) -> ActionKind {
         match self {
             Self::ConfigureMinter(_) => ActionKind::ConfigureMinter,
@@ -507,6 +500,22 @@ impl ProposalState {
                     .approved_at
                     .saturating_add(i64::from(time_lock))
                     .saturating_add(i64::from(self.execution_window))
+    }
+
+    /// It can execute now: approved, past the issuer's time lock, not expired. The caller
+    /// checks staleness and the issuer's situation (they need the issuer).
+    pub fn require_executable(&self, time_lock: u32, now: i64) -> Result<()> {
+        self.require_approved()?;
+        let unlocks_at = self
+            .approved_at
+            .checked_add(i64::from(time_lock))
+            .ok_or(MinterError::Overflow)?;
+        require!(now >= unlocks_at, MinterError::TimeLockNotElapsed);
+        require!(
+            !self.has_expired(time_lock, now),
+            MinterError::ProposalExpired
+        );
+        Ok(())
     }
 
     /// Only an Approved proposal can execute: an Active one has not reached its threshold,
@@ -581,14 +590,14 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
     /// account, another owner, a missing or different discriminator; and vote lists that do
     /// not fit (never written by this program).
     pub fn load(info: &'a AccountInfo<'info>) -> Result<Self> {
-        if *info.owner == anchor_lang::system_program::ID && info.lamports() == 0 {
-            return err!(ErrorCode::AccountNotInitialized);
+        // this program's first: the one comparison on the path of every proposal
+        if *info.owner != crate::ID {
+            if *info.owner == anchor_lang::system_program::ID && info.lamports() == 0 {
+                return err!(ErrorCode::AccountNotInitialized);
+            }
+            return Err(error!(ErrorCode::AccountOwnedByWrongProgram)
+                .with_pubkeys((*info.owner, crate::ID)));
         }
-        require_keys_eq!(
-            *info.owner,
-            crate::ID,
-            ErrorCode::AccountOwnedByWrongProgram
-        );
         let data = info.try_borrow_mut_data()?;
         require!(data.len() >= 8, ErrorCode::AccountDiscriminatorNotFound);
         require!(
@@ -772,6 +781,73 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
         Ok(())
     }
 
+    /// The action and the keys that accepted it (decoded: executions apply the action).
+    pub fn action_and_accepted(&self) -> Result<(ProposalAction, Vec<Pubkey>)> {
+        let (action, accepted_at) = self.action_and_end()?;
+        let accepted = Vec::<Pubkey>::deserialize(&mut &self.data[accepted_at..])
+            .map_err(|_| ErrorCode::AccountDidNotDeserialize)?;
+        Ok((action, accepted))
+    }
+
+    /// The action, and the offset just after it (where the accepted list starts).
+    fn action_and_end(&self) -> Result<(ProposalAction, usize)> {
+        let mut rest: &[u8] = &self.data[self.action_at()..];
+        let action = ProposalAction::deserialize(&mut rest)
+            .map_err(|_| ErrorCode::AccountDidNotDeserialize)?;
+        Ok((action, self.data.len() - rest.len()))
+    }
+
+    /// Records that `key`, named by the action, accepts it. Open and approved proposals
+    /// only (an ended one can never execute). The accepted list is the account's last field
+    /// and `Proposal::space` keeps room for every key the action names: the key is written
+    /// after the last one.
+    pub fn accept(&mut self, key: &Pubkey) -> Result<()> {
+        require!(
+            matches!(
+                self.status(),
+                ProposalStatus::Active | ProposalStatus::Approved
+            ),
+            MinterError::ProposalNotActive
+        );
+        let (action, accepted_at) = self.action_and_end()?;
+        require!(action.names(key), MinterError::NotNamedInProposal);
+        // the accepted list, compared in place
+        let count_bytes = self
+            .data
+            .get(accepted_at..accepted_at + 4)
+            .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+        let count = u32::from_le_bytes([
+            count_bytes[0],
+            count_bytes[1],
+            count_bytes[2],
+            count_bytes[3],
+        ]) as usize;
+        let keys_at = accepted_at + 4;
+        let at = count
+            .checked_mul(32)
+            .and_then(|len| keys_at.checked_add(len))
+            .filter(|at| at + 32 <= self.data.len())
+            .ok_or(ErrorCode::AccountDidNotSerialize)?;
+        require!(
+            !self.data[keys_at..at]
+                .chunks_exact(32)
+                .any(|accepted| accepted == key.as_ref()),
+            MinterError::AlreadyAccepted
+        );
+        self.data[at..at + 32].copy_from_slice(key.as_ref());
+        let count = u32::try_from(count + 1).map_err(|_| MinterError::Overflow)?;
+        self.data[accepted_at..accepted_at + 4].copy_from_slice(&count.to_le_bytes());
+        Ok(())
+    }
+
+    /// Marks it executed if it can execute now (see [`ProposalState::require_executable`]);
+    /// the caller applies the action.
+    pub fn execute(&mut self, time_lock: u32, now: i64) -> Result<()> {
+        self.state().require_executable(time_lock, now)?;
+        self.set_status(ProposalStatus::Executed);
+        Ok(())
+    }
+
     /// The proposer withdraws it. CAN cancel a stale or an approved (not executed) proposal.
     pub fn cancel(&mut self, by: &Pubkey) -> Result<()> {
         require_keys_eq!(*by, self.proposer(), MinterError::NotProposer);
@@ -840,6 +916,26 @@ mod tests {
     }
 
     #[test]
+    fn an_action_names_exactly_its_named_keys() {
+        let roles = Roles {
+            pausers: vec![Pubkey::new_unique()],
+            freezers: vec![Pubkey::new_unique()],
+            reserve_attestor: Some(Pubkey::new_unique()),
+            redemption_operator: None,
+            mint_attestor: None,
+            allowance_manager: Some(Pubkey::new_unique()),
+        };
+        let mut actions = actions();
+        actions.push(ProposalAction::SetRoles(roles));
+        for action in actions {
+            let named = action.named_keys();
+            for key in named.iter().chain(&[Pubkey::new_unique()]) {
+                assert_eq!(action.names(key), named.contains(key), "{action:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_kind_is_the_borsh_variant_byte() {
         let actions = actions();
         assert_eq!(actions.len(), ActionKind::ALL.len());
@@ -892,8 +988,22 @@ mod tests {
         for action in actions() {
             let members: Vec<Pubkey> = (0..MAX_MEMBERS).map(|_| Pubkey::new_unique()).collect();
             let mut expected = opened(action, members[0]);
-            expected.accepted.push(Pubkey::new_unique());
             let mut data = account_bytes(&expected);
+            // every key the action names accepts (in place, as `accept` does), once
+            for key in expected.action.named_keys() {
+                with_in_place(&mut data, |p| p.accept(&key)).unwrap();
+                expected.accepted.push(key);
+                assert_eq!(data, account_bytes(&expected));
+                assert_eq!(
+                    with_in_place(&mut data, |p| p.accept(&key)).unwrap_err(),
+                    error!(MinterError::AlreadyAccepted)
+                );
+            }
+            let stranger = Pubkey::new_unique();
+            assert_eq!(
+                with_in_place(&mut data, |p| p.accept(&stranger)).unwrap_err(),
+                error!(MinterError::NotNamedInProposal)
+            );
             // six approvals (threshold 6 reached at the last), then four rejections veto it
             for (i, member) in members.iter().enumerate() {
                 let now = 1_000 + i as i64;
@@ -918,6 +1028,11 @@ mod tests {
                 assert_eq!(decoded.action, expected.action);
             }
             with_in_place(&mut data, |p| {
+                let (action, accepted) = p.action_and_accepted().unwrap();
+                assert_eq!(
+                    (action, accepted),
+                    (expected.action.clone(), expected.accepted.clone())
+                );
                 assert_eq!(p.state(), expected.state());
                 assert_eq!(p.context().unwrap(), expected.context());
                 assert_eq!(p.proposer(), expected.proposer);
@@ -928,6 +1043,36 @@ mod tests {
                 );
             });
         }
+    }
+
+    #[test]
+    fn execution_in_place_marks_what_the_struct_marks() {
+        let member = Pubkey::new_unique();
+        let mut expected = opened(ProposalAction::Unpause, member);
+        let mut data = account_bytes(&expected);
+        with_in_place(&mut data, |p| p.approve(&member, 1, 100, 50)).unwrap();
+        expected.approvals.push(member);
+        expected.status = ProposalStatus::Approved;
+        expected.approved_at = 50;
+        expected.execution_window = 100;
+        with_in_place(&mut data, |p| {
+            // time lock 10: executable from 60 through 160
+            assert_eq!(
+                p.execute(10, 59).unwrap_err(),
+                error!(MinterError::TimeLockNotElapsed)
+            );
+            assert_eq!(
+                p.execute(10, 161).unwrap_err(),
+                error!(MinterError::ProposalExpired)
+            );
+            p.execute(10, 60).unwrap();
+            assert_eq!(
+                p.execute(10, 60).unwrap_err(),
+                error!(MinterError::ProposalNotActive)
+            );
+        });
+        expected.status = ProposalStatus::Executed;
+        assert_eq!(data, account_bytes(&expected));
     }
 
     #[test]
