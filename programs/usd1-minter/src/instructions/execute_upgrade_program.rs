@@ -69,11 +69,7 @@ pub struct ExecuteUpgradeProgram<'info> {
 
 impl ExecuteUpgradeProgram<'_> {
     fn validate(&self) -> Result<()> {
-        let proposal = ProposalInPlace::load(self.proposal.as_ref())?;
-        require!(
-            proposal.is_at_own_address(&self.proposal.key(), &self.issuer.key()),
-            ErrorCode::ConstraintSeeds
-        );
+        let proposal = ProposalInPlace::load_at(self.proposal.as_ref(), &self.issuer.key())?;
         let issuer = self.issuer.load()?;
         require!(
             !issuer.is_stale(proposal.index()),

@@ -628,6 +628,17 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
         Ok(proposal)
     }
 
+    /// [`Self::load`], and the account is at this proposal's PDA under `issuer` (else
+    /// `ConstraintSeeds`, as the `seeds` constraint says).
+    pub fn load_at(info: &'a AccountInfo<'info>, issuer: &Pubkey) -> Result<Self> {
+        let proposal = Self::load(info)?;
+        require!(
+            proposal.is_at_own_address(info.key, issuer),
+            ErrorCode::ConstraintSeeds
+        );
+        Ok(proposal)
+    }
+
     fn u64_at(&self, at: usize) -> u64 {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&self.data[at..at + 8]);
