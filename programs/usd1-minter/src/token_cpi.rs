@@ -105,9 +105,10 @@ const STATE_FROZEN: u8 = 2;
 /// The token account at `info`, read from its bytes with the checks Anchor's
 /// `InterfaceAccount<TokenAccount>` makes (Token-2022's `StateWithExtensions::<Account>::unpack`),
 /// failing the same way: an empty system account is `AccountNotInitialized`; an owner other
-/// than Token-2022 or the token program `AccountOwnedByWrongProgram`; anything but an
-/// initialized token account (not exactly the base length or longer and typed Account, a
-/// multisig, uninitialized) `InvalidAccountData`. No copy of the base state, no walk of its
+/// than Token-2022 or the token program `AccountOwnedByWrongProgram`; an uninitialized token
+/// account `UninitializedAccount`; anything else that is not a token account (shorter than
+/// the base length, a multisig, longer and typed otherwise than Account, an unknown state)
+/// `InvalidAccountData`. No copy of the base state, no walk of its
 /// extensions: the four fields are read where they are. A legacy token account passes these
 /// checks and then fails the caller's mint check, as before.
 pub fn token_account(info: &AccountInfo) -> Result<TokenAccountState> {
@@ -125,8 +126,17 @@ pub fn token_account(info: &AccountInfo) -> Result<TokenAccountState> {
         MULTISIG_LEN => false,
         len => len > ACCOUNT_LEN && data[ACCOUNT_LEN] == ACCOUNT_TYPE_ACCOUNT,
     };
+    // in Token-2022's order: the length, the base state (a state byte it does not know, then
+    // an uninitialized account), then the account type
+    let long_enough = data.len() >= ACCOUNT_LEN && data.len() != MULTISIG_LEN;
     let state = *data.get(ACCOUNT_STATE).unwrap_or(&0);
-    if !(typed && (state == STATE_INITIALIZED || state == STATE_FROZEN)) {
+    if !long_enough || state > STATE_FROZEN {
+        return Err(ProgramError::InvalidAccountData.into());
+    }
+    if state != STATE_INITIALIZED && state != STATE_FROZEN {
+        return Err(ProgramError::UninitializedAccount.into());
+    }
+    if !typed {
         return Err(ProgramError::InvalidAccountData.into());
     }
     let key_at = |at: usize| {
