@@ -538,5 +538,14 @@ async fn the_typescript_decoders_read_everything(f: &mut Fixture) {
     assert_eq!(field(2, "issuer"), issuer.to_string());
     assert_eq!(field(2, "amount"), "10");
     assert_eq!(field(3, "issuer"), issuer.to_string());
+    // the zero-copy redemption: the status as its byte, explicit padding before the amounts
+    let redemption_state: usd1_client::Redemption = f.svm.decode(&redemption).await.unwrap();
+    assert_eq!(field(3, "holder"), redemption_state.holder.to_string());
+    assert_eq!(field(3, "amount"), redemption_state.amount.to_string());
+    assert_eq!(
+        field(3, "status"),
+        redemption_state.status().unwrap() as u64
+    );
+    assert_eq!(field(3, "seq"), redemption_state.seq.to_string());
     assert_eq!(field(4, "issuer"), issuer.to_string());
 }

@@ -196,13 +196,6 @@ pub fn zero_copy_mut<T: anchor_lang::ZeroCopy>(data: &mut [u8]) -> Result<&mut T
     Ok(bytemuck::from_bytes_mut(body))
 }
 
-/// The value of an account [`create_account`] just made: its zeroed bytes read as `T` (what
-/// Anchor's `init` hands a handler), for the handler to fill in and [`write_account`].
-pub fn new_value<T: AccountDeserialize>(target: &AccountInfo) -> Result<T> {
-    let data = target.try_borrow_data()?;
-    T::try_deserialize_unchecked(&mut &data[..])
-}
-
 /// Closes a program account as Anchor's `close` constraint does: its lamports to
 /// `destination` (not itself), then owned by the system program and empty, so it can never
 /// be read as the program's again.

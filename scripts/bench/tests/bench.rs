@@ -47,7 +47,7 @@ fn the_benchmark_measures_every_instruction() {
         "| reject (approved proposal, 1 of 2 to veto) |",
         "| suspend_minter |",
         "| Issuer | 1320 |",
-        "| Redemption | 236 |",
+        "| Redemption | 240 |",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
     }

@@ -49,7 +49,10 @@ impl ProgramAccount for crate::MintReceipt {
         Some(8 + <crate::MintReceipt as anchor_lang::Space>::INIT_SPACE);
 }
 impl ProgramAccount for crate::Proposal {}
-impl ProgramAccount for crate::Redemption {}
+impl ProgramAccount for crate::Redemption {
+    const EXACT_LEN: Option<usize> =
+        Some(8 + <crate::Redemption as anchor_lang::Space>::INIT_SPACE);
+}
 
 /// Decodes account data of type `T` (Issuer, Minter, MintReceipt, Proposal, Redemption).
 pub fn decode<T: ProgramAccount>(data: &[u8]) -> Result<T, DecodeError> {

@@ -125,19 +125,19 @@ impl Redeem<'_> {
                 redemption_id.as_ref(),
             ],
         )?;
-        let mut redemption: Redemption = account_creation::new_value(&redemption_info)?;
-        redemption.request(
-            bump,
-            issuer_key,
-            redemption_id,
-            holder,
-            token_account,
-            amount,
-            payout_reference,
-            now,
-            seq,
-        )?;
-        account_creation::write_account(&redemption_info, &redemption)?;
+        account_creation::init_zero_copy(&redemption_info, |r: &mut Redemption| {
+            r.request(
+                bump,
+                issuer_key,
+                redemption_id,
+                holder,
+                token_account,
+                amount,
+                payout_reference,
+                now,
+                seq,
+            )
+        })?;
         emit_event!(
             ctx,
             RedemptionRequested {

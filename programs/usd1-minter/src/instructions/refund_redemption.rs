@@ -35,7 +35,7 @@ pub struct RefundRedemption<'info> {
     #[account(
         mut,
         dup,
-        constraint = redemption.is_at_address(
+        constraint = redemption.load()?.is_at_address(
             &redemption.key(),
             &issuer.key(),
             &holder.key(),
@@ -51,15 +51,15 @@ pub struct RefundRedemption<'info> {
                 holder.key().as_ref(),
                 redemption_id.as_ref(),
             ],
-            bump = redemption.bump,
+            bump = redemption.load()?.bump,
         )
     )]
-    pub redemption: Box<Account<'info, Redemption>>,
+    pub redemption: AccountLoader<'info, Redemption>,
     /// The account the redemption burned from, still owned by the holder who redeemed (a
     /// token account can change owner after the burn: the refund follows the holder); read
     /// by `token_cpi::token_account` in `validate`.
     /// CHECK: see above.
-    #[account(mut, address = redemption.token_account @ MinterError::WrongRedemptionAccount)]
+    #[account(mut, address = redemption.load()?.token_account @ MinterError::WrongRedemptionAccount)]
     pub token_account: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
@@ -72,7 +72,7 @@ impl RefundRedemption<'_> {
             MinterError::NotRedemptionOperator
         );
         // before any token moves: a resolved redemption is refused up front
-        self.redemption.require_requested()?;
+        self.redemption.load()?.require_requested()?;
         let token_account = token_cpi::token_account(&self.token_account)?;
         require_keys_eq!(
             token_account.owner,
@@ -91,7 +91,7 @@ impl RefundRedemption<'_> {
         reason_code: u16,
     ) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let amount = ctx.accounts.redemption.amount;
+        let amount = ctx.accounts.redemption.load()?.amount;
         let token_account_info = ctx.accounts.token_account.to_account_info();
         IssuerSigned::new(
             &ctx.accounts.issuer,
@@ -102,9 +102,11 @@ impl RefundRedemption<'_> {
         // the supply after the re-mint, as the mint now holds it
         let supply_after = token_cpi::mint_supply(&ctx.accounts.mint)?;
 
-        let redemption = &mut ctx.accounts.redemption;
-        redemption.refund(reason_code, now)?;
-        let (holder, token_account) = (redemption.holder, redemption.token_account);
+        let (holder, token_account) = {
+            let mut redemption = ctx.accounts.redemption.load_mut()?;
+            redemption.refund(reason_code, now)?;
+            (redemption.holder, redemption.token_account)
+        };
         let by = ctx.accounts.operator.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         issuer.record_refund(amount)?;

@@ -21,7 +21,7 @@ pub struct SettleRedemption<'info> {
     #[account(
         mut,
         dup,
-        constraint = redemption.is_at_address(
+        constraint = redemption.load()?.is_at_address(
             &redemption.key(),
             &issuer.key(),
             &holder.key(),
@@ -37,10 +37,10 @@ pub struct SettleRedemption<'info> {
                 holder.key().as_ref(),
                 redemption_id.as_ref(),
             ],
-            bump = redemption.bump,
+            bump = redemption.load()?.bump,
         )
     )]
-    pub redemption: Box<Account<'info, Redemption>>,
+    pub redemption: AccountLoader<'info, Redemption>,
 }
 
 impl SettleRedemption<'_> {
@@ -51,7 +51,7 @@ impl SettleRedemption<'_> {
             MinterError::NotRedemptionOperator
         );
         // before any token moves: a resolved redemption is refused up front
-        self.redemption.require_requested()?;
+        self.redemption.load()?.require_requested()?;
         Ok(())
     }
 
@@ -62,9 +62,11 @@ impl SettleRedemption<'_> {
         settlement_reference: [u8; 32],
     ) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let redemption = &mut ctx.accounts.redemption;
-        redemption.settle(settlement_reference, now)?;
-        let (holder, amount) = (redemption.holder, redemption.amount);
+        let (holder, amount) = {
+            let mut redemption = ctx.accounts.redemption.load_mut()?;
+            redemption.settle(settlement_reference, now)?;
+            (redemption.holder, redemption.amount)
+        };
         let by = ctx.accounts.operator.key();
         let mut issuer = ctx.accounts.issuer.load_mut()?;
         let (mint, seq) = (issuer.mint, issuer.next_seq()?);
