@@ -17,6 +17,7 @@ use crate::token_cpi::{self, IssuerSigned};
 pub struct MintTokens<'info> {
     /// The minter's authority; pays the receipt's rent.
     #[account(mut)]
+    #[cfg_attr(feature = "cu-profile", account(constraint = { crate::cu_checkpoint!("mint: fields deserialized"); true }))]
     pub authority: Signer<'info>,
     #[account(mut, dup, constraint = issuer.load()?.is_at_own_address(&issuer.key()) @ ErrorCode::ConstraintSeeds)]
     #[cfg_attr(feature = "idl-build", account(seeds = [crate::seeds::ISSUER_SEED, mint.key().as_ref()], bump))]

@@ -78,7 +78,7 @@ impl Roles {
             require!(all_unique(set), MinterError::DuplicateRoleHolder);
         }
         require!(
-            self.keys().all(|key| *key != Pubkey::default()),
+            self.keys().all(|key| !is_zero_key(key)),
             MinterError::RoleHolderIsZeroKey
         );
         Ok(())
@@ -356,7 +356,7 @@ fn stored_key(key: &Option<Pubkey>) -> Pubkey {
 }
 
 fn optional_key(key: &Pubkey) -> Option<Pubkey> {
-    (*key != Pubkey::default()).then_some(*key)
+    (!is_zero_key(key)).then_some(*key)
 }
 
 /// The first `count` of `slots` (never more than the slots).
@@ -407,12 +407,27 @@ impl StoredRoles {
     /// Counts within the slots, unused slots zero.
     fn check_slots(&self) -> bool {
         let tidy = |slots: &[Pubkey], count: u8| {
-            usize::from(count) <= slots.len()
-                && slots[usize::from(count)..]
-                    .iter()
-                    .all(|key| *key == Pubkey::default())
+            usize::from(count) <= slots.len() && slots[usize::from(count)..].iter().all(is_zero_key)
         };
         tidy(&self.pausers, self.pauser_count) && tidy(&self.freezers, self.freezer_count)
+    }
+
+    /// `to_roles().validate()` of stored roles, without copying them: the counted pausers and
+    /// freezers unique and none the zero key (a single role stored as zero is "none"; the
+    /// counts are within the slots by `check_slots`).
+    fn validate_stored(&self) -> Result<()> {
+        for set in [self.pausers(), self.freezers()] {
+            require!(
+                set.len() <= MAX_ROLE_HOLDERS,
+                MinterError::TooManyRoleHolders
+            );
+            require!(all_unique(set), MinterError::DuplicateRoleHolder);
+            require!(
+                !set.iter().any(is_zero_key),
+                MinterError::RoleHolderIsZeroKey
+            );
+        }
+        Ok(())
     }
 }
 
@@ -627,7 +642,7 @@ impl Issuer {
 
     /// Pausers and members may pause.
     pub fn can_pause(&self, key: &Pubkey) -> bool {
-        self.is_member(key) || self.pausers().contains(key)
+        self.is_member(key) || contains_key(self.pausers(), key)
     }
 
     /// Pausers, members and the allowance manager may lower a minter's allowance.
@@ -924,7 +939,7 @@ impl Issuer {
 
     /// Freezers freeze and thaw.
     pub fn is_freezer(&self, key: &Pubkey) -> bool {
-        self.freezers().contains(key)
+        contains_key(self.freezers(), key)
     }
 
     /// The redemption operator settles and refunds.
@@ -943,9 +958,7 @@ impl Issuer {
         // overflow SBF's 4 KiB frames on the registry route.
         require!(
             usize::from(self.member_count) <= MAX_MEMBERS
-                && self.members[self.members().len()..]
-                    .iter()
-                    .all(|key| *key == Pubkey::default()),
+                && self.members[self.members().len()..].iter().all(is_zero_key),
             MinterError::TooManyMembers
         );
         check_member_set(self.members(), self.threshold, self.time_lock)?;
@@ -955,7 +968,7 @@ impl Issuer {
             MinterError::ProposalStale
         );
         require!(self.roles.check_slots(), MinterError::TooManyRoleHolders);
-        self.roles().validate()?;
+        self.roles.validate_stored()?;
         self.limits().validate()?;
         validate_execution_window(self.execution_window)?;
         let budget = &self.allowance_budget;
@@ -1007,12 +1020,42 @@ pub fn check_member_set(sorted: &[Pubkey], threshold: u8, time_lock: u32) -> Res
 }
 
 fn is_sorted_unique(keys: &[Pubkey]) -> bool {
-    keys.windows(2).all(|w| w[0] < w[1])
+    keys.windows(2).all(|w| key_less(&w[0], &w[1]))
 }
 
 /// Small sets (at most 10): a quadratic scan is cheaper than sorting a copy.
 pub fn all_unique(keys: &[Pubkey]) -> bool {
-    keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k))
+    keys.iter()
+        .enumerate()
+        .all(|(i, k)| !contains_key(&keys[..i], k))
+}
+
+// Keys compared as four words (unaligned loads): a few instructions each, where `==` and `<`
+// on 32 bytes call `memcmp` on SBF. Same results as Pubkey's `==`, `Ord` and `contains`.
+fn words(key: &Pubkey) -> [u64; 4] {
+    bytemuck::pod_read_unaligned(key.as_ref())
+}
+
+/// `a == b`.
+pub fn same_key(a: &Pubkey, b: &Pubkey) -> bool {
+    let (a, b) = (words(a), words(b));
+    (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) == 0
+}
+
+/// `*key == Pubkey::default()` (the stored "none" and an unused slot).
+pub fn is_zero_key(key: &Pubkey) -> bool {
+    let w = words(key);
+    w[0] | w[1] | w[2] | w[3] == 0
+}
+
+/// `keys.contains(key)`.
+pub fn contains_key(keys: &[Pubkey], key: &Pubkey) -> bool {
+    keys.iter().any(|k| same_key(k, key))
+}
+
+/// `a < b` in Pubkey's order (its bytes, lexicographically): the words read big-endian.
+fn key_less(a: &Pubkey, b: &Pubkey) -> bool {
+    words(a).map(u64::from_be) < words(b).map(u64::from_be)
 }
 
 #[cfg(test)]
@@ -1141,5 +1184,81 @@ mod tests {
         assert_eq!(Limits::from(StoredLimits::from(limits)), limits);
         let bucket = RateLimit::new(100, 60, 5).consume(30, 5).unwrap();
         assert_eq!(RateLimit::from(StoredRateLimit::from(bucket)), bucket);
+    }
+
+    /// Keys that differ in one byte at each position, equal ones, and the zero key.
+    fn key_pairs() -> Vec<(Pubkey, Pubkey)> {
+        let mut pairs = Vec::new();
+        for at in 0..32 {
+            for (x, y) in [(0u8, 1u8), (1, 0), (0x80, 0x7f), (0xff, 0xff), (3, 200)] {
+                let (mut a, mut b) = ([0x11u8; 32], [0x11u8; 32]);
+                a[at] = x;
+                b[at] = y;
+                // a later byte that would decide a wrong (little-endian) comparison
+                if at < 31 {
+                    a[31] = 0xff;
+                    b[31] = 0;
+                }
+                pairs.push((Pubkey::new_from_array(a), Pubkey::new_from_array(b)));
+            }
+        }
+        pairs.push((Pubkey::default(), Pubkey::default()));
+        pairs.push((Pubkey::default(), Pubkey::new_unique()));
+        pairs
+    }
+
+    #[test]
+    fn word_comparisons_of_keys_agree_with_pubkeys_own() {
+        for (a, b) in key_pairs() {
+            assert_eq!(same_key(&a, &b), a == b, "{a} == {b}");
+            assert_eq!(key_less(&a, &b), a < b, "{a} < {b}");
+            assert_eq!(is_zero_key(&a), a == Pubkey::default());
+            assert!(contains_key(&[b, a], &a));
+            assert_eq!(contains_key(&[b], &a), [b].contains(&a));
+        }
+        let mut sorted = keys(10);
+        sorted.sort();
+        let issuer = issuer(&sorted);
+        for key in sorted.iter().chain(&keys(3)) {
+            assert_eq!(issuer.is_member(key), sorted.contains(key));
+        }
+    }
+
+    #[test]
+    fn stored_roles_are_checked_as_the_roles_they_hold() {
+        let k = keys(4);
+        let cases = [
+            (vec![k[0], k[1]], vec![k[2]], Ok(())),
+            (
+                vec![k[0], k[0]],
+                vec![],
+                Err(MinterError::DuplicateRoleHolder),
+            ),
+            (
+                vec![],
+                vec![k[3], k[2], k[3]],
+                Err(MinterError::DuplicateRoleHolder),
+            ),
+            (
+                vec![k[1], Pubkey::default()],
+                vec![],
+                Err(MinterError::RoleHolderIsZeroKey),
+            ),
+            (
+                vec![],
+                vec![Pubkey::default()],
+                Err(MinterError::RoleHolderIsZeroKey),
+            ),
+        ];
+        for (pausers, freezers, expected) in cases {
+            let mut issuer = issuer(&k);
+            // stored as set_roles would, but without its checks (a corrupted account)
+            issuer.roles.pauser_count = fill_slots(&mut issuer.roles.pausers, &pausers).unwrap();
+            issuer.roles.freezer_count = fill_slots(&mut issuer.roles.freezers, &freezers).unwrap();
+            let expected = expected.map_err(Error::from);
+            assert_eq!(issuer.roles.validate_stored(), expected);
+            assert_eq!(issuer.roles().validate(), expected);
+            assert_eq!(issuer.invariant(), expected);
+        }
     }
 }
