@@ -224,3 +224,40 @@ async fn the_same_mint_cannot_be_initialized_twice() {
     assert_eq!(f.issuer().await.threshold, 2);
     assert_eq!(f.issuer().await.event_seq, 1);
 }
+
+#[tokio::test]
+async fn an_issuer_anywhere_but_its_mints_pda_is_refused() {
+    let mut svm = Embedded::start().await;
+    let payer = svm.payer().pubkey();
+    let mint = Keypair::new();
+    let other_mint = Keypair::new();
+    let members = [payer];
+    // a fresh address, and the issuer PDA of another mint
+    for elsewhere in [Pubkey::new_unique(), pda::issuer(&other_mint.pubkey())] {
+        let mut init = ix::initialize(&payer, &mint.pubkey(), init_args(&members, 1, 0));
+        let at = init
+            .accounts
+            .iter()
+            .position(|meta| meta.pubkey == pda::issuer(&mint.pubkey()))
+            .expect("initialize names the issuer");
+        init.accounts[at].pubkey = elsewhere;
+        assert_anchor_error(
+            svm.send(&[init], &[&mint]).await,
+            AnchorError::ConstraintSeeds,
+        );
+        assert!(svm.account(&elsewhere).await.is_none());
+        assert!(svm.account(&mint.pubkey()).await.is_none());
+    }
+    // the canonical address still works
+    svm.send(
+        &[ix::initialize(
+            &payer,
+            &mint.pubkey(),
+            init_args(&members, 1, 0),
+        )],
+        &[&mint],
+    )
+    .await
+    .unwrap();
+    assert!(svm.account(&pda::issuer(&mint.pubkey())).await.is_some());
+}

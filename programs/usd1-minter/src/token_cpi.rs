@@ -2,10 +2,12 @@
 //! authorities). One place for the CPI plumbing, so handlers read as what they do.
 //!
 //! The frequent calls (mint, freeze, thaw, pause, resume, the delegate's transfer and burn,
-//! and the holder's own burn at `redeem`) are encoded here, as Token-2022's `TokenInstruction::pack` encodes them (tag, then the
-//! little-endian amount and the decimals where the instruction has them), and invoked without
-//! the RefCell re-checks (`crate::cpi`): no borrow of any account they pass is live (the
-//! issuer's data is never held across a call). The metadata updates go through `anchor_spl`.
+//! and the holder's own burn at `redeem`) and the set-up of a new mint at `initialize`
+//! (`NewMint`) are encoded here, as Token-2022's `TokenInstruction::pack` and instruction
+//! builders encode them (tag, then the little-endian amount and the decimals where the
+//! instruction has them), and invoked without the RefCell re-checks (`crate::cpi`): no borrow
+//! of any account they pass is live (the issuer's data is never held across a call). The
+//! metadata updates go through `anchor_spl`.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 use anchor_spl::token_interface::{
@@ -27,6 +29,20 @@ const BURN_CHECKED: u8 = 15;
 const PAUSABLE_EXTENSION: u8 = 44;
 const PAUSABLE_PAUSE: u8 = 1;
 const PAUSABLE_RESUME: u8 = 2;
+
+/// The calls `initialize` makes on the mint it creates: each extension's `Initialize` (0)
+/// under its `TokenInstruction` tag, `InitializeMint2`, and the metadata interface's
+/// `Initialize` (its 8-byte discriminator, the hash of
+/// `spl_token_metadata_interface:initialize_account`).
+const INITIALIZE_MINT2: u8 = 20;
+const DEFAULT_ACCOUNT_STATE_EXTENSION: u8 = 28;
+const INITIALIZE_PERMANENT_DELEGATE: u8 = 35;
+const METADATA_POINTER_EXTENSION: u8 = 39;
+const EXTENSION_INITIALIZE: u8 = 0;
+/// `AccountState::Initialized`, `AccountState::Frozen`.
+const ACCOUNT_STATE_INITIALIZED: u8 = 1;
+const ACCOUNT_STATE_FROZEN: u8 = 2;
+const TOKEN_METADATA_INITIALIZE: [u8; 8] = [210, 225, 30, 162, 88, 184, 77, 141];
 
 /// `tag`, then `amount` (LE) and `decimals` where given.
 fn token_data(tag: u8, amount: Option<u64>, decimals: Option<u8>) -> Vec<u8> {
@@ -152,6 +168,133 @@ pub fn token_account(info: &AccountInfo) -> Result<TokenAccountState> {
         amount: u64::from_le_bytes(amount),
         frozen: state == STATE_FROZEN,
     })
+}
+
+/// A mint `initialize` just created, for the calls that set it up (the issuer as every
+/// authority), encoded as Token-2022's instruction builders encode them (unit-tested against
+/// them). Extensions first, then `InitializeMint2`, then the metadata, which the issuer
+/// signs as mint authority.
+pub struct NewMint<'a, 'info> {
+    pub token_program: &'a AccountInfo<'info>,
+    pub mint: &'a AccountInfo<'info>,
+}
+
+impl<'info> NewMint<'_, 'info> {
+    /// A call with the mint as its one (writable) account.
+    fn on_mint(&self, data: Vec<u8>) -> Result<()> {
+        cpi::invoke_unchecked(
+            self.token_program.key,
+            data,
+            [CpiAccount {
+                info: self.mint,
+                writable: true,
+                signer: false,
+            }],
+            &[],
+        )
+    }
+
+    /// MetadataPointer: `authority` may move it; the metadata lives at `metadata`.
+    pub fn metadata_pointer(&self, authority: &Pubkey, metadata: &Pubkey) -> Result<()> {
+        self.on_mint(metadata_pointer_data(authority, metadata))
+    }
+
+    /// Pausable, paused and resumed by `authority`.
+    pub fn pausable(&self, authority: &Pubkey) -> Result<()> {
+        self.on_mint(key_data(
+            &[PAUSABLE_EXTENSION, EXTENSION_INITIALIZE],
+            authority,
+        ))
+    }
+
+    /// DefaultAccountState: new token accounts start frozen or not.
+    pub fn default_account_state(&self, frozen: bool) -> Result<()> {
+        let state = if frozen {
+            ACCOUNT_STATE_FROZEN
+        } else {
+            ACCOUNT_STATE_INITIALIZED
+        };
+        self.on_mint(vec![
+            DEFAULT_ACCOUNT_STATE_EXTENSION,
+            EXTENSION_INITIALIZE,
+            state,
+        ])
+    }
+
+    /// PermanentDelegate `delegate`.
+    pub fn permanent_delegate(&self, delegate: &Pubkey) -> Result<()> {
+        self.on_mint(key_data(&[INITIALIZE_PERMANENT_DELEGATE], delegate))
+    }
+
+    /// The mint itself: `decimals`, `authority` as mint and freeze authority.
+    pub fn initialize_mint(&self, decimals: u8, authority: &Pubkey) -> Result<()> {
+        self.on_mint(initialize_mint2_data(decimals, authority))
+    }
+
+    /// The token metadata in the mint, `issuer` its update authority, signing by `seeds` as
+    /// the mint authority.
+    pub fn token_metadata(
+        &self,
+        issuer: &AccountInfo<'info>,
+        seeds: &[&[u8]],
+        name: &str,
+        symbol: &str,
+        uri: &str,
+    ) -> Result<()> {
+        let account = |info, writable, signer| CpiAccount {
+            info,
+            writable,
+            signer,
+        };
+        cpi::invoke_unchecked(
+            self.token_program.key,
+            token_metadata_data(name, symbol, uri)?,
+            [
+                account(self.mint, true, false),
+                account(issuer, false, false),
+                account(self.mint, false, false),
+                account(issuer, false, true),
+            ],
+            &[seeds],
+        )
+    }
+}
+
+/// `prefix`, then `key`.
+fn key_data(prefix: &[u8], key: &Pubkey) -> Vec<u8> {
+    let mut data = Vec::with_capacity(prefix.len() + 32);
+    data.extend_from_slice(prefix);
+    data.extend_from_slice(key.as_ref());
+    data
+}
+
+fn metadata_pointer_data(authority: &Pubkey, metadata: &Pubkey) -> Vec<u8> {
+    let mut data = key_data(
+        &[METADATA_POINTER_EXTENSION, EXTENSION_INITIALIZE],
+        authority,
+    );
+    data.extend_from_slice(metadata.as_ref());
+    data
+}
+
+/// The freeze authority as `COption`: 1, then the key.
+fn initialize_mint2_data(decimals: u8, authority: &Pubkey) -> Vec<u8> {
+    let mut data = key_data(&[INITIALIZE_MINT2, decimals], authority);
+    data.push(1);
+    data.extend_from_slice(authority.as_ref());
+    data
+}
+
+/// The discriminator, then the three strings in Borsh (u32 length, bytes).
+fn token_metadata_data(name: &str, symbol: &str, uri: &str) -> Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(8 + 12 + name.len() + symbol.len() + uri.len());
+    data.extend_from_slice(&TOKEN_METADATA_INITIALIZE);
+    for text in [name, symbol, uri] {
+        let len = u32::try_from(text.len()).map_err(|_| MinterError::MetadataTooLong)?;
+        data.extend_from_slice(&len.to_le_bytes());
+        data.extend_from_slice(text.as_bytes());
+    }
+    Ok(data)
 }
 
 /// The issuer account and the Token-2022 program, for issuer-signed calls on its mint.
@@ -302,5 +445,115 @@ impl<'info> IssuerSigned<'info> {
             token_data(BURN_CHECKED, Some(amount), Some(self.decimals)),
             [(&from, true), (&self.mint, true), (&self.issuer, false)],
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_spl::token_2022::spl_token_2022::{
+        extension::{default_account_state, metadata_pointer, pausable},
+        instruction as token_instruction,
+        state::AccountState,
+    };
+    use anchor_spl::token_interface::spl_token_metadata_interface::instruction as metadata;
+
+    /// Every call `initialize` makes carries the bytes Token-2022's own builders produce.
+    #[test]
+    fn new_mint_calls_encode_as_token_2022s_builders() {
+        let program = anchor_spl::token_2022::ID;
+        let (mint, authority, other) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        assert_eq!(
+            metadata_pointer_data(&authority, &other),
+            metadata_pointer::instruction::initialize(
+                &program,
+                &mint,
+                Some(authority),
+                Some(other)
+            )
+            .unwrap()
+            .data
+        );
+        assert_eq!(
+            key_data(&[PAUSABLE_EXTENSION, EXTENSION_INITIALIZE], &authority),
+            pausable::instruction::initialize(&program, &mint, &authority)
+                .unwrap()
+                .data
+        );
+        for (frozen, state) in [
+            (false, AccountState::Initialized),
+            (true, AccountState::Frozen),
+        ] {
+            let expected = default_account_state::instruction::initialize_default_account_state(
+                &program, &mint, &state,
+            )
+            .unwrap()
+            .data;
+            let state = if frozen {
+                ACCOUNT_STATE_FROZEN
+            } else {
+                ACCOUNT_STATE_INITIALIZED
+            };
+            assert_eq!(
+                vec![DEFAULT_ACCOUNT_STATE_EXTENSION, EXTENSION_INITIALIZE, state],
+                expected
+            );
+        }
+        assert_eq!(
+            key_data(&[INITIALIZE_PERMANENT_DELEGATE], &authority),
+            token_instruction::initialize_permanent_delegate(&program, &mint, &authority)
+                .unwrap()
+                .data
+        );
+        for decimals in [0, 6, 18] {
+            assert_eq!(
+                initialize_mint2_data(decimals, &authority),
+                token_instruction::initialize_mint2(
+                    &program,
+                    &mint,
+                    &authority,
+                    Some(&authority),
+                    decimals
+                )
+                .unwrap()
+                .data
+            );
+        }
+        for (name, symbol, uri) in [("USD1", "USD1", "https://x"), ("", "", ""), ("n", "é", "u")] {
+            let expected = metadata::initialize(
+                &program,
+                &mint,
+                &authority,
+                &mint,
+                &authority,
+                name.to_string(),
+                symbol.to_string(),
+                uri.to_string(),
+            );
+            assert_eq!(
+                token_metadata_data(name, symbol, uri).unwrap(),
+                expected.data
+            );
+            // the accounts as the builder orders them: metadata (the mint), update authority,
+            // mint, mint authority (signing)
+            let metas: Vec<(Pubkey, bool, bool)> = expected
+                .accounts
+                .iter()
+                .map(|m| (m.pubkey, m.is_writable, m.is_signer))
+                .collect();
+            assert_eq!(
+                metas,
+                [
+                    (mint, true, false),
+                    (authority, false, false),
+                    (mint, false, false),
+                    (authority, false, true)
+                ]
+            );
+        }
     }
 }

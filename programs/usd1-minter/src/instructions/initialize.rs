@@ -1,15 +1,9 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::spl_token_2022::{
-    extension::ExtensionType,
-    state::{AccountState, Mint as MintState},
-};
-use anchor_spl::token_2022::{initialize_mint2, InitializeMint2, Token2022};
+use anchor_spl::token_2022::spl_token_2022::{extension::ExtensionType, state::Mint as MintState};
+use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::{
-    default_account_state_initialize, metadata_pointer_initialize, pausable_initialize,
-    permanent_delegate_initialize, spl_pod::optional_keys::OptionalNonZeroPubkey,
-    spl_token_metadata_interface::state::TokenMetadata, token_metadata_initialize,
-    DefaultAccountStateInitialize, MetadataPointerInitialize, PausableInitialize,
-    PermanentDelegateInitialize, TokenMetadataInitialize,
+    spl_pod::optional_keys::OptionalNonZeroPubkey,
+    spl_token_metadata_interface::state::TokenMetadata,
 };
 
 use crate::account_creation;
@@ -18,6 +12,7 @@ use crate::event_cpi::emit_event;
 use crate::events::IssuerInitialized;
 use crate::seeds::ISSUER_SEED;
 use crate::state::*;
+use crate::token_cpi::NewMint;
 
 /// Everything `initialize` is told.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -69,10 +64,12 @@ pub struct Initialize<'info> {
     /// funded first).
     #[account(mut)]
     pub mint: Signer<'info>,
-    /// The `Issuer`, created here (also when its address was funded first); an
-    /// account already there is refused.
+    /// The `Issuer`, created here at `["issuer", mint]` (also when its address was funded
+    /// first; the canonical bump is searched by `account_creation::create_pda`, by SHA-256);
+    /// an account already there is refused.
     /// CHECK: the checks described above.
-    #[account(mut, seeds = [ISSUER_SEED, mint.key().as_ref()], bump)]
+    #[account(mut)]
+    #[cfg_attr(feature = "idl-build", account(seeds = [ISSUER_SEED, mint.key().as_ref()], bump))]
     pub issuer: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
     pub system_program: Program<'info, System>,
@@ -99,20 +96,18 @@ impl Initialize<'_> {
     pub fn initialize(ctx: Context<Self>, args: InitializeArgs) -> Result<()> {
         let issuer_key = ctx.accounts.issuer.key();
         let mint_key = ctx.accounts.mint.key();
-        let bump = ctx.bumps.issuer;
         let token_program = ctx.accounts.token_program.key();
         let mint_info = ctx.accounts.mint.to_account_info();
         let token_info = ctx.accounts.token_program.to_account_info();
         let issuer_info = ctx.accounts.issuer.to_account_info();
         let payer_info = ctx.accounts.payer.to_account_info();
         let system_info = ctx.accounts.system_program.to_account_info();
-        account_creation::create_account(
+        let bump = account_creation::create_pda(
             &payer_info,
             &issuer_info,
             &system_info,
             8 + Issuer::INIT_SPACE,
-            &crate::ID,
-            &[&[ISSUER_SEED, mint_key.as_ref(), &[bump]]],
+            &[ISSUER_SEED, mint_key.as_ref()],
         )?;
 
         let mut extensions = vec![
@@ -141,90 +136,31 @@ impl Initialize<'_> {
             &mint_info,
             &system_info,
             space,
-            Rent::get()?.minimum_balance(funded_len),
+            account_creation::rent_exempt_minimum(funded_len)?,
             &token_program,
             &[],
         )?;
 
         // extensions first, then the mint, then the metadata (it needs the mint authority)
-        metadata_pointer_initialize(
-            CpiContext::new(
-                token_program,
-                MetadataPointerInitialize {
-                    token_program_id: token_info.clone(),
-                    mint: mint_info.clone(),
-                },
-            ),
-            Some(issuer_key),
-            Some(mint_key),
-        )?;
-        pausable_initialize(
-            CpiContext::new(
-                token_program,
-                PausableInitialize {
-                    token_program_id: token_info.clone(),
-                    mint: mint_info.clone(),
-                },
-            ),
-            issuer_key,
-        )?;
-        let default_state = if args.default_frozen {
-            AccountState::Frozen
-        } else {
-            AccountState::Initialized
+        let new_mint = NewMint {
+            token_program: &token_info,
+            mint: &mint_info,
         };
-        default_account_state_initialize(
-            CpiContext::new(
-                token_program,
-                DefaultAccountStateInitialize {
-                    token_program_id: token_info.clone(),
-                    mint: mint_info.clone(),
-                },
-            ),
-            &default_state,
-        )?;
+        new_mint.metadata_pointer(&issuer_key, &mint_key)?;
+        new_mint.pausable(&issuer_key)?;
+        new_mint.default_account_state(args.default_frozen)?;
         if args.permanent_delegate {
-            permanent_delegate_initialize(
-                CpiContext::new(
-                    token_program,
-                    PermanentDelegateInitialize {
-                        token_program_id: token_info.clone(),
-                        mint: mint_info.clone(),
-                    },
-                ),
-                &issuer_key,
-            )?;
+            new_mint.permanent_delegate(&issuer_key)?;
         }
-        initialize_mint2(
-            CpiContext::new(
-                token_program,
-                InitializeMint2 {
-                    mint: mint_info.clone(),
-                },
-            ),
-            args.decimals,
-            &issuer_key,
-            Some(&issuer_key),
-        )?;
+        new_mint.initialize_mint(args.decimals, &issuer_key)?;
         // the issuer signs as mint authority before it is filled in
         let bump_seed = [bump];
-        let seeds: [&[u8]; 3] = [ISSUER_SEED, mint_key.as_ref(), &bump_seed];
-        let signer: &[&[&[u8]]] = &[&seeds];
-        token_metadata_initialize(
-            CpiContext::new_with_signer(
-                token_program,
-                TokenMetadataInitialize {
-                    program_id: token_info,
-                    metadata: mint_info.clone(),
-                    update_authority: issuer_info.clone(),
-                    mint_authority: issuer_info.clone(),
-                    mint: mint_info,
-                },
-                signer,
-            ),
-            args.name.clone(),
-            args.symbol.clone(),
-            args.uri.clone(),
+        new_mint.token_metadata(
+            &issuer_info,
+            &[ISSUER_SEED, mint_key.as_ref(), &bump_seed],
+            &args.name,
+            &args.symbol,
+            &args.uri,
         )?;
 
         // filled in place: the account is zeroed, the discriminator makes it an Issuer
