@@ -159,14 +159,6 @@ pub fn rent_exempt_minimum(space: usize) -> Result<u64> {
         .ok_or_else(|| error!(crate::errors::MinterError::Overflow))
 }
 
-/// Writes a new account's value into `target` (created by [`create_account`] with room for
-/// it): its discriminator, then Borsh.
-pub fn write_account<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Result<()> {
-    let mut data = target.try_borrow_mut_data()?;
-    let mut writer: &mut [u8] = &mut data;
-    value.try_serialize(&mut writer)
-}
-
 /// Makes the account [`create_account`] just made (exactly `8 + size_of::<T>()` bytes, zeroed)
 /// a zero-copy `T`: writes its discriminator and fills the value in place; returns what
 /// `fill` returns.

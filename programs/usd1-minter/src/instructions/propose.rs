@@ -82,7 +82,7 @@ impl Propose<'_> {
             now,
             pause_count,
         )?;
-        account_creation::write_account(&info, &proposal)?;
+        ProposalInPlace::write_new(&info, &proposal)?;
         // the proposer's approval counts at once
         let status = {
             let mut in_place = ProposalInPlace::load(&info)?;

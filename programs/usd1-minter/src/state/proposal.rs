@@ -555,9 +555,11 @@ pub struct ProposalContext {
 /// Borsh in field order); the approvals' length prefix follows them.
 mod offset {
     pub const BUMP: usize = 8;
+    pub const ISSUER: usize = 9;
     pub const INDEX: usize = 41;
     pub const PROPOSER: usize = 49;
     pub const STATUS: usize = 81;
+    pub const CREATED_AT: usize = 82;
     pub const APPROVED_AT: usize = 90;
     pub const PAUSE_COUNT: usize = 98;
     pub const EXECUTION_WINDOW: usize = 106;
@@ -683,6 +685,48 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
             approved_at: self.u64_at(offset::APPROVED_AT) as i64,
             execution_window: u32::from_le_bytes(window),
         }
+    }
+
+    /// Writes `proposal`, just opened by `Proposal::open` (no votes, nothing accepted), into
+    /// the zeroed account `propose` created with `Proposal::space`: the bytes of its Borsh
+    /// encoding (unit-tested), each fixed field where it goes and the action after the two
+    /// empty vote lists, instead of through a Borsh writer (about 850 units); the room after
+    /// it stays zero.
+    pub fn write_new(info: &AccountInfo, proposal: &Proposal) -> Result<()> {
+        require!(
+            proposal.approvals.is_empty()
+                && proposal.rejections.is_empty()
+                && proposal.accepted.is_empty(),
+            ErrorCode::AccountDidNotSerialize
+        );
+        let mut data = info.try_borrow_mut_data()?;
+        let action_at = offset::APPROVALS + 4 + 4;
+        require!(data.len() > action_at, ErrorCode::AccountDidNotSerialize);
+        data[..8].copy_from_slice(Proposal::DISCRIMINATOR);
+        data[offset::BUMP] = proposal.bump;
+        data[offset::ISSUER..offset::ISSUER + 32].copy_from_slice(proposal.issuer.as_ref());
+        data[offset::INDEX..offset::INDEX + 8].copy_from_slice(&proposal.index.to_le_bytes());
+        data[offset::PROPOSER..offset::PROPOSER + 32].copy_from_slice(proposal.proposer.as_ref());
+        data[offset::STATUS] = proposal.status as u8;
+        data[offset::CREATED_AT..offset::CREATED_AT + 8]
+            .copy_from_slice(&proposal.created_at.to_le_bytes());
+        data[offset::APPROVED_AT..offset::APPROVED_AT + 8]
+            .copy_from_slice(&proposal.approved_at.to_le_bytes());
+        data[offset::PAUSE_COUNT..offset::PAUSE_COUNT + 8]
+            .copy_from_slice(&proposal.pause_count.to_le_bytes());
+        data[offset::EXECUTION_WINDOW..offset::EXECUTION_WINDOW + 4]
+            .copy_from_slice(&proposal.execution_window.to_le_bytes());
+        // the two empty vote lists' counts
+        data[offset::APPROVALS..action_at].fill(0);
+        let mut rest: &mut [u8] = &mut data[action_at..];
+        proposal
+            .action
+            .serialize(&mut rest)
+            .map_err(|_| ErrorCode::AccountDidNotSerialize)?;
+        // the empty accepted list's count
+        let count = rest.get_mut(..4).ok_or(ErrorCode::AccountDidNotSerialize)?;
+        count.fill(0);
+        Ok(())
     }
 
     /// Refuses an action variant this program does not know (never written by it).
@@ -1015,6 +1059,36 @@ mod tests {
             allowance_manager: Some(Pubkey::new_unique()),
         }));
         actions
+    }
+
+    #[test]
+    fn a_new_proposal_written_in_place_is_its_borsh_encoding() {
+        for action in actions_with_full_roles() {
+            let mut proposal = opened(action, Pubkey::new_unique());
+            // every fixed field distinct from zero, to catch a wrong offset
+            proposal.bump = 251;
+            proposal.index = u64::MAX - 3;
+            proposal.created_at = -5;
+            proposal.approved_at = 1 << 40;
+            proposal.pause_count = 7;
+            proposal.execution_window = 0xdead;
+            let expected = account_bytes(&proposal);
+            let mut data = vec![0u8; expected.len()];
+            let key = Pubkey::new_unique();
+            let mut lamports = 1u64;
+            let info = AccountInfo::new(
+                &key,
+                false,
+                true,
+                &mut lamports,
+                &mut data,
+                &crate::ID,
+                false,
+            );
+            ProposalInPlace::write_new(&info, &proposal).unwrap();
+            drop(info);
+            assert_eq!(data, expected, "{:?}", proposal.action);
+        }
     }
 
     #[test]
