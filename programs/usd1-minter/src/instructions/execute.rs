@@ -97,7 +97,7 @@ impl Execute<'_> {
             // keys it newly puts in charge must have accepted (against the issuer as it is at
             // execution, so keys that already hold the role need not); checked once it could
             // otherwise execute, so the refusal is the last thing missing
-            action.require_accepted(&issuer, &accepted, false)?;
+            action.require_accepted(&issuer, accepted, false)?;
             (proposal.index(), action)
         };
         let action = &action;

@@ -68,7 +68,7 @@ impl ExecuteConfigureMinter<'_> {
             MinterError::ProposalStale
         );
         issuer.check_context(proposal.context()?)?;
-        match proposal.action_and_accepted()?.0 {
+        match proposal.action()? {
             ProposalAction::ConfigureMinter(config) => {
                 require_keys_eq!(
                     config.authority,
@@ -91,7 +91,8 @@ impl ExecuteConfigureMinter<'_> {
             let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
             proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
             let (action, accepted) = proposal.action_and_accepted()?;
-            (proposal.index(), action, accepted)
+            // checked once the minter is known to be new, after the proposal is released
+            (proposal.index(), action, accepted.to_vec())
         };
         let ProposalAction::ConfigureMinter(config) = &action else {
             return err!(MinterError::WrongExecuteInstruction);

@@ -52,7 +52,7 @@ impl ExecuteRemoveMinter<'_> {
             MinterError::ProposalStale
         );
         issuer.check_context(proposal.context()?)?;
-        match proposal.action_and_accepted()?.0 {
+        match proposal.action()? {
             ProposalAction::RemoveMinter { authority } => {
                 require_keys_eq!(
                     authority,

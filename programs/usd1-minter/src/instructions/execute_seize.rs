@@ -76,7 +76,7 @@ impl<'info> ExecuteSeize<'info> {
             account,
             destination,
             amount,
-        } = proposal.action_and_accepted()?.0
+        } = proposal.action()?
         else {
             return err!(MinterError::WrongExecuteInstruction);
         };
@@ -112,7 +112,7 @@ impl<'info> ExecuteSeize<'info> {
         let (index, action) = {
             let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
             proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
-            (proposal.index(), proposal.action_and_accepted()?.0)
+            (proposal.index(), proposal.action()?)
         };
         let ProposalAction::Seize {
             account: from,

@@ -63,7 +63,7 @@ impl ExecuteSetUpgradeAuthority<'_> {
             !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        let ProposalAction::SetUpgradeAuthority { new } = proposal.action_and_accepted()?.0 else {
+        let ProposalAction::SetUpgradeAuthority { new } = proposal.action()? else {
             return err!(MinterError::WrongExecuteInstruction);
         };
         issuer.check_context(proposal.context()?)?;

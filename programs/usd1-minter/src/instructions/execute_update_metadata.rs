@@ -63,7 +63,7 @@ impl ExecuteUpdateMetadata<'_> {
             !issuer.is_stale(proposal.index()),
             MinterError::ProposalStale
         );
-        match proposal.action_and_accepted()?.0 {
+        match proposal.action()? {
             ProposalAction::UpdateMetadata(update) => update.validate(),
             _ => err!(MinterError::WrongExecuteInstruction),
         }
@@ -76,7 +76,7 @@ impl ExecuteUpdateMetadata<'_> {
         let (index, action) = {
             let mut proposal = ProposalInPlace::load(ctx.accounts.proposal.as_ref())?;
             proposal.execute(ctx.accounts.issuer.load()?.time_lock, now)?;
-            (proposal.index(), proposal.action_and_accepted()?.0)
+            (proposal.index(), proposal.action()?)
         };
         let ProposalAction::UpdateMetadata(update) = action else {
             return err!(MinterError::WrongExecuteInstruction);

@@ -836,11 +836,26 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
         Ok(())
     }
 
-    /// The action and the keys that accepted it (decoded: executions apply the action).
-    pub fn action_and_accepted(&self) -> Result<(ProposalAction, Vec<Pubkey>)> {
+    /// The action (decoded: executions apply it).
+    pub fn action(&self) -> Result<ProposalAction> {
+        Ok(self.action_and_end()?.0)
+    }
+
+    /// The action, and the keys that accepted it (read in place, not copied).
+    pub fn action_and_accepted(&self) -> Result<(ProposalAction, &[Pubkey])> {
         let (action, accepted_at) = self.action_and_end()?;
-        let accepted = Vec::<Pubkey>::deserialize(&mut &self.data[accepted_at..])
-            .map_err(|_| ErrorCode::AccountDidNotDeserialize)?;
+        let bad = || error!(ErrorCode::AccountDidNotDeserialize);
+        let count = self
+            .data
+            .get(accepted_at..accepted_at + 4)
+            .ok_or_else(bad)?;
+        let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as usize;
+        let end = count
+            .checked_mul(32)
+            .and_then(|len| (accepted_at + 4).checked_add(len))
+            .ok_or_else(bad)?;
+        let keys = self.data.get(accepted_at + 4..end).ok_or_else(bad)?;
+        let accepted = bytemuck::try_cast_slice(keys).map_err(|_| bad())?;
         Ok((action, accepted))
     }
 
@@ -1203,9 +1218,10 @@ mod tests {
             with_in_place(&mut data, |p| {
                 let (action, accepted) = p.action_and_accepted().unwrap();
                 assert_eq!(
-                    (action, accepted),
+                    (action, accepted.to_vec()),
                     (expected.action.clone(), expected.accepted.clone())
                 );
+                assert_eq!(p.action().unwrap(), expected.action);
                 assert_eq!(p.state(), expected.state());
                 assert_eq!(p.context().unwrap(), expected.context());
                 assert_eq!(p.proposer(), expected.proposer);
