@@ -13,6 +13,16 @@ pub struct CpiAccount<'a, 'info> {
     pub signer: bool,
 }
 
+impl<'a, 'info> CpiAccount<'a, 'info> {
+    pub fn new(info: &'a AccountInfo<'info>, writable: bool, signer: bool) -> Self {
+        Self {
+            info,
+            writable,
+            signer,
+        }
+    }
+}
+
 /// Invokes `program_id` with `data` over `accounts`, signed by `seeds` (a fixed array: the
 /// account infos stay off the heap).
 pub fn invoke_unchecked<'info, const N: usize>(

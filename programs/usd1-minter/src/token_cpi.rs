@@ -81,11 +81,7 @@ pub fn holder_burn<'info>(
     amount: u64,
     decimals: u8,
 ) -> Result<()> {
-    let account = |info, writable, signer| CpiAccount {
-        info,
-        writable,
-        signer,
-    };
+    let account = CpiAccount::new;
     cpi::invoke_unchecked(
         token_program.key,
         token_data(BURN_CHECKED, Some(amount), Some(decimals)),
@@ -241,11 +237,7 @@ impl<'info> NewMint<'_, 'info> {
         symbol: &str,
         uri: &str,
     ) -> Result<()> {
-        let account = |info, writable, signer| CpiAccount {
-            info,
-            writable,
-            signer,
-        };
+        let account = CpiAccount::new;
         cpi::invoke_unchecked(
             self.token_program.key,
             token_metadata_data(name, symbol, uri)?,

@@ -416,17 +416,19 @@ impl StoredRoles {
     /// freezers unique and none the zero key (a single role stored as zero is "none"; the
     /// counts are within the slots by `check_slots`).
     fn validate_stored(&self) -> Result<()> {
-        for set in [self.pausers(), self.freezers()] {
+        // in `Roles::validate`'s order: both sets' bounds and duplicates, then zero keys
+        let sets = [self.pausers(), self.freezers()];
+        for set in sets {
             require!(
                 set.len() <= MAX_ROLE_HOLDERS,
                 MinterError::TooManyRoleHolders
             );
             require!(all_unique(set), MinterError::DuplicateRoleHolder);
-            require!(
-                !set.iter().any(is_zero_key),
-                MinterError::RoleHolderIsZeroKey
-            );
         }
+        require!(
+            !sets.iter().any(|set| set.iter().any(is_zero_key)),
+            MinterError::RoleHolderIsZeroKey
+        );
         Ok(())
     }
 }
@@ -1243,6 +1245,12 @@ mod tests {
                 vec![k[1], Pubkey::default()],
                 vec![],
                 Err(MinterError::RoleHolderIsZeroKey),
+            ),
+            // both wrong: the duplicate is reported first, as Roles::validate reports it
+            (
+                vec![k[1], Pubkey::default()],
+                vec![k[2], k[2]],
+                Err(MinterError::DuplicateRoleHolder),
             ),
             (
                 vec![],
