@@ -7,13 +7,8 @@
 //! builders encode them (tag, then the little-endian amount and the decimals where the
 //! instruction has them), and invoked without the RefCell re-checks (`crate::cpi`): no borrow
 //! of any account they pass is live (the issuer's data is never held across a call). The
-//! metadata updates go through `anchor_spl`.
+//! metadata updates are encoded as the token metadata interface's builders encode them.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
-use anchor_spl::token_interface::{
-    token_metadata_remove_key, token_metadata_update_field, TokenMetadataRemoveKey,
-    TokenMetadataUpdateField,
-};
 
 use crate::cpi::{self, CpiAccount};
 use crate::errors::MinterError;
@@ -43,6 +38,20 @@ const EXTENSION_INITIALIZE: u8 = 0;
 const ACCOUNT_STATE_INITIALIZED: u8 = 1;
 const ACCOUNT_STATE_FROZEN: u8 = 2;
 const TOKEN_METADATA_INITIALIZE: [u8; 8] = [210, 225, 30, 162, 88, 184, 77, 141];
+/// The metadata interface's `UpdateField` and `RemoveKey` (hashes of
+/// `spl_token_metadata_interface:updating_field` and `:remove_key_ix`).
+const TOKEN_METADATA_UPDATE_FIELD: [u8; 8] = [221, 233, 49, 45, 181, 202, 220, 200];
+const TOKEN_METADATA_REMOVE_KEY: [u8; 8] = [234, 18, 32, 56, 89, 141, 37, 181];
+
+/// A field of the token metadata (the interface's `Field`: its Borsh variant, then the key of
+/// an additional field).
+#[derive(Clone, Copy, Debug)]
+pub enum MetadataKey<'a> {
+    Name,
+    Symbol,
+    Uri,
+    Additional(&'a str),
+}
 
 /// `tag`, then `amount` (LE) and `decimals` where given.
 fn token_data(tag: u8, amount: Option<u64>, decimals: Option<u8>) -> Vec<u8> {
@@ -277,15 +286,47 @@ fn initialize_mint2_data(decimals: u8, authority: &Pubkey) -> Vec<u8> {
     data
 }
 
-/// The discriminator, then the three strings in Borsh (u32 length, bytes).
+/// `text` in Borsh: its u32 length, its bytes.
+fn push_string(data: &mut Vec<u8>, text: &str) -> Result<()> {
+    let len = u32::try_from(text.len()).map_err(|_| MinterError::MetadataTooLong)?;
+    data.extend_from_slice(&len.to_le_bytes());
+    data.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// The discriminator, then the three strings.
 fn token_metadata_data(name: &str, symbol: &str, uri: &str) -> Result<Vec<u8>> {
     let mut data = Vec::with_capacity(8 + 12 + name.len() + symbol.len() + uri.len());
     data.extend_from_slice(&TOKEN_METADATA_INITIALIZE);
     for text in [name, symbol, uri] {
-        let len = u32::try_from(text.len()).map_err(|_| MinterError::MetadataTooLong)?;
-        data.extend_from_slice(&len.to_le_bytes());
-        data.extend_from_slice(text.as_bytes());
+        push_string(&mut data, text)?;
     }
+    Ok(data)
+}
+
+/// The discriminator, the field (its variant, and an additional field's key), the value.
+fn update_field_data(field: MetadataKey, value: &str) -> Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(8 + 1 + 8 + 32 + value.len());
+    data.extend_from_slice(&TOKEN_METADATA_UPDATE_FIELD);
+    match field {
+        MetadataKey::Name => data.push(0),
+        MetadataKey::Symbol => data.push(1),
+        MetadataKey::Uri => data.push(2),
+        MetadataKey::Additional(key) => {
+            data.push(3);
+            push_string(&mut data, key)?;
+        }
+    }
+    push_string(&mut data, value)?;
+    Ok(data)
+}
+
+/// The discriminator, `idempotent` (true: a key the mint does not hold is no error), the key.
+fn remove_key_data(key: &str) -> Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(8 + 1 + 4 + key.len());
+    data.extend_from_slice(&TOKEN_METADATA_REMOVE_KEY);
+    data.push(1);
+    push_string(&mut data, key)?;
     Ok(data)
 }
 
@@ -317,24 +358,6 @@ impl<'info> IssuerSigned<'info> {
             mint,
             token_program,
         })
-    }
-
-    fn call<T: ToAccountMetas + ToAccountInfos<'info>>(
-        &self,
-        accounts: T,
-        f: impl FnOnce(CpiContext<'_, '_, '_, 'info, T>) -> Result<()>,
-    ) -> Result<()> {
-        let seeds: [&[u8]; 3] = [ISSUER_SEED, self.issuer_mint.as_ref(), &self.bump];
-        let signer: &[&[&[u8]]] = &[&seeds];
-        f(CpiContext::new_with_signer(
-            self.token_program.key(),
-            accounts,
-            signer,
-        ))
-    }
-
-    fn authority(&self) -> AccountInfo<'info> {
-        self.issuer.clone()
     }
 
     /// Invokes Token-2022 with `data` over `accounts` (their metas: writable or not; the
@@ -371,25 +394,19 @@ impl<'info> IssuerSigned<'info> {
 
     /// Sets one metadata field (the issuer is the metadata's update authority). Token-2022
     /// reallocates the mint; the caller funds any growth.
-    pub fn update_metadata_field(&self, field: Field, value: String) -> Result<()> {
-        let accounts = TokenMetadataUpdateField {
-            program_id: self.token_program.clone(),
-            metadata: self.mint.clone(),
-            update_authority: self.authority(),
-        };
-        self.call(accounts, |ctx| {
-            token_metadata_update_field(ctx, field, value)
-        })
+    pub fn update_metadata_field(&self, field: MetadataKey, value: &str) -> Result<()> {
+        self.invoke(
+            update_field_data(field, value)?,
+            [(&self.mint, true), (&self.issuer, false)],
+        )
     }
 
     /// Removes an additional metadata field; a key the mint does not hold is no error.
-    pub fn remove_metadata_key(&self, key: String) -> Result<()> {
-        let accounts = TokenMetadataRemoveKey {
-            program_id: self.token_program.clone(),
-            metadata: self.mint.clone(),
-            update_authority: self.authority(),
-        };
-        self.call(accounts, |ctx| token_metadata_remove_key(ctx, key, true))
+    pub fn remove_metadata_key(&self, key: &str) -> Result<()> {
+        self.invoke(
+            remove_key_data(key)?,
+            [(&self.mint, true), (&self.issuer, false)],
+        )
     }
 
     pub fn mint_to(&self, to: AccountInfo<'info>, amount: u64) -> Result<()> {
@@ -449,6 +466,7 @@ mod tests {
         state::AccountState,
     };
     use anchor_spl::token_interface::spl_token_metadata_interface::instruction as metadata;
+    use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 
     /// Every call `initialize` makes carries the bytes Token-2022's own builders produce.
     #[test]
@@ -545,6 +563,51 @@ mod tests {
                     (mint, false, false),
                     (authority, false, true)
                 ]
+            );
+        }
+    }
+
+    /// The metadata updates carry the bytes and accounts the interface's builders produce.
+    #[test]
+    fn metadata_updates_encode_as_the_interfaces_builders() {
+        let program = anchor_spl::token_2022::ID;
+        let (mint, authority) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let fields = [
+            (MetadataKey::Name, Field::Name),
+            (MetadataKey::Symbol, Field::Symbol),
+            (MetadataKey::Uri, Field::Uri),
+            (MetadataKey::Additional("k"), Field::Key("k".into())),
+            (MetadataKey::Additional(""), Field::Key(String::new())),
+        ];
+        let metas = |ix: &anchor_lang::solana_program::instruction::Instruction| {
+            ix.accounts
+                .iter()
+                .map(|m| (m.pubkey, m.is_writable, m.is_signer))
+                .collect::<Vec<_>>()
+        };
+        for (ours, theirs) in fields {
+            for value in ["", "value", "é😀"] {
+                let expected = metadata::update_field(
+                    &program,
+                    &mint,
+                    &authority,
+                    theirs.clone(),
+                    value.into(),
+                );
+                assert_eq!(update_field_data(ours, value).unwrap(), expected.data);
+                // the metadata (the mint) writable, the update authority (the issuer) signing
+                assert_eq!(
+                    metas(&expected),
+                    [(mint, true, false), (authority, false, true)]
+                );
+            }
+        }
+        for key in ["", "key", "é"] {
+            let expected = metadata::remove_key(&program, &mint, &authority, key.into(), true);
+            assert_eq!(remove_key_data(key).unwrap(), expected.data);
+            assert_eq!(
+                metas(&expected),
+                [(mint, true, false), (authority, false, true)]
             );
         }
     }

@@ -1,13 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::spl_token_metadata_interface::state::Field;
 
 use crate::errors::MinterError;
 use crate::event_cpi::emit_event;
 use crate::events::{MetadataUpdated, ProposalExecuted};
 use crate::state::*;
-use crate::token_cpi::IssuerSigned;
+use crate::token_cpi::{IssuerSigned, MetadataKey};
 
 /// Executes an `UpdateMetadata` proposal: Token-2022 metadata updates signed by the issuer
 /// (the metadata's update authority), then the mint topped up to rent exemption for its new
@@ -88,14 +87,14 @@ impl ExecuteUpdateMetadata<'_> {
             mint_info.clone(),
             ctx.accounts.token_program.to_account_info(),
         )?;
-        token.update_metadata_field(Field::Name, update.name.clone())?;
-        token.update_metadata_field(Field::Symbol, update.symbol.clone())?;
-        token.update_metadata_field(Field::Uri, update.uri.clone())?;
+        token.update_metadata_field(MetadataKey::Name, &update.name)?;
+        token.update_metadata_field(MetadataKey::Symbol, &update.symbol)?;
+        token.update_metadata_field(MetadataKey::Uri, &update.uri)?;
         for field in &update.fields {
-            token.update_metadata_field(Field::Key(field.key.clone()), field.value.clone())?;
+            token.update_metadata_field(MetadataKey::Additional(&field.key), &field.value)?;
         }
         for key in &update.remove_keys {
-            token.remove_metadata_key(key.clone())?;
+            token.remove_metadata_key(key)?;
         }
         // the mint may have grown: the executor tops it up to rent exemption (a shrink
         // leaves the surplus in the mint)
