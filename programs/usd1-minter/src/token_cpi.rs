@@ -261,6 +261,47 @@ impl<'info> NewMint<'_, 'info> {
     }
 }
 
+/// A Token-2022 account with extensions: the base state padded to a token account's length,
+/// the account type byte, then each extension as type (u16), length (u16), value.
+const EXTENDED_BASE_LEN: usize = ACCOUNT_LEN + 1;
+const TLV_HEADER_LEN: usize = 4;
+/// The values of the mint extensions `initialize` sets: MetadataPointer (authority, address),
+/// PausableConfig (authority, paused), DefaultAccountState (the state), PermanentDelegate.
+const METADATA_POINTER_LEN: usize = 64;
+const PAUSABLE_LEN: usize = 33;
+const DEFAULT_ACCOUNT_STATE_LEN: usize = 1;
+const PERMANENT_DELEGATE_LEN: usize = 32;
+
+/// The length of the mint `initialize` creates, before Token-2022 grows it for the metadata
+/// (`ExtensionType::try_calculate_account_len::<Mint>` of its extensions; unit-tested
+/// against it). The multisig-length special case cannot arise for these sums.
+pub fn new_mint_len(permanent_delegate: bool) -> usize {
+    let tlv = |len: usize| TLV_HEADER_LEN + len;
+    let mut len = EXTENDED_BASE_LEN
+        + tlv(METADATA_POINTER_LEN)
+        + tlv(PAUSABLE_LEN)
+        + tlv(DEFAULT_ACCOUNT_STATE_LEN);
+    if permanent_delegate {
+        len += tlv(PERMANENT_DELEGATE_LEN);
+    }
+    len
+}
+
+/// The room funded for the token metadata Token-2022 writes into the mint: what
+/// `TokenMetadata::tlv_size_of` counts with no additional fields (unit-tested against it):
+/// a header of an 8-byte discriminator and a 4-byte length (8 bytes more than Token-2022's
+/// own 4-byte header, so the mint is funded slightly above what it needs), the update
+/// authority and the mint, the three strings, an empty list.
+pub fn new_metadata_len(name: &str, symbol: &str, uri: &str) -> Result<usize> {
+    const TLV_SIZE_OF_HEADER: usize = 8 + 4;
+    TLV_SIZE_OF_HEADER
+        .checked_add(32 + 32 + 4 * 3 + 4)
+        .and_then(|len| len.checked_add(name.len()))
+        .and_then(|len| len.checked_add(symbol.len()))
+        .and_then(|len| len.checked_add(uri.len()))
+        .ok_or_else(|| error!(MinterError::Overflow))
+}
+
 /// `prefix`, then `key`.
 fn key_data(prefix: &[u8], key: &Pubkey) -> Vec<u8> {
     let mut data = Vec::with_capacity(prefix.len() + 32);
@@ -608,6 +649,47 @@ mod tests {
             assert_eq!(
                 metas(&expected),
                 [(mint, true, false), (authority, false, true)]
+            );
+        }
+    }
+
+    /// The mint's lengths are what Token-2022's own calculations give.
+    #[test]
+    fn new_mint_lengths_are_token_2022s() {
+        use anchor_spl::token_2022::spl_token_2022::{extension::ExtensionType, state::Mint};
+        use anchor_spl::token_interface::spl_pod::optional_keys::OptionalNonZeroPubkey;
+        use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
+        for permanent_delegate in [false, true] {
+            let mut extensions = vec![
+                ExtensionType::MetadataPointer,
+                ExtensionType::Pausable,
+                ExtensionType::DefaultAccountState,
+            ];
+            if permanent_delegate {
+                extensions.push(ExtensionType::PermanentDelegate);
+            }
+            assert_eq!(
+                new_mint_len(permanent_delegate),
+                ExtensionType::try_calculate_account_len::<Mint>(&extensions).unwrap()
+            );
+        }
+        for (name, symbol, uri) in [
+            ("USD1 Dollar", "USD1", "https://x"),
+            ("", "", ""),
+            ("n", "é", "u"),
+        ] {
+            let metadata = TokenMetadata {
+                update_authority: OptionalNonZeroPubkey::try_from(Some(Pubkey::new_unique()))
+                    .unwrap(),
+                mint: Pubkey::new_unique(),
+                name: name.into(),
+                symbol: symbol.into(),
+                uri: uri.into(),
+                additional_metadata: vec![],
+            };
+            assert_eq!(
+                new_metadata_len(name, symbol, uri).unwrap(),
+                metadata.tlv_size_of().unwrap()
             );
         }
     }

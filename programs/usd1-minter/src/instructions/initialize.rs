@@ -1,10 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::spl_token_2022::{extension::ExtensionType, state::Mint as MintState};
 use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::{
-    spl_pod::optional_keys::OptionalNonZeroPubkey,
-    spl_token_metadata_interface::state::TokenMetadata,
-};
 
 use crate::account_creation;
 use crate::errors::MinterError;
@@ -12,7 +7,7 @@ use crate::event_cpi::emit_event;
 use crate::events::IssuerInitialized;
 use crate::seeds::ISSUER_SEED;
 use crate::state::*;
-use crate::token_cpi::NewMint;
+use crate::token_cpi::{self, NewMint};
 
 /// Everything `initialize` is told.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -110,26 +105,14 @@ impl Initialize<'_> {
             &[ISSUER_SEED, mint_key.as_ref()],
         )?;
 
-        let mut extensions = vec![
-            ExtensionType::MetadataPointer,
-            ExtensionType::Pausable,
-            ExtensionType::DefaultAccountState,
-        ];
-        if args.permanent_delegate {
-            extensions.push(ExtensionType::PermanentDelegate);
-        }
-        let space = ExtensionType::try_calculate_account_len::<MintState>(&extensions)?;
-        let metadata = TokenMetadata {
-            update_authority: OptionalNonZeroPubkey::try_from(Some(issuer_key))?,
-            mint: mint_key,
-            name: args.name.clone(),
-            symbol: args.symbol.clone(),
-            uri: args.uri.clone(),
-            additional_metadata: vec![],
-        };
+        let space = token_cpi::new_mint_len(args.permanent_delegate);
         // Token-2022 reallocates the mint for the metadata: fund that size up front.
         let funded_len = space
-            .checked_add(metadata.tlv_size_of()?)
+            .checked_add(token_cpi::new_metadata_len(
+                &args.name,
+                &args.symbol,
+                &args.uri,
+            )?)
             .ok_or(MinterError::Overflow)?;
         account_creation::create_funded_account(
             &payer_info,
