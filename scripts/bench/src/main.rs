@@ -83,6 +83,57 @@ fn cpi_units(logs: &[String], program: &Pubkey) -> u64 {
     total
 }
 
+/// The runtime's price of a CPI with every feature active, as solana-program-test runs
+/// (`FeatureSet::all_enabled()`: agave 3.1's `INVOKE_UNITS_COST_SIMD_0339`; 1,000 before
+/// SIMD-0339). The account infos add a unit per 250 bytes at 80 bytes each, at most one
+/// unit a call in these rows, not counted.
+const INVOKE_UNITS: u64 = 946;
+/// A builtin's own price (the system program's `DEFAULT_COMPUTE_UNITS`): builtins log no
+/// "consumed" line.
+const SYSTEM_PROGRAM_UNITS: u64 = 150;
+
+/// What the runtime charges under an instruction whatever the program's own code does: each
+/// CPI's price and what the called programs consume (from the runtime's logs).
+fn runtime_floor(logs: &[String]) -> u64 {
+    let system = format!("Program {} invoke [2]", anchor_lang::system_program::ID);
+    // the depth of each invocation still running: "invoke [d]" opens one, "success" or
+    // "failed" closes it ("consumed" comes before that, from BPF programs only)
+    let mut depths = Vec::new();
+    let mut floor = 0;
+    for line in logs {
+        let Some(rest) = line.strip_prefix("Program ") else {
+            continue;
+        };
+        if ["log: ", "data: ", "return: ", "consumption: "]
+            .iter()
+            .any(|p| rest.starts_with(p))
+        {
+            continue;
+        }
+        if let Some((_, depth)) = rest.split_once(" invoke [") {
+            let depth = depth.trim_end_matches(']').parse::<u32>().unwrap_or(1);
+            depths.push(depth);
+            if depth == 2 {
+                floor += INVOKE_UNITS;
+                if *line == system {
+                    floor += SYSTEM_PROGRAM_UNITS;
+                }
+            }
+        } else if let Some((_, units)) = rest.split_once(" consumed ") {
+            if depths.last() == Some(&2) {
+                floor += units
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        } else if rest.ends_with(" success") || rest.contains(" failed") {
+            depths.pop();
+        }
+    }
+    floor
+}
+
 struct Bench {
     svm: Embedded,
     rows: Vec<Row>,
@@ -654,8 +705,8 @@ fn print(bench: &Bench, runs: usize) {
         println!("      Build the .so (scripts/build-sbf) and run with SBF_OUT_DIR=target/deploy.");
     }
     println!();
-    println!("| instruction | CU | budget | Token-2022 CU | event CPIs CU | tx bytes (of 1,232) |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| instruction | CU | budget | Token-2022 CU | event CPIs CU | tx bytes (of 1,232) | runtime floor CU |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for row in &bench.rows {
         let e = &row.executed;
         let token = cpi_units(&e.logs, &TOKEN_PROGRAM_ID);
@@ -665,8 +716,9 @@ fn print(bench: &Bench, runs: usize) {
         } else {
             ""
         };
+        let floor = runtime_floor(&e.logs);
         println!(
-            "| {} | {}{flag} | {} | {token} | {events} | {} |",
+            "| {} | {}{flag} | {} | {token} | {events} | {} | {floor} |",
             row.name, e.compute_units, row.goal, e.tx_bytes
         );
     }

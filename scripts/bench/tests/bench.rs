@@ -69,6 +69,17 @@ fn the_benchmark_measures_every_instruction() {
             .parse()
             .unwrap_or(0);
         assert!(budget > 0, "no budget in {row:?}");
+        // the runtime's floor (each CPI's price, what the called programs consume): every
+        // row makes at least its event's CPI, and on the .so the floor is part of the total
+        let column = |n: usize| -> u64 {
+            let cell = row.split('|').nth(n).unwrap_or("").trim();
+            cell.trim_end_matches(" (over)").parse().unwrap_or(0)
+        };
+        let (total, floor) = (column(2), column(7));
+        assert!(floor >= 946, "no runtime floor in {row:?}");
+        if stdout.contains("program Sbf") {
+            assert!(floor < total, "the floor exceeds the total in {row:?}");
+        }
     }
 }
 
