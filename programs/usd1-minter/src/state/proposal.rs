@@ -566,6 +566,19 @@ mod offset {
     pub const APPROVALS: usize = 110;
 }
 
+/// The Borsh list of keys whose u32 count is at `at` in `data`: its keys' bytes and the
+/// offset where it ends (a count the data cannot hold is refused).
+fn key_list(data: &[u8], at: usize) -> Result<(&[u8], usize)> {
+    let bad = || error!(ErrorCode::AccountDidNotDeserialize);
+    let count = data.get(at..at + 4).ok_or_else(bad)?;
+    let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as usize;
+    let end = count
+        .checked_mul(32)
+        .and_then(|len| (at + 4).checked_add(len))
+        .ok_or_else(bad)?;
+    Ok((data.get(at + 4..end).ok_or_else(bad)?, end))
+}
+
 const STATUSES: [ProposalStatus; 6] = [
     ProposalStatus::Active,
     ProposalStatus::Approved,
@@ -606,16 +619,15 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
             data[..8] == *Proposal::DISCRIMINATOR,
             ErrorCode::AccountDiscriminatorMismatch
         );
-        let count_at = |at: usize| -> Result<usize> {
-            let bytes = data
-                .get(at..at + 4)
-                .ok_or(ErrorCode::AccountDidNotDeserialize)?;
-            let count = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+        // the two vote lists, each of at most every member's vote
+        let votes = |at: usize| -> Result<(usize, usize)> {
+            let (keys, end) = key_list(&data, at)?;
+            let count = keys.len() / 32;
             require!(count <= MAX_MEMBERS, ErrorCode::AccountDidNotDeserialize);
-            Ok(count)
+            Ok((count, end))
         };
-        let approvals = count_at(offset::APPROVALS)?;
-        let rejections = count_at(offset::APPROVALS + 4 + 32 * approvals)?;
+        let (approvals, rejections_at) = votes(offset::APPROVALS)?;
+        let (rejections, _) = votes(rejections_at)?;
         let proposal = Self {
             data,
             approvals,
@@ -844,18 +856,9 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
     /// The action, and the keys that accepted it (read in place, not copied).
     pub fn action_and_accepted(&self) -> Result<(ProposalAction, &[Pubkey])> {
         let (action, accepted_at) = self.action_and_end()?;
-        let bad = || error!(ErrorCode::AccountDidNotDeserialize);
-        let count = self
-            .data
-            .get(accepted_at..accepted_at + 4)
-            .ok_or_else(bad)?;
-        let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as usize;
-        let end = count
-            .checked_mul(32)
-            .and_then(|len| (accepted_at + 4).checked_add(len))
-            .ok_or_else(bad)?;
-        let keys = self.data.get(accepted_at + 4..end).ok_or_else(bad)?;
-        let accepted = bytemuck::try_cast_slice(keys).map_err(|_| bad())?;
+        let (keys, _) = key_list(&self.data, accepted_at)?;
+        let accepted = bytemuck::try_cast_slice(keys)
+            .map_err(|_| error!(ErrorCode::AccountDidNotDeserialize))?;
         Ok((action, accepted))
     }
 
@@ -870,15 +873,9 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
             let named = data.get(at..at + 32).ok_or_else(bad)?;
             Ok(named == key.as_ref())
         };
-        // a Borsh list of keys at `at`: whether it holds `key`, and where it ends
+        // a list of keys at `at`: whether it holds `key`, and where it ends
         let list = |at: usize| -> Result<(bool, usize)> {
-            let count = data.get(at..at + 4).ok_or_else(bad)?;
-            let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as usize;
-            let end = count
-                .checked_mul(32)
-                .and_then(|len| (at + 4).checked_add(len))
-                .ok_or_else(bad)?;
-            let keys = data.get(at + 4..end).ok_or_else(bad)?;
+            let (keys, end) = key_list(data, at)?;
             Ok((keys.chunks_exact(32).any(|k| k == key.as_ref()), end))
         };
         let at = self.action_at();
@@ -938,28 +935,18 @@ impl<'a, 'info> ProposalInPlace<'a, 'info> {
         let accepted_at = self
             .end_if_named(key)?
             .ok_or(MinterError::NotNamedInProposal)?;
-        // the accepted list, compared in place
-        let count_bytes = self
-            .data
-            .get(accepted_at..accepted_at + 4)
-            .ok_or(ErrorCode::AccountDidNotDeserialize)?;
-        let count = u32::from_le_bytes([
-            count_bytes[0],
-            count_bytes[1],
-            count_bytes[2],
-            count_bytes[3],
-        ]) as usize;
-        let keys_at = accepted_at + 4;
-        let at = count
-            .checked_mul(32)
-            .and_then(|len| keys_at.checked_add(len))
-            .filter(|at| at + 32 <= self.data.len())
-            .ok_or(ErrorCode::AccountDidNotSerialize)?;
+        // the accepted list, compared in place; the key goes after its last one
+        let (accepted, at) = key_list(&self.data, accepted_at)?;
+        let count = accepted.len() / 32;
         require!(
-            !self.data[keys_at..at]
+            !accepted
                 .chunks_exact(32)
                 .any(|accepted| accepted == key.as_ref()),
             MinterError::AlreadyAccepted
+        );
+        require!(
+            at + 32 <= self.data.len(),
+            ErrorCode::AccountDidNotSerialize
         );
         self.data[at..at + 32].copy_from_slice(key.as_ref());
         let count = u32::try_from(count + 1).map_err(|_| MinterError::Overflow)?;
