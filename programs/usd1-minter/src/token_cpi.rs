@@ -34,9 +34,6 @@ const DEFAULT_ACCOUNT_STATE_EXTENSION: u8 = 28;
 const INITIALIZE_PERMANENT_DELEGATE: u8 = 35;
 const METADATA_POINTER_EXTENSION: u8 = 39;
 const EXTENSION_INITIALIZE: u8 = 0;
-/// `AccountState::Initialized`, `AccountState::Frozen`.
-const ACCOUNT_STATE_INITIALIZED: u8 = 1;
-const ACCOUNT_STATE_FROZEN: u8 = 2;
 const TOKEN_METADATA_INITIALIZE: [u8; 8] = [210, 225, 30, 162, 88, 184, 77, 141];
 /// The metadata interface's `UpdateField` and `RemoveKey` (hashes of
 /// `spl_token_metadata_interface:updating_field` and `:remove_key_ix`).
@@ -190,11 +187,7 @@ impl<'info> NewMint<'_, 'info> {
         cpi::invoke_unchecked(
             self.token_program.key,
             data,
-            [CpiAccount {
-                info: self.mint,
-                writable: true,
-                signer: false,
-            }],
+            [CpiAccount::new(self.mint, true, false)],
             &[],
         )
     }
@@ -206,29 +199,17 @@ impl<'info> NewMint<'_, 'info> {
 
     /// Pausable, paused and resumed by `authority`.
     pub fn pausable(&self, authority: &Pubkey) -> Result<()> {
-        self.on_mint(key_data(
-            &[PAUSABLE_EXTENSION, EXTENSION_INITIALIZE],
-            authority,
-        ))
+        self.on_mint(pausable_data(authority))
     }
 
     /// DefaultAccountState: new token accounts start frozen or not.
     pub fn default_account_state(&self, frozen: bool) -> Result<()> {
-        let state = if frozen {
-            ACCOUNT_STATE_FROZEN
-        } else {
-            ACCOUNT_STATE_INITIALIZED
-        };
-        self.on_mint(vec![
-            DEFAULT_ACCOUNT_STATE_EXTENSION,
-            EXTENSION_INITIALIZE,
-            state,
-        ])
+        self.on_mint(default_account_state_data(frozen))
     }
 
     /// PermanentDelegate `delegate`.
     pub fn permanent_delegate(&self, delegate: &Pubkey) -> Result<()> {
-        self.on_mint(key_data(&[INITIALIZE_PERMANENT_DELEGATE], delegate))
+        self.on_mint(permanent_delegate_data(delegate))
     }
 
     /// The mint itself: `decimals`, `authority` as mint and freeze authority.
@@ -308,6 +289,24 @@ fn key_data(prefix: &[u8], key: &Pubkey) -> Vec<u8> {
     data.extend_from_slice(prefix);
     data.extend_from_slice(key.as_ref());
     data
+}
+
+fn pausable_data(authority: &Pubkey) -> Vec<u8> {
+    key_data(&[PAUSABLE_EXTENSION, EXTENSION_INITIALIZE], authority)
+}
+
+fn permanent_delegate_data(delegate: &Pubkey) -> Vec<u8> {
+    key_data(&[INITIALIZE_PERMANENT_DELEGATE], delegate)
+}
+
+/// The state is an `AccountState` byte, as token accounts store it.
+fn default_account_state_data(frozen: bool) -> Vec<u8> {
+    let state = if frozen {
+        STATE_FROZEN
+    } else {
+        STATE_INITIALIZED
+    };
+    vec![DEFAULT_ACCOUNT_STATE_EXTENSION, EXTENSION_INITIALIZE, state]
 }
 
 fn metadata_pointer_data(authority: &Pubkey, metadata: &Pubkey) -> Vec<u8> {
@@ -530,7 +529,7 @@ mod tests {
             .data
         );
         assert_eq!(
-            key_data(&[PAUSABLE_EXTENSION, EXTENSION_INITIALIZE], &authority),
+            pausable_data(&authority),
             pausable::instruction::initialize(&program, &mint, &authority)
                 .unwrap()
                 .data
@@ -544,18 +543,10 @@ mod tests {
             )
             .unwrap()
             .data;
-            let state = if frozen {
-                ACCOUNT_STATE_FROZEN
-            } else {
-                ACCOUNT_STATE_INITIALIZED
-            };
-            assert_eq!(
-                vec![DEFAULT_ACCOUNT_STATE_EXTENSION, EXTENSION_INITIALIZE, state],
-                expected
-            );
+            assert_eq!(default_account_state_data(frozen), expected);
         }
         assert_eq!(
-            key_data(&[INITIALIZE_PERMANENT_DELEGATE], &authority),
+            permanent_delegate_data(&authority),
             token_instruction::initialize_permanent_delegate(&program, &mint, &authority)
                 .unwrap()
                 .data
