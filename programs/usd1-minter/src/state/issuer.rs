@@ -70,15 +70,17 @@ impl Roles {
     /// Role sets are bounded and hold no key twice; no role names the all-zero key (the
     /// issuer stores "none" as that key).
     pub fn validate(&self) -> Result<()> {
-        for set in [&self.pausers, &self.freezers] {
-            require!(
-                set.len() <= MAX_ROLE_HOLDERS,
-                MinterError::TooManyRoleHolders
-            );
-            require!(all_unique(set), MinterError::DuplicateRoleHolder);
-        }
+        check_role_sets(&self.pausers, &self.freezers)?;
         require!(
-            self.keys().all(|key| !is_zero_key(key)),
+            [
+                &self.reserve_attestor,
+                &self.redemption_operator,
+                &self.mint_attestor,
+                &self.allowance_manager,
+            ]
+            .into_iter()
+            .flatten()
+            .all(|key| !is_zero_key(key)),
             MinterError::RoleHolderIsZeroKey
         );
         Ok(())
@@ -124,6 +126,23 @@ impl Roles {
                 .flatten(),
             )
     }
+}
+
+/// The rule for the pauser and freezer sets, however they are held: each bounded, neither
+/// holding a key twice (both checked first), no key the all-zero key.
+fn check_role_sets(pausers: &[Pubkey], freezers: &[Pubkey]) -> Result<()> {
+    for set in [pausers, freezers] {
+        require!(
+            set.len() <= MAX_ROLE_HOLDERS,
+            MinterError::TooManyRoleHolders
+        );
+        require!(all_unique(set), MinterError::DuplicateRoleHolder);
+    }
+    require!(
+        !pausers.iter().chain(freezers).any(is_zero_key),
+        MinterError::RoleHolderIsZeroKey
+    );
+    Ok(())
 }
 
 /// Checks an allowance budget as governance sets it: capacity 0 turns it off; otherwise the
@@ -412,24 +431,10 @@ impl StoredRoles {
         tidy(&self.pausers, self.pauser_count) && tidy(&self.freezers, self.freezer_count)
     }
 
-    /// `to_roles().validate()` of stored roles, without copying them: the counted pausers and
-    /// freezers unique and none the zero key (a single role stored as zero is "none"; the
-    /// counts are within the slots by `check_slots`).
+    /// `to_roles().validate()` of stored roles, without copying them: a single role stored as
+    /// zero is "none", so only the counted pausers and freezers need checking.
     fn validate_stored(&self) -> Result<()> {
-        // in `Roles::validate`'s order: both sets' bounds and duplicates, then zero keys
-        let sets = [self.pausers(), self.freezers()];
-        for set in sets {
-            require!(
-                set.len() <= MAX_ROLE_HOLDERS,
-                MinterError::TooManyRoleHolders
-            );
-            require!(all_unique(set), MinterError::DuplicateRoleHolder);
-        }
-        require!(
-            !sets.iter().any(|set| set.iter().any(is_zero_key)),
-            MinterError::RoleHolderIsZeroKey
-        );
-        Ok(())
+        check_role_sets(self.pausers(), self.freezers())
     }
 }
 
