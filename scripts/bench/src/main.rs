@@ -59,28 +59,62 @@ struct Row {
     executed: Executed,
 }
 
-/// Units consumed by invocations of `program` at depth >= 2 (CPIs), from the runtime's logs.
-fn cpi_units(logs: &[String], program: &Pubkey) -> u64 {
-    let invoke = format!("Program {program} invoke [");
-    let consumed = format!("Program {program} consumed ");
-    let mut depths = Vec::new();
-    let mut total = 0;
+/// One invocation below the instruction itself (a CPI), from the runtime's logs.
+struct Invocation {
+    /// "Program <id> invoke [depth]": the program's address as logged.
+    program: String,
+    depth: u32,
+    /// What it consumed, its calls included; builtins log no "consumed" line.
+    units: Option<u64>,
+}
+
+/// Every CPI an instruction made, in order: "invoke [d]" opens one, "consumed" (BPF programs
+/// only) gives its units, "success" or "failed" closes it.
+fn invocations(logs: &[String]) -> Vec<Invocation> {
+    let mut found: Vec<Invocation> = Vec::new();
+    // the invocations still running (an index into `found`, None for the instruction itself)
+    let mut open: Vec<Option<usize>> = Vec::new();
     for line in logs {
-        if let Some(rest) = line.strip_prefix(&invoke) {
-            depths.push(rest.trim_end_matches(']').parse::<u32>().unwrap_or(1));
-        } else if let Some(rest) = line.strip_prefix(&consumed) {
-            let depth = depths.pop().unwrap_or(1);
-            let units: u64 = rest
-                .split(' ')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
+        let Some(rest) = line.strip_prefix("Program ") else {
+            continue;
+        };
+        if ["log: ", "data: ", "return: ", "consumption: "]
+            .iter()
+            .any(|p| rest.starts_with(p))
+        {
+            continue;
+        }
+        if let Some((program, depth)) = rest.split_once(" invoke [") {
+            let depth = depth.trim_end_matches(']').parse::<u32>().unwrap_or(1);
             if depth >= 2 {
-                total += units;
+                open.push(Some(found.len()));
+                found.push(Invocation {
+                    program: program.to_string(),
+                    depth,
+                    units: None,
+                });
+            } else {
+                open.push(None);
             }
+        } else if let Some((_, units)) = rest.split_once(" consumed ") {
+            if let Some(Some(at)) = open.last() {
+                found[*at].units = units.split(' ').next().and_then(|n| n.parse().ok());
+            }
+        } else if rest.ends_with(" success") || rest.contains(" failed") {
+            open.pop();
         }
     }
-    total
+    found
+}
+
+/// Units consumed by invocations of `program` at depth >= 2 (CPIs), from the runtime's logs.
+fn cpi_units(logs: &[String], program: &Pubkey) -> u64 {
+    let program = program.to_string();
+    invocations(logs)
+        .iter()
+        .filter(|call| call.program == program)
+        .filter_map(|call| call.units)
+        .sum()
 }
 
 /// The runtime's price of a CPI with every feature active, as solana-program-test runs
@@ -95,43 +129,19 @@ const SYSTEM_PROGRAM_UNITS: u64 = 150;
 /// What the runtime charges under an instruction whatever the program's own code does: each
 /// CPI's price and what the called programs consume (from the runtime's logs).
 fn runtime_floor(logs: &[String]) -> u64 {
-    let system = format!("Program {} invoke [2]", anchor_lang::system_program::ID);
-    // the depth of each invocation still running: "invoke [d]" opens one, "success" or
-    // "failed" closes it ("consumed" comes before that, from BPF programs only)
-    let mut depths = Vec::new();
-    let mut floor = 0;
-    for line in logs {
-        let Some(rest) = line.strip_prefix("Program ") else {
-            continue;
-        };
-        if ["log: ", "data: ", "return: ", "consumption: "]
-            .iter()
-            .any(|p| rest.starts_with(p))
-        {
-            continue;
-        }
-        if let Some((_, depth)) = rest.split_once(" invoke [") {
-            let depth = depth.trim_end_matches(']').parse::<u32>().unwrap_or(1);
-            depths.push(depth);
-            if depth == 2 {
-                floor += INVOKE_UNITS;
-                if *line == system {
-                    floor += SYSTEM_PROGRAM_UNITS;
-                }
-            }
-        } else if let Some((_, units)) = rest.split_once(" consumed ") {
-            if depths.last() == Some(&2) {
-                floor += units
-                    .split(' ')
-                    .next()
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        } else if rest.ends_with(" success") || rest.contains(" failed") {
-            depths.pop();
-        }
-    }
-    floor
+    let system = anchor_lang::system_program::ID.to_string();
+    invocations(logs)
+        .iter()
+        .filter(|call| call.depth == 2)
+        .map(|call| {
+            let builtin = if call.program == system {
+                SYSTEM_PROGRAM_UNITS
+            } else {
+                0
+            };
+            INVOKE_UNITS + call.units.unwrap_or(0) + builtin
+        })
+        .sum()
 }
 
 struct Bench {
